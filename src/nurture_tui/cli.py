@@ -1,0 +1,254 @@
+"""The ``nurture`` command: the TUI by default, sub-commands for scripts and cron.
+
+Exit codes: 0 ok, 1 a user error (one line on stderr, never a traceback), 2 a usage error.
+Every sub-command takes ``--json`` (machine-readable stdout) and ``--data-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from nurture_tui import __version__
+from nurture_tui.commands import data, partners, touches
+from nurture_tui.domain.errors import NurtureError
+from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print machine-readable JSON on stdout",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the store to use (default: $NURTURE_HOME or the user data dir)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="nurture",
+        description="Nurture referral partners: a partner board, suggested next actions, "
+        "touchpoints, referrals and invites.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"nurture {__version__}")
+    parser.set_defaults(json=False, data_dir=None, handler=_tui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        handler: Handler,
+        help_text: str,
+    ) -> argparse.ArgumentParser:
+        p = group.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    command(sub, "tui", _tui, "start the terminal app (the default)")
+    _demo_parser(command(sub, "demo", data.demo, "fill the store with a realistic demo agency"))
+    _partner_parsers(sub, common, command)
+    _contact_parsers(sub, common, command)
+    _log_parser(command(sub, "log", touches.log, "log a touchpoint (a call, visit, email...)"))
+    _referral_parsers(sub, common, command)
+    _next_parser(command(sub, "next", touches.next_, "the suggested next actions, ranked"))
+    _playbook_parsers(sub, common, command)
+    _import_parsers(sub, common, command)
+    command(sub, "backup", data.backup, "copy the store to a new rotating backup")
+    p = command(sub, "restore", data.restore, "go back to a backup (the latest by default)")
+    p.add_argument("name", nargs="?", help="the backup's name or its prefix")
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    return parser
+
+
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def _choices(enum: type) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _demo_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--partners", type=int, default=40, metavar="N")
+    p.add_argument("--touchpoints", type=int, default=1500, metavar="M")
+    p.add_argument("--seed", type=int, default=7, metavar="S")
+    p.add_argument("--force", action="store_true", help="replace a store that has data")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the store has data")
+
+
+def _partner_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
+    p.add_argument("--kind", required=adding, choices=_choices(PartnerKind))
+    p.add_argument("--tier", default="B" if adding else None, choices=_choices(Tier))
+    p.add_argument("--stage", default="prospect" if adding else None, choices=_choices(Stage))
+    p.add_argument(
+        "--domain",
+        action="append",
+        default=[] if adding else None,
+        help="a mail/web domain of the partner (repeatable)",
+    )
+    p.add_argument("--npi", help="10-digit National Provider Identifier")
+    p.add_argument("--owner", help="the rep who owns the relationship")
+    p.add_argument("--tag", action="append", default=[] if adding else None)
+
+
+def _partner_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("partner", parents=[common], help="add, list, show, edit partners")
+    psub = group.add_subparsers(title="partner commands", metavar="ACTION", required=True)
+    p = command(psub, "add", partners.partner_add, "add a referral partner")
+    p.add_argument("name")
+    _partner_fields(p, adding=True)
+    p = command(psub, "list", partners.partner_list, "list partners")
+    p.add_argument("--all", action="store_true", help="include archived partners")
+    p = command(psub, "show", partners.partner_show, "a partner with contacts and history")
+    p.add_argument("id", help="the partner id or a unique prefix of it")
+    p = command(psub, "edit", partners.partner_edit, "change a partner")
+    p.add_argument("id")
+    p.add_argument("--name")
+    p.add_argument("--notes")
+    _partner_fields(p, adding=False)
+    p = command(psub, "archive", partners.partner_archive, "archive a partner")
+    p.add_argument("id")
+
+
+def _contact_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("contact", parents=[common], help="add and list contacts")
+    csub = group.add_subparsers(title="contact commands", metavar="ACTION", required=True)
+    p = command(csub, "add", partners.contact_add, "add a contact at a partner")
+    p.add_argument("--partner", required=True, metavar="ID")
+    p.add_argument("name")
+    p.add_argument("--email", action="append", default=[])
+    p.add_argument("--role")
+    p.add_argument("--phone")
+    p.add_argument("--birthday", metavar="DATE")
+    p.add_argument("--started", metavar="DATE", help="when they started at the partner")
+    p.add_argument("--met-in-person", action="store_true")
+    p = command(csub, "list", partners.contact_list, "list contacts")
+    p.add_argument("--partner", metavar="ID")
+
+
+def _log_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--partner", required=True, metavar="ID")
+    p.add_argument("--kind", required=True, choices=_choices(TouchpointKind))
+    p.add_argument("--at", metavar="DATETIME", help="when (default now; local time if no zone)")
+    p.add_argument("--contact", action="append", default=[], metavar="ID")
+    p.add_argument("--note")
+    p.add_argument("--purpose", help="the purpose or agenda of a visit or meeting")
+    p.add_argument(
+        "--requested", action="store_true", help="the partner asked for this (e.g. brochures)"
+    )
+    p.add_argument("--planned", action="store_true", help="log it as planned, not done")
+    p.add_argument(
+        "--linkedin-connect",
+        action="store_true",
+        help="this touch is a LinkedIn connection request",
+    )
+
+
+def _referral_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("referral", parents=[common], help="record and list referrals")
+    rsub = group.add_subparsers(title="referral commands", metavar="ACTION", required=True)
+    p = command(rsub, "add", touches.referral_add, "record a referral")
+    p.add_argument("--partner", required=True, metavar="ID")
+    p.add_argument("--contact", metavar="ID")
+    p.add_argument("--received", required=True, metavar="DATE")
+    p.add_argument(
+        "--participant",
+        metavar="REF",
+        help="your own opaque participant code (default: a generated P-XXXXX)",
+    )
+    p.add_argument("--service")
+    p.add_argument("--status", default="received", choices=_choices(ReferralStatus))
+    p.add_argument("--complex", action="store_true", help="the participant has complex needs")
+    p = command(rsub, "list", touches.referral_list, "list referrals")
+    p.add_argument("--partner", metavar="ID")
+    p = command(rsub, "show", touches.referral_show, "show one referral")
+    p.add_argument("id")
+    p = command(rsub, "edit", touches.referral_edit, "change a referral's status or flags")
+    p.add_argument("id")
+    p.add_argument("--status", choices=_choices(ReferralStatus))
+    p.add_argument(
+        "--no-longer-serving",
+        action="store_true",
+        help="the partner no longer serves this participant",
+    )
+    p.add_argument("--complex", action=argparse.BooleanOptionalAction, default=None)
+
+
+def _next_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", metavar="DATE", help="compute as of this day")
+    p.add_argument("--partner", metavar="ID")
+    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--explain", action="store_true", help="show how each priority was computed")
+
+
+def _playbook_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("playbook", parents=[common], help="show or check the playbook")
+    psub = group.add_subparsers(title="playbook commands", metavar="ACTION", required=True)
+    command(psub, "show", touches.playbook_show, "print the effective playbook")
+    p = command(psub, "check", touches.playbook_check, "validate a playbook file")
+    p.add_argument("file")
+
+
+def _import_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("import", parents=[common], help="import partners, contacts, events")
+    isub = group.add_subparsers(title="import commands", metavar="FORMAT", required=True)
+    p = command(isub, "csv", data.csv_import, "partners and contacts from a spreadsheet")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+
+
+def _tui(args: argparse.Namespace) -> int:
+    from nurture_tui.ui.app import run
+
+    return run(args.data_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except NurtureError as exc:
+        print(f"nurture: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

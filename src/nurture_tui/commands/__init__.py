@@ -1,0 +1,1 @@
+"""Handlers of the ``nurture`` sub-commands, one module per group; ``cli.py`` parses."""

@@ -1,0 +1,152 @@
+"""``nurture partner ...`` and ``nurture contact ...``."""
+
+from __future__ import annotations
+
+import argparse
+
+from nurture_tui.commands.output import emit, session_for, table
+from nurture_tui.domain.validation import parse_date
+from nurture_tui.services import records
+from nurture_tui.services.present import (
+    contact_json,
+    days_since,
+    partner_json,
+    referral_json,
+    touchpoint_json,
+)
+
+
+def partner_add(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    partner = records.add_partner(
+        session,
+        args.name,
+        args.kind,
+        tier=args.tier,
+        stage=args.stage,
+        domains=args.domain,
+        npi=args.npi,
+        owner=args.owner,
+        tags=args.tag,
+    )
+    emit(args, partner_json(partner), partner.id)
+    return 0
+
+
+def partner_list(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    today = session.today()
+    partners = repo.partners(include_archived=args.all)
+    if args.json:
+        emit(args, [partner_json(p) for p in partners], "")
+        return 0
+    rows = []
+    for p in partners:
+        touches = repo.touchpoints(p.id)
+        last = next((t.at for t in reversed(touches) if t.is_done), None)
+        since = days_since(last, today)
+        rows.append(
+            [
+                p.id[:8],
+                p.name,
+                p.kind.value,
+                p.tier.value,
+                p.stage.value,
+                "never" if since is None else f"{since}d",
+            ]
+        )
+    emit(args, None, table(rows, ["ID", "NAME", "KIND", "TIER", "STAGE", "LAST TOUCH"]))
+    return 0
+
+
+def partner_show(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    partner = repo.partner(repo.resolve("partner", args.id))
+    zone = session.settings.zone
+    contacts = repo.contacts(partner.id)
+    touches = repo.touchpoints(partner.id)
+    referrals = repo.referrals(partner.id)
+    data = partner_json(partner) | {
+        "contacts": [contact_json(c) for c in contacts],
+        "touchpoints": [touchpoint_json(t, zone) for t in touches],
+        "referrals": [referral_json(r) for r in referrals],
+    }
+    lines = [
+        f"{partner.name}  ({partner.kind.value}, tier {partner.tier.value}, {partner.stage.value})",
+        f"id {partner.id}" + (f"  NPI {partner.npi}" if partner.npi else ""),
+    ]
+    if partner.domains:
+        lines.append("domains: " + ", ".join(partner.domains))
+    lines.append(f"contacts ({len(contacts)}):")
+    lines += [f"  {c.id[:8]}  {c.name}  {c.role}  {', '.join(c.emails)}" for c in contacts]
+    lines.append(f"referrals: {len(referrals)}")
+    lines.append(f"touchpoints ({len(touches)}), latest first:")
+    lines += [
+        f"  {t.at.astimezone(zone):%Y-%m-%d %H:%M}  {t.kind.value:<18} {t.status.value:<9} "
+        f"{t.purpose or t.note}".rstrip()
+        for t in list(reversed(touches))[:15]
+    ]
+    emit(args, data, lines)
+    return 0
+
+
+def partner_edit(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    partner = records.edit_partner(
+        session,
+        args.id,
+        name=args.name,
+        kind=args.kind,
+        tier=args.tier,
+        stage=args.stage,
+        domains=args.domain,
+        npi=args.npi,
+        owner=args.owner,
+        tags=args.tag,
+        notes=args.notes,
+    )
+    emit(args, partner_json(partner), f"updated {partner.name} ({partner.id[:8]})")
+    return 0
+
+
+def partner_archive(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    partner = records.archive_partner(session, args.id)
+    emit(args, partner_json(partner), f"archived {partner.name} ({partner.id[:8]})")
+    return 0
+
+
+def contact_add(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    contact = records.add_contact(
+        session,
+        args.partner,
+        args.name,
+        emails=args.email,
+        role=args.role or "",
+        phone=args.phone or "",
+        birthday=parse_date(args.birthday, "birthday") if args.birthday else None,
+        started=parse_date(args.started, "start date") if args.started else None,
+        met_in_person=args.met_in_person,
+    )
+    emit(args, contact_json(contact), contact.id)
+    return 0
+
+
+def contact_list(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    partner_id = repo.resolve("partner", args.partner) if args.partner else None
+    contacts = repo.contacts(partner_id)
+    rows = [
+        [c.id[:8], c.name, c.role, ", ".join(c.emails), repo.partner(c.partner_id).name]
+        for c in contacts
+    ]
+    emit(
+        args,
+        [contact_json(c) for c in contacts],
+        table(rows, ["ID", "NAME", "ROLE", "EMAILS", "PARTNER"]),
+    )
+    return 0

@@ -1,0 +1,187 @@
+"""``nurture log``, ``nurture referral ...``, ``nurture next`` and ``nurture playbook ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.validation import parse_date, parse_datetime
+from nurture_tui.services import records
+from nurture_tui.services.playbook import (
+    check_playbook_file,
+    effective_playbook,
+    guardrail_warnings,
+    next_actions,
+)
+from nurture_tui.services.present import referral_json, touchpoint_json
+
+
+def _playbook(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    loaded = effective_playbook()
+    if loaded.problem:
+        say(f"nurture: warning: {loaded.problem}")
+    return loaded.playbook
+
+
+def log(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    zone = session.settings.zone
+    at = parse_datetime(args.at, zone) if args.at else None
+    draft = records.draft_touchpoint(
+        session,
+        args.partner,
+        args.kind,
+        at=at,
+        contact_ids=args.contact,
+        purpose=args.purpose or "",
+        note=args.note or "",
+        requested=args.requested,
+        planned=args.planned,
+    )
+    warnings = guardrail_warnings(
+        session, _playbook(args), draft, linkedin_connect=args.linkedin_connect
+    )
+    touchpoint = records.save_touchpoint(session, draft)
+    if not args.json:
+        for warning in warnings:
+            say(f"warning [{warning.rule}]: {warning.message}")
+    data = touchpoint_json(touchpoint, zone) | {"warnings": [w.as_json() for w in warnings]}
+    emit(args, data, touchpoint.id)
+    return 0
+
+
+def referral_add(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    referral = records.add_referral(
+        session,
+        args.partner,
+        parse_date(args.received, "received date"),
+        contact_id=args.contact,
+        participant_ref=args.participant,
+        service=args.service or "",
+        status=args.status,
+        complex_needs=args.complex,
+    )
+    if not args.json:
+        say(f"participant reference {referral.participant_ref} (an opaque code: never a name)")
+    emit(args, referral_json(referral, with_participant=True), referral.id)
+    return 0
+
+
+def referral_list(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    partner_id = repo.resolve("partner", args.partner) if args.partner else None
+    referrals = repo.referrals(partner_id)
+    rows = [
+        [
+            r.id[:8],
+            r.received.isoformat(),
+            repo.partner(r.partner_id).name,
+            r.participant_ref,
+            r.service,
+            r.status.value,
+        ]
+        for r in referrals
+    ]
+    emit(
+        args,
+        [referral_json(r, with_participant=True) for r in referrals],
+        table(rows, ["ID", "RECEIVED", "PARTNER", "PARTICIPANT", "SERVICE", "STATUS"]),
+    )
+    return 0
+
+
+def referral_show(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    referral = repo.referral(repo.resolve("referral", args.id))
+    data = referral_json(referral, with_participant=True)
+    emit(args, data, [f"{k}: {v}" for k, v in data.items()])
+    return 0
+
+
+def referral_edit(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    changes: dict[str, object] = {}
+    if args.status:
+        changes["status"] = args.status
+    if args.no_longer_serving:
+        changes["partner_no_longer_serving"] = True
+    if args.complex is not None:
+        changes["complex_needs"] = args.complex
+    referral = records.update_referral(session, args.id, **changes)
+    emit(args, referral_json(referral, with_participant=True), f"updated {referral.id[:8]}")
+    return 0
+
+
+def next_(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    today = parse_date(args.today, "date") if args.today else None
+    actions = next_actions(session, _playbook(args), today=today, partner_id=args.partner)
+    if args.limit:
+        actions = actions[: args.limit]
+    if args.json:
+        data = [
+            a.as_json() | ({"explanation": a.explanation} if args.explain else {}) for a in actions
+        ]
+        emit(args, data, "")
+        return 0
+    lines = []
+    for a in actions:
+        flag = "OVERDUE " if a.overdue else ""
+        lines.append(f"{a.priority:6.2f}  {a.due}  {flag}{a.kind:<20} {a.partner}")
+        lines.append(f"        {a.reason}")
+        if args.explain:
+            lines.append(f"        [{a.rule}] {a.explanation}")
+    emit(args, None, lines or ["Nothing to do: every partner is on cadence."])
+    return 0
+
+
+def playbook_show(args: argparse.Namespace) -> int:
+    loaded = effective_playbook()
+    if loaded.problem:
+        say(f"nurture: warning: {loaded.problem}")
+    if args.json:
+        emit(args, {"source": loaded.source, "playbook": loaded.playbook.data}, "")
+        return 0
+    say(f"# effective playbook (from {loaded.source})")
+    sys.stdout.write(_as_toml(loaded.playbook.data))
+    return 0
+
+
+def playbook_check(args: argparse.Namespace) -> int:
+    check_playbook_file(Path(args.file))
+    emit(args, {"file": args.file, "ok": True}, f"{args.file}: OK")
+    return 0
+
+
+def _as_toml(data: dict[str, object], prefix: str = "") -> str:
+    """A small TOML writer for the effective playbook (tomllib reads but does not write)."""
+    scalars = []
+    tables = []
+    for key, value in data.items():
+        if (isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())) or (
+            isinstance(value, dict) and not prefix
+        ):
+            tables.append((key, value))
+        else:
+            scalars.append(f"{key} = {_toml_value(value)}")
+    out = ""
+    if scalars:
+        out += (f"[{prefix}]\n" if prefix else "") + "\n".join(scalars) + "\n\n"
+    for key, value in tables:
+        out += _as_toml(value, f"{prefix}.{key}" if prefix else key)  # type: ignore[arg-type]
+    return out
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return orjson.dumps(value).decode()

@@ -1,0 +1,79 @@
+"""Settings as a typed model: the rep, their zone, privacy switches. Loaded once.
+
+Read from ``config.toml`` in the config directory; every field can be overridden by an
+environment variable ``NURTURE_<FIELD>`` (tests and cron jobs use that).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.locations import config_file
+
+
+@dataclass(frozen=True)
+class Settings:
+    rep_name: str = "Your Name"
+    """Shown as the organizer of invites."""
+    rep_email: str = ""
+    """Your own address: never matched to a partner."""
+    agency: str = "Your Agency"
+    """Your agency's name, used in invite text."""
+    agency_domain: str = ""
+    """Your agency's mail domain: never matched to a partner."""
+    timezone: str = ""
+    """IANA zone (America/Chicago); naive times you type are taken in it. Empty: the system's."""
+    zoom_url: str = ""
+    """Your personal Zoom (or other video) link for invites."""
+    keep_subjects: bool = True
+    """Keep synced mail/meeting subjects (masked for participant references)."""
+
+    @property
+    def zone(self) -> tzinfo:
+        if self.timezone:
+            try:
+                return ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValidationError(
+                    f"unknown timezone {self.timezone!r} in settings; use an IANA name "
+                    "like America/Chicago"
+                ) from None
+        return _system_zone()
+
+
+def _system_zone() -> tzinfo:
+    name = os.environ.get("TZ")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    from datetime import datetime
+
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from the config file and ``NURTURE_*`` variables; bad files raise clearly."""
+    path = path or config_file()
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"{path} is not valid TOML: {exc}") from None
+        section = raw.get("nurture", raw)
+        values.update({f.name: section[f.name] for f in fields(Settings) if f.name in section})
+    for f in fields(Settings):
+        env = os.environ.get(f"NURTURE_{f.name.upper()}")
+        if env is not None:
+            values[f.name] = env.lower() in ("1", "true", "yes") if f.type == "bool" else env
+    return Settings(**values)  # type: ignore[arg-type]

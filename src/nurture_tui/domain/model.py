@@ -1,0 +1,133 @@
+"""The records Nurture keeps. Immutable: a change is a new value written through the store."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+from nurture_tui.domain.kinds import (
+    Direction,
+    PartnerKind,
+    ReferralStatus,
+    Stage,
+    Tier,
+    TouchpointKind,
+    TouchpointStatus,
+)
+
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def new_id() -> str:
+    """A 12-character random id; like git hashes, any unique prefix names the record."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(12))
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """Something worth a hand-written note: an achievement, a challenge, a celebration."""
+
+    on: date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """An organisation or person that can refer participants to the agency."""
+
+    id: str
+    name: str
+    kind: PartnerKind
+    tier: Tier = Tier.B
+    stage: Stage = Stage.PROSPECT
+    domains: tuple[str, ...] = ()
+    npi: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    social_pages: tuple[str, ...] = ()
+    notes: str = ""
+    stage_since: date | None = None
+    created_at: datetime | None = None
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A person at a partner: the one the rep actually nurtures."""
+
+    id: str
+    partner_id: str
+    name: str
+    role: str = ""
+    emails: tuple[str, ...] = ()
+    phone: str = ""
+    birthday: date | None = None
+    started: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+    met_in_person: bool = False
+    linkedin_connected: bool = False
+    archived: bool = False
+
+
+class Touchpoint(NamedTuple):
+    """Something that happened (or is planned) between the rep and a partner.
+
+    A NamedTuple rather than a dataclass on purpose: 250,000 of these load at start-up and
+    a tuple builds several times faster than a frozen dataclass (see benchmarks/).
+    Change one with ``touchpoint._replace(...)``.
+    """
+
+    id: str
+    partner_id: str
+    kind: TouchpointKind
+    at: datetime
+    contact_ids: tuple[str, ...] = ()
+    direction: Direction = Direction.GIVE
+    status: TouchpointStatus = TouchpointStatus.DONE
+    purpose: str = ""
+    note: str = ""
+    source: str = "manual"
+    external_id: str | None = None
+    requested: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.status is TouchpointStatus.DONE
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """A participant referred by a partner. ``participant_ref`` is an opaque code only."""
+
+    id: str
+    partner_id: str
+    received: date
+    participant_ref: str
+    contact_id: str | None = None
+    service: str = ""
+    status: ReferralStatus = ReferralStatus.RECEIVED
+    complex_needs: bool = False
+    partner_no_longer_serving: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Dismissal:
+    """An action the rep dismissed or snoozed; the engine stays quiet about it until ``until``."""
+
+    partner_id: str
+    rule: str
+    key: str
+    until: date | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class PartnerHistory:
+    """Everything the playbook reads about one partner, gathered once (indexes, not scans)."""
+
+    partner: Partner
+    contacts: list[Contact] = field(default_factory=list)
+    touchpoints: list[Touchpoint] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)

@@ -1,0 +1,189 @@
+"""The playbook file: defaults merged with the rep's copy, validated with line numbers.
+
+The shipped default file is also the schema: a key it does not have is unknown, and a
+value must have the type of its default. Parsing is pure (it takes text, not paths).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.kinds import Stage, Tier
+
+
+class PlaybookError(ValidationError):
+    """A playbook file that cannot be used; the message lists each problem with its line."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One rule's settings, with typed accessors."""
+
+    name: str
+    values: dict[str, Any]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.values.get("enabled", True))
+
+    @property
+    def weight(self) -> float:
+        return float(self.values.get("weight", 1.0))
+
+    def days(self, key: str) -> int:
+        return int(self.values[key])
+
+    def number(self, key: str) -> float:
+        return float(self.values[key])
+
+    def per_tier(self, key: str, tier: Tier) -> int:
+        return int(self.values[key][tier.value])
+
+    def names(self, key: str) -> frozenset[str]:
+        return frozenset(str(v) for v in self.values[key])
+
+
+@dataclass(frozen=True)
+class Ranking:
+    horizon_days: int
+    overdue_days_per_step: float
+    max_urgency: float
+    upcoming_urgency: float
+    referral_bonus: float
+    referral_cap: int
+    tier: dict[Tier, float]
+    stage: dict[Stage, float]
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """The effective playbook: every rule's settings, the ranking and the guardrails."""
+
+    data: dict[str, Any]
+
+    def rule(self, name: str) -> RuleConfig:
+        return self._rules[name]
+
+    @cached_property
+    def _rules(self) -> dict[str, RuleConfig]:
+        return {name: RuleConfig(name, values) for name, values in self.data["rules"].items()}
+
+    @property
+    def rule_names(self) -> list[str]:
+        return list(self.data["rules"])
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        r = self.data["ranking"]
+        return Ranking(
+            horizon_days=int(r["horizon_days"]),
+            overdue_days_per_step=float(r["overdue_days_per_step"]),
+            max_urgency=float(r["max_urgency"]),
+            upcoming_urgency=float(r["upcoming_urgency"]),
+            referral_bonus=float(r["referral_bonus"]),
+            referral_cap=int(r["referral_cap"]),
+            tier={Tier(k): float(v) for k, v in r["tier"].items()},
+            stage={Stage(k): float(v) for k, v in r["stage"].items()},
+        )
+
+    def guardrail(self, key: str) -> int:
+        return int(self.data["guardrails"][key])
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlaybookError(source, [str(exc)]) from None
+
+
+def load_playbook(default_text: str, user_text: str | None = None, source: str = "") -> Playbook:
+    """Defaults, overridden key by key by the user's file (validated against the defaults)."""
+    defaults = parse_toml(default_text, "default playbook")
+    if user_text is None:
+        return Playbook(defaults)
+    user = parse_toml(user_text, source)
+    problems: list[str] = []
+    merged = copy.deepcopy(defaults)
+    _merge(merged, user, defaults, [], problems, user_text)
+    if problems:
+        raise PlaybookError(source, problems)
+    return Playbook(merged)
+
+
+def _merge(
+    target: dict[str, Any],
+    override: dict[str, Any],
+    schema: dict[str, Any],
+    path: list[str],
+    problems: list[str],
+    text: str,
+) -> None:
+    for key, value in override.items():
+        where = ".".join([*path, key])
+        line = _line_of(text, path, key)
+        if key not in schema:
+            known = ", ".join(sorted(schema)) if len(schema) < 25 else "see playbook show"
+            problems.append(f"line {line}: unknown setting {where!r} (known: {known})")
+            continue
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                problems.append(f"line {line}: {where!r} must be a table")
+                continue
+            _merge(target[key], value, expected, [*path, key], problems, text)
+        elif not _same_type(expected, value):
+            problems.append(f"line {line}: {where!r} must be {_type_name(expected)}, not {value!r}")
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            problems.append(f"line {line}: {where!r} cannot be negative")
+        else:
+            target[key] = value
+
+
+def _same_type(expected: Any, value: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return isinstance(expected, bool) and isinstance(value, bool)
+    if isinstance(expected, int | float):
+        return isinstance(value, int | float)
+    if isinstance(expected, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(expected))
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list of names"
+    return "text"
+
+
+def _line_of(text: str, path: list[str], key: str) -> int:
+    """The line where ``key`` is set under the table ``path`` (best effort, 1-based)."""
+    lines = text.splitlines()
+    start = 0
+    if path:
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(map(re.escape, path)) + r"\s*\]")
+        for index, line in enumerate(lines):
+            if header.match(line):
+                start = index
+                break
+    pattern = re.compile(r"^\s*(\"?)" + re.escape(key) + r"\1\s*=")
+    for index in range(start, len(lines)):
+        if pattern.match(lines[index]) or re.match(
+            r"^\s*\[\s*" + r"\s*\.\s*".join(map(re.escape, [*path, key])) + r"\s*\]", lines[index]
+        ):
+            return index + 1
+    return start + 1

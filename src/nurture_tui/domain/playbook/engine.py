@@ -1,0 +1,123 @@
+"""Run every enabled rule over every partner once, drop what was dismissed, rank the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+
+from nurture_tui.domain.model import Dismissal, PartnerHistory
+from nurture_tui.domain.playbook.config import Playbook, Ranking
+from nurture_tui.domain.playbook.facts import Draft, Facts, PriorityTerms, SuggestedAction
+from nurture_tui.domain.playbook.rules import RULES, Network
+
+
+def network_of(histories: list[PartnerHistory], today: date, playbook: Playbook) -> Network:
+    """The top referrers of the last year (for the appreciation event)."""
+    cfg = playbook.rule("appreciation-event")
+    year_ago = today - timedelta(days=365)
+    counts = {
+        h.partner.id: sum(1 for r in h.referrals if r.received >= year_ago) for h in histories
+    }
+    ranked = sorted((c, pid) for pid, c in counts.items() if c > 0)
+    top = [pid for _, pid in reversed(ranked)][: cfg.days("top_referrers")]
+    return Network(top_referrers=frozenset(top))
+
+
+def suggest(
+    histories: Iterable[PartnerHistory],
+    today: date,
+    zone: tzinfo,
+    playbook: Playbook,
+    dismissals: Iterable[Dismissal] = (),
+) -> list[SuggestedAction]:
+    """All suggested actions due within the horizon, highest priority first.
+
+    Deterministic: ties are broken by due date, partner name and rule id.
+    """
+    active = [h for h in histories if not h.partner.archived]
+    network = network_of(active, today, playbook)
+    quiet = _silenced(dismissals, today)
+    ranking = playbook.ranking
+    horizon = today + timedelta(days=ranking.horizon_days)
+    rules = [(name, RULES[name], playbook.rule(name)) for name in RULES]
+    rules = [(name, rule, cfg) for name, rule, cfg in rules if cfg.enabled]
+    actions: list[SuggestedAction] = []
+    for history in active:
+        facts = Facts.of(history, today, zone)
+        scale = _PartnerScale.of(facts, ranking)
+        for _name, rule, cfg in rules:
+            for draft in rule(facts, cfg, network):
+                if draft.due > horizon:
+                    continue
+                if (facts.partner.id, draft.rule, draft.key) in quiet:
+                    continue
+                actions.append(_rank(draft, facts, cfg.weight, ranking, scale))
+    actions.sort(key=lambda a: (-a.priority, a.due, a.partner.lower(), a.rule, a.key))
+    return actions
+
+
+def _silenced(dismissals: Iterable[Dismissal], today: date) -> set[tuple[str, str, str]]:
+    return {(d.partner_id, d.rule, d.key) for d in dismissals if d.until is None or d.until > today}
+
+
+@dataclass(frozen=True, slots=True)
+class _PartnerScale:
+    """The per-partner factors of the priority, computed once per partner, not per action."""
+
+    tier: float
+    stage: float
+    recent: int
+    bonus: float
+
+    @classmethod
+    def of(cls, facts: Facts, ranking: Ranking) -> _PartnerScale:
+        today = facts.today
+        recent = min(
+            len(facts.referrals_between(today - timedelta(days=180), today)), ranking.referral_cap
+        )
+        return cls(
+            tier=ranking.tier[facts.partner.tier],
+            stage=ranking.stage[facts.partner.stage],
+            recent=recent,
+            bonus=ranking.referral_bonus * recent,
+        )
+
+
+def _rank(
+    draft: Draft, facts: Facts, weight: float, ranking: Ranking, scale: _PartnerScale
+) -> SuggestedAction:
+    today = facts.today
+    partner = facts.partner
+    if draft.due > today:
+        urgency = ranking.upcoming_urgency
+    else:
+        late = (today - draft.due).days
+        urgency = min(ranking.max_urgency, 1 + late / ranking.overdue_days_per_step)
+    priority = weight * urgency * scale.tier * scale.stage + scale.bonus
+    overdue_on = draft.overdue_on or draft.due
+    terms = PriorityTerms(
+        weight,
+        urgency,
+        partner.tier.value,
+        scale.tier,
+        partner.stage.value,
+        scale.stage,
+        ranking.referral_bonus,
+        scale.recent,
+    )
+    return SuggestedAction(
+        partner_id=partner.id,
+        partner=partner.name,
+        kind=draft.kind,
+        due=draft.due,
+        overdue=today > overdue_on,
+        priority=priority,
+        rule=draft.rule,
+        reason=draft.reason,
+        evidence=draft.evidence,
+        key=draft.key,
+        suggested_stage=draft.suggested_stage,
+        contact_id=draft.contact_id,
+        terms=terms,
+    )

@@ -1,0 +1,446 @@
+"""The playbook's rules. Each reads one partner's Facts and yields Drafts with a reason.
+
+Every rule cites its seed sentence in ``default_playbook.toml`` (the rule's definition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
+from nurture_tui.domain.model import Contact
+from nurture_tui.domain.playbook.config import RuleConfig
+from nurture_tui.domain.playbook.facts import Draft, Facts, long_date, plural
+
+K = TouchpointKind
+
+
+@dataclass(frozen=True)
+class Network:
+    """Facts across all partners that some rules need (who the top referrers are)."""
+
+    top_referrers: frozenset[str]
+
+
+Rule = Callable[[Facts, RuleConfig, Network], Iterator[Draft]]
+
+
+def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """A personal thank-you after each referral, until one is logged after it."""
+    oldest = f.today - timedelta(days=cfg.days("lookback_days"))
+    for referral in f.referrals:
+        if referral.received < oldest or f.done_since(K.THANK_YOU, referral.received):
+            continue
+        due = referral.received + timedelta(days=cfg.days("within_days"))
+        who = f.contact_name(referral.contact_id)
+        yield Draft(
+            rule="thank-you",
+            kind=K.THANK_YOU.value,
+            due=due,
+            overdue_on=due,
+            reason=f"Referral from {who} on {long_date(referral.received, f.today)}; "
+            "no thank-you logged",
+            evidence=(referral.id,),
+            key=referral.id,
+            contact_id=referral.contact_id,
+        )
+
+
+def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """An update on the referred participant a few weeks on, while the partner still serves them."""
+    for referral in f.referrals:
+        if referral.partner_no_longer_serving or referral.status is ReferralStatus.DECLINED:
+            continue
+        start = referral.received + timedelta(days=cfg.days("from_days"))
+        if f.today - referral.received > timedelta(days=cfg.days("stale_after_days")):
+            continue
+        if f.done_since(K.PARTICIPANT_UPDATE, referral.received + timedelta(days=7)):
+            continue
+        yield Draft(
+            rule="participant-update",
+            kind=K.PARTICIPANT_UPDATE.value,
+            due=start,
+            overdue_on=referral.received + timedelta(days=cfg.days("until_days")),
+            reason=f"{f.contact_name(referral.contact_id)}'s referral of "
+            f"{long_date(referral.received, f.today)} is {(f.today - referral.received).days} "
+            "days old; send an update on how the participant is doing",
+            evidence=(referral.id,),
+            key=referral.id,
+            contact_id=referral.contact_id,
+        )
+
+
+def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Ask how the referral process went: after the first referral, then twice a year (tier A)."""
+    if not f.referrals:
+        return
+    first = f.referrals[0]
+    last_asked = f.last_day_of(K.FEEDBACK_REQUEST)
+    if last_asked is None or last_asked < first.received:
+        due = first.received + timedelta(days=cfg.days("after_first_referral_days"))
+        yield Draft(
+            rule="feedback-request",
+            kind=K.FEEDBACK_REQUEST.value,
+            due=due,
+            overdue_on=due,
+            reason=f"First referral came on {long_date(first.received, f.today)}; ask how "
+            "the referral process went for them",
+            evidence=(first.id,),
+            key="first",
+        )
+    elif f.partner.tier.value == "A":
+        due = last_asked + timedelta(days=cfg.days("tier_a_every_days"))
+        last = f.last_of_kind[K.FEEDBACK_REQUEST]
+        yield Draft(
+            rule="feedback-request",
+            kind=K.FEEDBACK_REQUEST.value,
+            due=due,
+            overdue_on=due,
+            reason=f"Key partner; last asked for feedback on {long_date(last_asked, f.today)} "
+            "(every six months)",
+            evidence=(last.id,),
+            key=due.isoformat(),
+        )
+
+
+def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Offer to coordinate the care plan for a referral with complex needs."""
+    for referral in f.referrals:
+        if not referral.complex_needs or referral.partner_no_longer_serving:
+            continue
+        if referral.status in (ReferralStatus.DECLINED, ReferralStatus.CLOSED):
+            continue
+        if f.today - referral.received > timedelta(days=cfg.days("stale_after_days")):
+            continue
+        if f.done_since(K.CARE_COORDINATION, referral.received):
+            continue
+        due = referral.received + timedelta(days=cfg.days("within_days"))
+        yield Draft(
+            rule="care-coordination",
+            kind=K.CARE_COORDINATION.value,
+            due=due,
+            overdue_on=due,
+            reason=f"Referral of {long_date(referral.received, f.today)} has complex needs; "
+            "offer a care-plan meeting",
+            evidence=(referral.id,),
+            key=referral.id,
+            contact_id=referral.contact_id,
+        )
+
+
+def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """The regular cadence by tier; any touch, logged or synced, resets the clock."""
+    if f.partner.stage is Stage.DORMANT:
+        return
+    tier = f.partner.tier
+    last = f.last_touch
+    if last is None:
+        start = f.partner.stage_since or f.today
+        due, evidence = start, ()
+        reason = "No touch logged yet; open the relationship with a check-in"
+    else:
+        last_day = f.day(last.at)
+        due = last_day + timedelta(days=cfg.per_tier("every_days", tier))
+        evidence = (last.id,)
+        reason = (
+            f"Last touch {(f.today - last_day).days} days ago ({last.kind.value}, "
+            f"{long_date(last_day, f.today)}); tier {tier.value} cadence is every "
+            f"{cfg.per_tier('every_days', tier)} days"
+        )
+    overdue_on = due + timedelta(days=cfg.per_tier("overdue_after_days", tier))
+    yield Draft(
+        rule="check-in",
+        kind=K.CHECK_IN.value,
+        due=due,
+        overdue_on=overdue_on,
+        reason=reason,
+        evidence=evidence,
+        key=due.isoformat(),
+    )
+
+
+def _periodic(kind: TouchpointKind, what: str) -> Rule:
+    def rule(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+        if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT):
+            return
+        if "tiers" in cfg.values and f.partner.tier.value not in cfg.names("tiers"):
+            return
+        last = f.last_of_kind.get(kind)
+        every = cfg.days("every_days")
+        if last is None:
+            due = f.today
+            reason, evidence = f"No {what} shared with them yet", ()
+        else:
+            last_day = f.day(last.at)
+            due = last_day + timedelta(days=every)
+            reason = f"Last {what} {long_date(last_day, f.today)}; due every {every} days"
+            evidence = (last.id,)
+        yield Draft(
+            rule=cfg.name,
+            kind=kind.value,
+            due=due,
+            overdue_on=due + timedelta(days=14),
+            reason=reason,
+            evidence=evidence,
+            key=due.isoformat(),
+        )
+
+    rule.__doc__ = f"A periodic {what} for partners already engaged."
+    return rule
+
+
+webinar = _periodic(K.WEBINAR, "webinar invitation")
+newsletter = _periodic(K.NEWSLETTER, "newsletter")
+
+
+def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """A yearly appreciation event invitation for the top referrers."""
+    if f.partner.id not in net.top_referrers:
+        return
+    last = f.last_day_of(K.APPRECIATION_EVENT)
+    due = f.today if last is None else last + timedelta(days=cfg.days("every_days"))
+    year = f.referrals_between(f.today - timedelta(days=365), f.today)
+    yield Draft(
+        rule="appreciation-event",
+        kind=K.APPRECIATION_EVENT.value,
+        due=due,
+        overdue_on=due + timedelta(days=30),
+        reason=f"A top referrer ({plural(len(year), 'referral')} in the last year); invite them to "
+        "the annual appreciation event",
+        evidence=tuple(r.id for r in year[-5:]),
+        key=str(due.year),
+    )
+
+
+_VALUE_KINDS = (K.ARTICLE_SHARE, K.IN_SERVICE, K.NETWORKING_EVENT, K.SOCIAL_ENGAGEMENT)
+_VALUE_WHY = {
+    K.ARTICLE_SHARE: "share an industry article with your own comments",
+    K.IN_SERVICE: "invite them to teach your staff in a Zoom in-service",
+    K.NETWORKING_EVENT: "invite them to a networking event you host",
+    K.SOCIAL_ENGAGEMENT: "follow and engage with their company page",
+}
+
+
+def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """An engaged but quiet partner gets the value touch it has had least recently."""
+    if f.partner.stage.value not in cfg.names("stages") or f.last_touch is None:
+        return
+    last_day = f.day(f.last_touch.at)
+    quiet = (f.today - last_day).days
+    if quiet < cfg.days("quiet_days"):
+        return
+    candidates = [k for k in _VALUE_KINDS if _value_fits(k, f, cfg)]
+    if not candidates:
+        return
+    kind = min(candidates, key=lambda k: (f.last_day_of(k) or date.min, _VALUE_KINDS.index(k)))
+    yield Draft(
+        rule="value-add",
+        kind=kind.value,
+        due=f.today,
+        overdue_on=f.today + timedelta(days=14),
+        reason=f"Engaged but quiet for {quiet} days; {_VALUE_WHY[kind]}",
+        evidence=(f.last_touch.id,),
+        key=f"{kind.value}:{last_day.isoformat()}",
+    )
+
+
+def _value_fits(kind: TouchpointKind, f: Facts, cfg: RuleConfig) -> bool:
+    if kind is K.IN_SERVICE:
+        return f.partner.kind.value in cfg.names("teaching_kinds")
+    if kind is K.SOCIAL_ENGAGEMENT:
+        return bool(f.partner.social_pages)
+    return True
+
+
+def introduction(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Ask to be introduced to key people, especially someone who has just started."""
+    window = timedelta(days=cfg.days("new_employee_days"))
+    for contact in f.contacts:
+        if not contact.started or not (f.today - window <= contact.started <= f.today):
+            continue
+        if f.done_since(K.INTRODUCTION, contact.started):
+            continue
+        yield Draft(
+            rule="introduction",
+            kind=K.INTRODUCTION.value,
+            due=f.today,
+            overdue_on=contact.started + window,
+            reason=f"{contact.name} ({contact.role or 'new'}) started "
+            f"{long_date(contact.started, f.today)}; ask to be introduced",
+            evidence=(contact.id,),
+            key=contact.id,
+            contact_id=contact.id,
+        )
+
+
+def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """A hand-written note for a birthday, work anniversary or milestone in the coming days."""
+    ahead = cfg.days("days_ahead")
+    for contact in f.contacts:
+        for occasion, day in _occasions(contact, f.today, ahead):
+            noted = f.done_since(K.HANDWRITTEN_NOTE, day - timedelta(days=ahead + 7))
+            if noted and contact.id in noted.contact_ids:
+                continue
+            yield Draft(
+                rule="handwritten-note",
+                kind=K.HANDWRITTEN_NOTE.value,
+                due=day - timedelta(days=2) if day - timedelta(days=2) > f.today else f.today,
+                overdue_on=day,
+                reason=f"{contact.name}'s {occasion} is on {long_date(day, f.today)}; "
+                "send a hand-written note",
+                evidence=(contact.id,),
+                key=f"{contact.id}:{occasion}:{day.isoformat()}",
+                contact_id=contact.id,
+            )
+
+
+def _occasions(contact: Contact, today: date, ahead: int) -> Iterator[tuple[str, date]]:
+    end = today + timedelta(days=ahead)
+    months = {today.month, end.month}  # a cheap filter: this runs for every contact
+    if contact.birthday and contact.birthday.month in months:
+        day = _next_anniversary(contact.birthday, today)
+        if day <= end:
+            yield "birthday", day
+    if contact.started and contact.started.month in months:
+        day = _next_anniversary(contact.started, today)
+        years = day.year - contact.started.year
+        if years >= 1 and day <= end:
+            yield f"{years}-year work anniversary", day
+    for milestone in contact.milestones:
+        if today <= milestone.on <= end:
+            yield f"milestone ({milestone.note})" if milestone.note else "milestone", milestone.on
+
+
+def _next_anniversary(origin: date, today: date) -> date:
+    for year in (today.year, today.year + 1):
+        try:
+            day = origin.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            day = date(year, 3, 1)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable: next year's anniversary is always ahead")
+
+
+def linkedin_connect(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Connect on LinkedIn, but only with contacts already met in person."""
+    contact = next((c for c in f.contacts if c.met_in_person and not c.linkedin_connected), None)
+    if contact is None or f.partner.stage is Stage.DORMANT:
+        return
+    yield Draft(
+        rule="linkedin-connect",
+        kind=K.SOCIAL_ENGAGEMENT.value,
+        due=f.today,
+        overdue_on=f.today + timedelta(days=30),
+        reason=f"You have met {contact.name} in person; connect on LinkedIn",
+        evidence=(contact.id,),
+        key=contact.id,
+        contact_id=contact.id,
+    )
+
+
+def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """After several touches in a row with no ask, remind the rep to ask for referrals."""
+    if f.partner.stage is Stage.DORMANT:
+        return
+    limit = cfg.days("touches_without_ask")
+    last_ask = f.last_of_kind.get(K.REFERRAL_ASK)
+    since = [t for t in f.done[-(limit * 4 or 1) :] if last_ask is None or t.at > last_ask.at]
+    if len(since) < limit:
+        return
+    yield Draft(
+        rule="referral-ask",
+        kind=K.REFERRAL_ASK.value,
+        due=f.today,
+        overdue_on=f.today + timedelta(days=14),
+        reason=f"{len(since)} touches in a row without asking for referrals"
+        + (f" (last ask {long_date(f.day(last_ask.at), f.today)})" if last_ask else ""),
+        evidence=tuple(t.id for t in since[-limit:]),
+        key=since[-1].id,
+    )
+
+
+def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Long effort and no referral: ask frankly why, then decide where to spend energy."""
+    if f.partner.stage is not Stage.ENGAGED or f.referrals or not f.done:
+        return
+    engaged_since = f.partner.stage_since or f.day(f.done[0].at)
+    months = (f.today - engaged_since).days
+    if months < cfg.days("engaged_days") or len(f.done) < cfg.days("min_touches"):
+        return
+    yield Draft(
+        rule="ask-why-no-referrals",
+        kind="ask-why-no-referrals",
+        due=f.today,
+        overdue_on=f.today + timedelta(days=30),
+        reason=f"Engaged for {months // 30} months with {len(f.done)} touches and no "
+        "referral; schedule a frank talk to ask why, then decide whether to mark dormant",
+        evidence=tuple(t.id for t in f.done[-3:]),
+        key=engaged_since.isoformat(),
+        suggested_stage=Stage.DORMANT.value,
+    )
+
+
+def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Hints that the partner's stage no longer fits its history."""
+    stage = f.partner.stage
+    recent = f.referrals_between(f.today - timedelta(days=90), f.today)
+    last_touch = f.day(f.last_touch.at) if f.last_touch else None
+    last_referral = f.referrals[-1].received if f.referrals else None
+    last_activity = max((d for d in (last_touch, last_referral) if d), default=None)
+    silent = cfg.days("dormant_after_days")
+    target: tuple[Stage, str, tuple[str, ...]] | None = None
+    if stage in (Stage.PROSPECT, Stage.ENGAGED) and f.referrals:
+        first = f.referrals[0]
+        target = (
+            Stage.REFERRING,
+            f"First referral arrived {long_date(first.received, f.today)}",
+            (first.id,),
+        )
+    elif stage is Stage.REFERRING and len(recent) >= cfg.days("champion_referrals_90d"):
+        target = (
+            Stage.CHAMPION,
+            f"{len(recent)} referrals in the last 90 days",
+            tuple(r.id for r in recent),
+        )
+    elif stage is not Stage.DORMANT and last_activity and (f.today - last_activity).days >= silent:
+        target = (
+            Stage.DORMANT,
+            f"No touch or referral for {(f.today - last_activity).days} days",
+            (),
+        )
+    if target is None:
+        return
+    new_stage, why, evidence = target
+    yield Draft(
+        rule="stage-change",
+        kind="stage-change",
+        due=f.today,
+        overdue_on=f.today + timedelta(days=30),
+        reason=f"{why}; move from {stage.value} to {new_stage.value}?",
+        evidence=evidence,
+        key=new_stage.value,
+        suggested_stage=new_stage.value,
+    )
+
+
+#: Rule id -> rule, in the order of the playbook file.
+RULES: dict[str, Rule] = {
+    "thank-you": thank_you,
+    "participant-update": participant_update,
+    "feedback-request": feedback_request,
+    "care-coordination": care_coordination,
+    "check-in": check_in,
+    "webinar": webinar,
+    "appreciation-event": appreciation_event,
+    "newsletter": newsletter,
+    "value-add": value_add,
+    "introduction": introduction,
+    "handwritten-note": handwritten_note,
+    "linkedin-connect": linkedin_connect,
+    "referral-ask": referral_ask,
+    "ask-why-no-referrals": ask_why_no_referrals,
+    "stage-change": stage_change,
+}

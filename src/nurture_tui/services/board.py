@@ -1,0 +1,105 @@
+"""What the board and agenda show, computed in one pass (run it in a worker, not the UI thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
+from nurture_tui.domain.model import PartnerHistory
+from nurture_tui.domain.playbook.config import Playbook
+from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.facts import SuggestedAction
+from nurture_tui.services.playbook import histories
+from nurture_tui.services.session import Session
+
+
+class Health(StrEnum):
+    """Where a partner stands against its tier's check-in cadence."""
+
+    ON_CADENCE = "on-cadence"
+    DUE = "due"
+    OVERDUE = "overdue"
+    DORMANT = "dormant"
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCard:
+    id: str
+    name: str
+    kind: PartnerKind
+    tier: Tier
+    stage: Stage
+    owner: str | None
+    tags: tuple[str, ...]
+    days_since_touch: int | None
+    health: Health
+    referrals_90d: int
+    top_action: SuggestedAction | None
+
+
+@dataclass(frozen=True)
+class BoardData:
+    cards: list[PartnerCard]
+    agenda: list[SuggestedAction]
+    today: date
+    revision: int
+    touchpoints: int
+
+    def by_stage(self, stage: Stage) -> list[PartnerCard]:
+        return [c for c in self.cards if c.stage is stage]
+
+
+def load_board(session: Session, playbook: Playbook, today: date | None = None) -> BoardData:
+    """Partners with their health and top action, plus the ranked agenda, in one pass."""
+    today = today or session.today()
+    repo = session.repo
+    revision = repo.revision
+    all_histories = histories(repo)
+    agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
+    top: dict[str, SuggestedAction] = {}
+    for action in agenda:
+        top.setdefault(action.partner_id, action)
+    cards = [_card(h, today, session, playbook, top.get(h.partner.id)) for h in all_histories]
+    return BoardData(cards, agenda, today, revision, repo.touchpoint_count())
+
+
+def _card(
+    history: PartnerHistory,
+    today: date,
+    session: Session,
+    playbook: Playbook,
+    action: SuggestedAction | None,
+) -> PartnerCard:
+    partner = history.partner
+    zone = session.settings.zone
+    last = next((t for t in reversed(history.touchpoints) if t.is_done), None)
+    days = None if last is None else (today - last.at.astimezone(zone).date()).days
+    window = today - timedelta(days=90)
+    return PartnerCard(
+        id=partner.id,
+        name=partner.name,
+        kind=partner.kind,
+        tier=partner.tier,
+        stage=partner.stage,
+        owner=partner.owner,
+        tags=partner.tags,
+        days_since_touch=days,
+        health=health_of(partner.stage, partner.tier, days, playbook),
+        referrals_90d=sum(1 for r in history.referrals if r.received >= window),
+        top_action=action,
+    )
+
+
+def health_of(stage: Stage, tier: Tier, days: int | None, playbook: Playbook) -> Health:
+    if stage is Stage.DORMANT:
+        return Health.DORMANT
+    cadence = playbook.rule("check-in")
+    every = cadence.per_tier("every_days", tier)
+    grace = cadence.per_tier("overdue_after_days", tier)
+    if days is None or days > every + grace:
+        return Health.OVERDUE
+    if days >= every - playbook.ranking.horizon_days:
+        return Health.DUE
+    return Health.ON_CADENCE

@@ -1,0 +1,88 @@
+"""Records as JSON-ready dicts: the field names are a public contract for scripts.
+
+Participant references appear only in ``referral_json(..., with_participant=True)``, which
+only ``referral list/show`` use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint
+
+Json = dict[str, Any]
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def partner_json(p: Partner) -> Json:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind.value,
+        "tier": p.tier.value,
+        "stage": p.stage.value,
+        "domains": list(p.domains),
+        "npi": p.npi,
+        "owner": p.owner,
+        "tags": list(p.tags),
+        "social_pages": list(p.social_pages),
+        "notes": p.notes,
+        "stage_since": _date(p.stage_since),
+        "archived": p.archived,
+    }
+
+
+def contact_json(c: Contact) -> Json:
+    return {
+        "id": c.id,
+        "partner_id": c.partner_id,
+        "name": c.name,
+        "role": c.role,
+        "emails": list(c.emails),
+        "phone": c.phone,
+        "birthday": _date(c.birthday),
+        "started": _date(c.started),
+        "milestones": [{"on": m.on.isoformat(), "note": m.note} for m in c.milestones],
+        "met_in_person": c.met_in_person,
+        "linkedin_connected": c.linkedin_connected,
+    }
+
+
+def touchpoint_json(t: Touchpoint, zone: tzinfo) -> Json:
+    return {
+        "id": t.id,
+        "partner_id": t.partner_id,
+        "kind": t.kind.value,
+        "at": t.at.astimezone(zone).isoformat(),
+        "contact_ids": list(t.contact_ids),
+        "direction": t.direction.value,
+        "status": t.status.value,
+        "purpose": t.purpose,
+        "note": t.note,
+        "source": t.source,
+        "external_id": t.external_id,
+    }
+
+
+def referral_json(r: Referral, *, with_participant: bool = False) -> Json:
+    data: Json = {
+        "id": r.id,
+        "partner_id": r.partner_id,
+        "contact_id": r.contact_id,
+        "received": r.received.isoformat(),
+        "service": r.service,
+        "status": r.status.value,
+        "complex": r.complex_needs,
+        "partner_no_longer_serving": r.partner_no_longer_serving,
+    }
+    if with_participant:
+        data["participant"] = r.participant_ref
+    return data
+
+
+def days_since(moment: datetime | None, today: date) -> int | None:
+    return None if moment is None else (today - moment.date()).days

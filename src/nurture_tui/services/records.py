@@ -1,0 +1,275 @@
+"""Adding and changing partners, contacts, touchpoints and referrals, validated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.kinds import (
+    PartnerKind,
+    ReferralStatus,
+    Stage,
+    Tier,
+    TouchpointKind,
+    TouchpointStatus,
+    default_direction,
+    parse_enum,
+)
+from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint, new_id
+from nurture_tui.domain.privacy import clean_participant_ref, new_participant_ref
+from nurture_tui.domain.validation import (
+    clean_domain,
+    clean_email,
+    clean_name,
+    clean_npi,
+    ensure_aware,
+)
+from nurture_tui.services.session import Session
+
+
+def add_partner(
+    session: Session,
+    name: str,
+    kind: str,
+    *,
+    tier: str = "B",
+    stage: str = "prospect",
+    domains: Sequence[str] = (),
+    npi: str | None = None,
+    owner: str | None = None,
+    tags: Sequence[str] = (),
+    notes: str = "",
+) -> Partner:
+    partner = Partner(
+        id=new_id(),
+        name=clean_name(name, "partner name"),
+        kind=parse_enum(PartnerKind, kind, "partner kind"),
+        tier=parse_enum(Tier, tier.upper(), "tier"),
+        stage=parse_enum(Stage, stage, "stage"),
+        domains=tuple(dict.fromkeys(clean_domain(d) for d in domains)),
+        npi=clean_npi(npi) if npi else None,
+        owner=owner or None,
+        tags=tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip())),
+        notes=notes,
+        stage_since=session.today(),
+        created_at=session.now(),
+    )
+    session.repo.save(partner, action="partner-add")
+    return partner
+
+
+def edit_partner(
+    session: Session,
+    partner_id: str,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    tier: str | None = None,
+    stage: str | None = None,
+    domains: Sequence[str] | None = None,
+    npi: str | None = None,
+    owner: str | None = None,
+    tags: Sequence[str] | None = None,
+    notes: str | None = None,
+) -> Partner:
+    partner = session.repo.partner(session.repo.resolve("partner", partner_id))
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = clean_name(name, "partner name")
+    if kind is not None:
+        changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
+    if tier is not None:
+        changes["tier"] = parse_enum(Tier, tier.upper(), "tier")
+    if stage is not None:
+        new_stage = parse_enum(Stage, stage, "stage")
+        if new_stage is not partner.stage:
+            changes["stage"] = new_stage
+            changes["stage_since"] = session.today()
+    if domains is not None:
+        changes["domains"] = tuple(dict.fromkeys(clean_domain(d) for d in domains))
+    if npi is not None:
+        changes["npi"] = clean_npi(npi) if npi else None
+    if owner is not None:
+        changes["owner"] = owner or None
+    if tags is not None:
+        changes["tags"] = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+    if notes is not None:
+        changes["notes"] = notes
+    updated = replace(partner, **changes)  # type: ignore[arg-type]
+    if updated != partner:
+        session.repo.save(updated, action="partner-edit")
+    return updated
+
+
+def set_stage(session: Session, partner_id: str, stage: Stage) -> Partner:
+    return edit_partner(session, partner_id, stage=stage.value)
+
+
+def archive_partner(session: Session, partner_id: str) -> Partner:
+    partner = session.repo.partner(session.repo.resolve("partner", partner_id))
+    archived = replace(partner, archived=True)
+    session.repo.save(archived, action="partner-archive")
+    return archived
+
+
+def add_contact(
+    session: Session,
+    partner_id: str,
+    name: str,
+    *,
+    emails: Sequence[str] = (),
+    role: str = "",
+    phone: str = "",
+    birthday: date | None = None,
+    started: date | None = None,
+    met_in_person: bool = False,
+) -> Contact:
+    pid = session.repo.resolve("partner", partner_id)
+    cleaned = tuple(dict.fromkeys(clean_email(e) for e in emails))
+    for email in cleaned:
+        other = session.repo.contact_by_email(email)
+        if other is not None:
+            raise ValidationError(
+                f"{email} already belongs to contact {other.name} ({other.id[:8]})"
+            )
+    contact = Contact(
+        id=new_id(),
+        partner_id=pid,
+        name=clean_name(name, "contact name"),
+        role=" ".join(role.split()),
+        emails=cleaned,
+        phone=phone.strip(),
+        birthday=birthday,
+        started=started,
+        met_in_person=met_in_person,
+    )
+    session.repo.save(contact, action="contact-add")
+    return contact
+
+
+def edit_contact(session: Session, contact_id: str, **changes: object) -> Contact:
+    contact = session.repo.contact(session.repo.resolve("contact", contact_id))
+    if "emails" in changes:
+        changes["emails"] = tuple(clean_email(str(e)) for e in changes["emails"])  # type: ignore[attr-defined]
+    if "name" in changes:
+        changes["name"] = clean_name(str(changes["name"]), "contact name")
+    updated = replace(contact, **changes)  # type: ignore[arg-type]
+    session.repo.save(updated, action="contact-edit")
+    return updated
+
+
+@dataclass(frozen=True)
+class TouchpointDraft:
+    """What the rep is about to log: checked by the guardrails before and after saving."""
+
+    partner_id: str
+    kind: TouchpointKind
+    at: datetime
+    contact_ids: tuple[str, ...] = ()
+    purpose: str = ""
+    note: str = ""
+    requested: bool = False
+    status: TouchpointStatus = TouchpointStatus.DONE
+
+    def to_touchpoint(self, touchpoint_id: str | None = None) -> Touchpoint:
+        return Touchpoint(
+            id=touchpoint_id or new_id(),
+            partner_id=self.partner_id,
+            kind=self.kind,
+            at=self.at,
+            contact_ids=self.contact_ids,
+            direction=default_direction(self.kind),
+            status=self.status,
+            purpose=" ".join(self.purpose.split()),
+            note=self.note.strip(),
+            requested=self.requested,
+        )
+
+
+def draft_touchpoint(
+    session: Session,
+    partner_id: str,
+    kind: str,
+    *,
+    at: datetime | None = None,
+    contact_ids: Sequence[str] = (),
+    purpose: str = "",
+    note: str = "",
+    requested: bool = False,
+    planned: bool = False,
+) -> TouchpointDraft:
+    """Validate what the rep typed into a draft (ids resolved, kind parsed, time aware)."""
+    repo = session.repo
+    pid = repo.resolve("partner", partner_id)
+    contacts = tuple(repo.resolve("contact", c) for c in contact_ids)
+    for cid in contacts:
+        if repo.contact(cid).partner_id != pid:
+            raise ValidationError(f"contact {cid[:8]} does not work at this partner")
+    when = ensure_aware(at, session.settings.zone) if at else session.now()
+    return TouchpointDraft(
+        partner_id=pid,
+        kind=parse_enum(TouchpointKind, kind, "touchpoint kind"),
+        at=when,
+        contact_ids=contacts,
+        purpose=purpose,
+        note=note,
+        requested=requested,
+        status=TouchpointStatus.PLANNED if planned else TouchpointStatus.DONE,
+    )
+
+
+def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
+    touchpoint = draft.to_touchpoint()
+    session.repo.save(touchpoint, action="log")
+    return touchpoint
+
+
+def add_referral(
+    session: Session,
+    partner_id: str,
+    received: date,
+    *,
+    contact_id: str | None = None,
+    participant_ref: str | None = None,
+    service: str = "",
+    status: str = "received",
+    complex_needs: bool = False,
+) -> Referral:
+    repo = session.repo
+    pid = repo.resolve("partner", partner_id)
+    cid = repo.resolve("contact", contact_id) if contact_id else None
+    if cid and repo.contact(cid).partner_id != pid:
+        raise ValidationError(f"contact {cid[:8]} does not work at this partner")
+    if received > session.today():
+        raise ValidationError("a referral cannot be received in the future")
+    ref = clean_participant_ref(participant_ref) if participant_ref else _fresh_ref(session)
+    referral = Referral(
+        id=new_id(),
+        partner_id=pid,
+        received=received,
+        participant_ref=ref,
+        contact_id=cid,
+        service=" ".join(service.split()),
+        status=parse_enum(ReferralStatus, status, "referral status"),
+        complex_needs=complex_needs,
+    )
+    repo.save(referral, action="referral-add")
+    return referral
+
+
+def update_referral(session: Session, referral_id: str, **changes: object) -> Referral:
+    referral = session.repo.referral(session.repo.resolve("referral", referral_id))
+    if "status" in changes:
+        changes["status"] = parse_enum(ReferralStatus, str(changes["status"]), "referral status")
+    updated = replace(referral, **changes)  # type: ignore[arg-type]
+    session.repo.save(updated, action="referral-edit")
+    return updated
+
+
+def _fresh_ref(session: Session) -> str:
+    taken = session.repo.participant_refs()
+    while (ref := new_participant_ref()) in taken:
+        pass
+    return ref

@@ -1,0 +1,47 @@
+"""Opening Nurture: settings, the store and a clock, bundled for the CLI and the TUI."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from nurture_tui.config import Settings, load_settings
+from nurture_tui.domain.ports import Repository
+from nurture_tui.locations import data_directory
+from nurture_tui.store.repository import StoreRepository
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Session:
+    """What every use case needs: where data lives, who the rep is, and what time it is."""
+
+    repo: Repository
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], datetime] = _now
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.settings.zone)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+def default_actor() -> str:
+    try:
+        return f"{getpass.getuser()}@{socket.gethostname()}"
+    except (OSError, KeyError):
+        return "nurture"
+
+
+def open_session(data_dir: Path | str | None = None, *, actor: str | None = None) -> Session:
+    settings = load_settings()
+    repo = StoreRepository(data_directory(data_dir), actor=actor or default_actor())
+    return Session(repo=repo, settings=settings)

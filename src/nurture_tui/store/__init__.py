@@ -1,0 +1,1 @@
+"""Persistence: the journaled store engine and the Repository built on it."""
