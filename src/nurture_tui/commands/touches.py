@@ -161,21 +161,21 @@ def playbook_check(args: argparse.Namespace) -> int:
 
 
 def _as_toml(data: dict[str, object], prefix: str = "") -> str:
-    """A small TOML writer for the effective playbook (tomllib reads but does not write)."""
-    scalars = []
-    tables = []
-    for key, value in data.items():
-        if (isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())) or (
-            isinstance(value, dict) and not prefix
-        ):
-            tables.append((key, value))
-        else:
-            scalars.append(f"{key} = {_toml_value(value)}")
+    """A small TOML writer for the effective playbook (tomllib reads but does not write).
+
+    A table whose values are all tables becomes sections (``[rules.thank-you]``); any other
+    table is written as a section of scalars, with nested tables inline.
+    """
     out = ""
-    if scalars:
-        out += (f"[{prefix}]\n" if prefix else "") + "\n".join(scalars) + "\n\n"
-    for key, value in tables:
-        out += _as_toml(value, f"{prefix}.{key}" if prefix else key)  # type: ignore[arg-type]
+    for key, value in data.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if not isinstance(value, dict):
+            continue
+        if value and all(isinstance(v, dict) for v in value.values()):
+            out += _as_toml(value, name)
+        else:
+            lines = "\n".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+            out += f"[{name}]\n{lines}\n\n"
     return out
 
 

@@ -15,7 +15,10 @@ from nurture_tui.domain.errors import ValidationError
 # Crockford's base32 without the look-alikes I, L, O, U: readable over the phone.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ALLOWED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$")
-_DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})|(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})|(\d{8})")
+_DATE = re.compile(
+    r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})|(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+    r"|((19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))"
+)
 _PHONE = re.compile(r"^\+?[\d().\s-]{7,}$")
 _MRN = re.compile(r"^(mrn|mr|med|chart|ssn|dob)[\W_]*\d+", re.IGNORECASE)
 
@@ -41,16 +44,16 @@ def _identifying_reason(ref: str) -> str | None:
     # The messages never repeat the value: it may be the very identifier we refuse.
     if "@" in ref:
         return "it looks like an email address"
-    if _PHONE.match(ref) and sum(c.isdigit() for c in ref) >= 7:
-        return "it looks like a phone number"
     if _DATE.search(ref):
         return "it contains a date"
     if _MRN.match(ref) or (ref.isdigit() and len(ref) >= 5):
         return "it looks like a medical record or other personal number"
-    if not _ALLOWED.match(ref):
-        return "it must be 3 to 32 letters, digits, '-' or '_' with no spaces"
+    if _PHONE.match(ref) and sum(c.isdigit() for c in ref) >= 7:
+        return "it looks like a phone number"
     if not any(c.isdigit() for c in ref):
         return "it has no digit, so it could be a name or initials"
+    if not _ALLOWED.match(ref):
+        return "it must be 3 to 32 letters, digits, '-' or '_' with no spaces"
     return None
 
 

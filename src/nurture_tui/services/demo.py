@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
@@ -211,27 +211,34 @@ class _Ids:
                 return candidate
 
 
-def build_demo(size: DemoSize, today: date) -> DemoData:
+def build_demo(size: DemoSize, today: date, zone: tzinfo = UTC) -> DemoData:
     """Generate the data set (pure: the same size, seed and day give the same agency)."""
     if size.partners < 1 or size.touchpoints < 0:
         raise ValidationError("the demo needs at least one partner and no negative counts")
     rng = random.Random(size.seed)
     new_id = _Ids(rng)
-    partners, contacts = _partners_and_contacts(rng, new_id, size.partners, today)
+    partners, contacts = _partners_and_contacts(rng, new_id, size.partners, today, zone)
     weights = [_TIER_WEIGHT[p.tier] * (0.3 if p.stage is Stage.PROSPECT else 1.0) for p in partners]
     by_partner: dict[str, list[Contact]] = {}
     for c in contacts:
         by_partner.setdefault(c.partner_id, []).append(c)
     referrals = _referrals(rng, new_id, partners, by_partner, today)
-    follow_ups = _follow_ups(rng, new_id, referrals, today)[: size.touchpoints]
+    follow_ups = _follow_ups(rng, new_id, referrals, today, zone)[: size.touchpoints]
     touchpoints = _touchpoints(
-        rng, new_id, partners, weights, by_partner, size.touchpoints - len(follow_ups), today
+        rng,
+        new_id,
+        partners,
+        weights,
+        by_partner,
+        size.touchpoints - len(follow_ups),
+        today,
+        zone,
     )
     return DemoData(partners, contacts, touchpoints + follow_ups, referrals)
 
 
 def _follow_ups(
-    rng: random.Random, new_id: _Ids, referrals: list[Referral], today: date
+    rng: random.Random, new_id: _Ids, referrals: list[Referral], today: date, zone: tzinfo
 ) -> list[Touchpoint]:
     """What a good rep did after most referrals: thank-yous, updates, care-plan calls."""
     plan = (
@@ -246,31 +253,38 @@ def _follow_ups(
     for referral in first.values():
         day = referral.received + timedelta(days=rng.randint(8, 20))
         if day < today and rng.random() < 0.8:
-            touches.append(_touch(new_id, referral, TouchpointKind.FEEDBACK_REQUEST, day, rng))
+            touches.append(
+                _touch(new_id, referral, TouchpointKind.FEEDBACK_REQUEST, day, rng, zone)
+            )
     for referral in referrals:
         for kind, chance, low, high, applies in plan:
             day = referral.received + timedelta(days=rng.randint(low, high))
             if day >= today or not applies(referral) or rng.random() > chance:
                 continue
-            touches.append(_touch(new_id, referral, kind, day, rng))
+            touches.append(_touch(new_id, referral, kind, day, rng, zone))
     return touches
 
 
 def _touch(
-    new_id: _Ids, referral: Referral, kind: TouchpointKind, day: date, rng: random.Random
+    new_id: _Ids,
+    referral: Referral,
+    kind: TouchpointKind,
+    day: date,
+    rng: random.Random,
+    zone: tzinfo,
 ) -> Touchpoint:
     return Touchpoint(
         id=new_id(),
         partner_id=referral.partner_id,
         kind=kind,
-        at=datetime.combine(day, time(10, rng.randint(0, 59))).astimezone(),
+        at=datetime.combine(day, time(10, rng.randint(0, 59))).replace(tzinfo=zone),
         contact_ids=(referral.contact_id,) if referral.contact_id else (),
         direction=default_direction(kind),
     )
 
 
 def _partners_and_contacts(
-    rng: random.Random, new_id: _Ids, count: int, today: date
+    rng: random.Random, new_id: _Ids, count: int, today: date, zone: tzinfo
 ) -> tuple[list[Partner], list[Contact]]:
     kinds = list(_KIND_WEIGHTS)
     kind_weights = list(_KIND_WEIGHTS.values())
@@ -298,7 +312,7 @@ def _partners_and_contacts(
             tags=tuple(rng.sample(("north", "south", "waiver", "medicare", "priority"), k=1)),
             social_pages=(f"https://www.linkedin.com/company/{slug}",),
             stage_since=today - timedelta(days=rng.randint(30, 700)),
-            created_at=datetime.combine(today - timedelta(days=730), time(9)).astimezone(),
+            created_at=datetime.combine(today - timedelta(days=730), time(9)).replace(tzinfo=zone),
         )
         partners.append(partner)
         for _ in range(rng.randint(2, 6)):
@@ -340,18 +354,20 @@ def _touchpoints(
     contacts: dict[str, list[Contact]],
     count: int,
     today: date,
+    zone: tzinfo,
 ) -> list[Touchpoint]:
     kinds = list(_TOUCH_WEIGHTS)
     kind_weights = list(_TOUCH_WEIGHTS.values())
     chosen_partners = rng.choices(partners, weights, k=count)
     chosen_kinds = rng.choices(kinds, kind_weights, k=count)
-    end = datetime.combine(today, time(17)).astimezone()
+    end = datetime.combine(today, time(17), zone) - timedelta(days=1)
     result: list[Touchpoint] = []
     for partner, kind in zip(chosen_partners, chosen_kinds, strict=True):
         # Dormant partners went quiet months ago; others are touched until now.
         span = 700 if partner.stage is not Stage.DORMANT else 500
         offset = 200 if partner.stage is Stage.DORMANT else 0
-        at = end - timedelta(days=offset + rng.random() ** 0.7 * span, minutes=rng.randint(0, 480))
+        day = (end - timedelta(days=offset + rng.random() ** 0.7 * span)).date()
+        at = datetime.combine(day, time(8 + rng.randint(0, 8), rng.randint(0, 59)), zone)
         people = contacts.get(partner.id, [])
         purpose = rng.choice(_PURPOSES[kind]) if kind in _PURPOSES else ""
         result.append(
@@ -418,6 +434,6 @@ def load_demo(session: Session, size: DemoSize, *, force: bool = False) -> DemoD
             f"the store at {getattr(repo, 'directory', 'this location')} already has data; "
             "use --force to replace it with the demo"
         )
-    data = build_demo(size, session.today())
+    data = build_demo(size, session.today(), session.settings.zone)
     repo.replace_all(data.partners, data.contacts, data.touchpoints, data.referrals)
     return data

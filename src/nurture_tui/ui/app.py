@@ -1,0 +1,183 @@
+"""The Nurture TUI: wires screens to the services. All store work runs in thread workers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from nurture_tui.domain.errors import NurtureError
+from nurture_tui.domain.playbook.config import Playbook
+from nurture_tui.services.board import BoardData, load_board
+from nurture_tui.services.playbook import effective_playbook
+from nurture_tui.services.session import Session, open_session
+from nurture_tui.ui.commands import NurtureCommands
+from nurture_tui.ui.messages import BoardLoaded, RecordSaved, StoreChanged
+
+#: How often the app looks for writes by another process (a cheap stat of two files).
+WATCH_SECONDS = 2.0
+
+
+class NurtureApp(App[None]):
+    """Partner board, agenda and partner pages for a referral-relationship rep."""
+
+    TITLE = "Nurture"
+    SUB_TITLE = "referral partners"
+    CSS_PATH = "nurture.tcss"
+    COMMANDS = App.COMMANDS | {NurtureCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("b", "show_board", "Board", id="app.board"),
+        Binding("g", "show_agenda", "Agenda", id="app.agenda"),
+        Binding("R", "show_reports", "Reports", id="app.reports"),
+        Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="app.reload"),
+    ]
+
+    board: reactive[BoardData | None] = reactive(None, always_update=True)
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        playbook: Playbook | None = None,
+        today: date | None = None,
+        watch_seconds: float | None = WATCH_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        loaded = effective_playbook()
+        self.playbook = playbook or loaded.playbook
+        self._playbook_problem = None if playbook else loaded.problem
+        self.fixed_today = today
+        self.store_lock = threading.RLock()
+        self._watch_seconds = watch_seconds
+        self._last_revision = -1
+
+    @property
+    def today(self) -> date:
+        return self.fixed_today or self.session.today()
+
+    def on_mount(self) -> None:
+        from nurture_tui.ui.screens.board import BoardScreen
+
+        self.push_screen(BoardScreen())
+        self.reload_board()
+        if self._playbook_problem:
+            self.notify(self._playbook_problem, title="Playbook", severity="warning", timeout=10)
+        if self._watch_seconds:
+            self.set_interval(self._watch_seconds, self.check_store)
+
+    # ------------------------------------------------------------- data flow
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def reload_board(self) -> None:
+        """Recompute the board and agenda from the store, off the UI thread."""
+        with self.store_lock:
+            data = load_board(self.session, self.playbook, self.today)
+        self.post_message(BoardLoaded(data))
+
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        self._last_revision = message.data.revision
+        self.board = message.data
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def check_store(self) -> None:
+        """Pick up another process's writes (a background sync) and refresh the board."""
+        with self.store_lock:
+            changed = self.session.repo.refresh()
+            revision = self.session.repo.revision
+        if changed or revision != self._last_revision:
+            self.post_message(StoreChanged(revision))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.revision != self._last_revision:
+            self.reload_board()
+
+    def run_write(
+        self,
+        write: Callable[[Session], Any],
+        done: Callable[[Any], str],
+        partner_id: str | None = None,
+    ) -> None:
+        """Run ``write`` in a worker under the store lock; tell the rep and reload after."""
+        self._write_worker(write, done, partner_id)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write_worker(
+        self, write: Callable[[Session], Any], done: Callable[[Any], str], partner_id: str | None
+    ) -> None:
+        with self.store_lock:
+            result = write(self.session)
+        self.post_message(RecordSaved(done(result), partner_id))
+
+    def on_record_saved(self, message: RecordSaved) -> None:
+        if message.message:
+            self.notify(message.message, timeout=4)
+        self.reload_board()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures become plain-words notifications."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, NurtureError):
+            self.notify(str(error), title="Could not do that", severity="error", timeout=8)
+        else:
+            self.log.error(repr(error))
+            self.notify(
+                f"Something went wrong ({type(error).__name__}); nothing was lost. "
+                "Try again, and report it if it keeps happening.",
+                severity="error",
+                timeout=10,
+            )
+
+    # --------------------------------------------------------------- actions
+    def action_reload(self) -> None:
+        self.reload_board()
+
+    def action_help(self) -> None:
+        from nurture_tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_show_board(self) -> None:
+        from nurture_tui.ui.screens.board import BoardScreen
+
+        while not isinstance(self.screen, BoardScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_show_agenda(self) -> None:
+        from nurture_tui.ui.screens.agenda import AgendaScreen
+
+        if not isinstance(self.screen, AgendaScreen):
+            self.push_screen(AgendaScreen())
+
+    def action_show_reports(self) -> None:
+        from nurture_tui.ui.screens.reports import ReportsScreen
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen())
+
+    def open_partner(self, partner_id: str) -> None:
+        from nurture_tui.ui.screens.partner import PartnerScreen
+
+        self.push_screen(PartnerScreen(partner_id))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def run(data_dir: Path | str | None = None) -> int:
+    """Start the TUI (``nurture`` / ``nurture tui``); store errors are raised before it starts."""
+    session = open_session(data_dir)
+    NurtureApp(session).run()
+    return 0

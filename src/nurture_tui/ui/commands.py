@@ -1,0 +1,74 @@
+"""Command palette: jump to any partner or contact, or run a common action."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from nurture_tui.ui.app import NurtureApp
+
+
+class NurtureCommands(Provider):
+    """Partners by name, contacts by name (opening their partner), and screen actions."""
+
+    @property
+    def nurture_app(self) -> NurtureApp:
+        return self.app  # type: ignore[return-value]
+
+    def _targets(self) -> list[tuple[str, str, str]]:
+        """(label, help, partner id) for every partner and contact, from the loaded board."""
+        app = self.nurture_app
+        board = app.board
+        if board is None:
+            return []
+        targets = [(c.name, f"{c.kind.value} · {c.stage.value}", c.id) for c in board.cards]
+        with app.store_lock:
+            contacts = app.session.repo.contacts()
+        names = {c.id: c.name for c in board.cards}
+        targets += [
+            (f"{c.name} ({names.get(c.partner_id, '?')})", c.role or "contact", c.partner_id)
+            for c in contacts
+            if c.partner_id in names
+        ]
+        return targets
+
+    def _actions(self) -> list[tuple[str, str, str]]:
+        return [
+            ("Agenda", "today's ranked actions", "show_agenda"),
+            ("Board", "partners by stage", "show_board"),
+            ("Reports", "referrals, conversion, quiet partners", "show_reports"),
+            ("Help", "keys and colours", "help"),
+        ]
+
+    async def discover(self) -> Hits:
+        for label, help_text, action in self._actions():
+            yield DiscoveryHit(label, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_text, action in self._actions():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(self.app.run_action, action),
+                    help=help_text,
+                )
+        for label, help_text, partner_id in await self._targets_async():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(self.nurture_app.open_partner, partner_id),
+                    help=help_text,
+                )
+
+    async def _targets_async(self) -> list[tuple[str, str, str]]:
+        import asyncio
+
+        return await asyncio.to_thread(self._targets)

@@ -1,0 +1,47 @@
+"""Help (``?``): the keys of every screen and what the board's colours mean."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# Nurture — keys
+
+**Everywhere**: `b` board · `g` agenda · `R` reports · `ctrl+p` command palette (find a
+partner, contact or action) · `ctrl+t` light/dark · `?` this help · `q` quit
+
+## Board
+`←/→` or `h/l` change stage column · `↑/↓` or `j/k` move · `enter` open the partner ·
+`/` search (`kind:hospice tier:A tag:north owner:alex health:overdue` plus any part of a
+name) · `esc` clear the search · `<`/`>` move the partner to the previous/next stage ·
+`t` log a touch · `f` record a referral · `a` add a partner · `z` show dormant partners
+
+Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's check-in cadence)
+
+## Agenda
+`enter` done: opens the log form filled in · `s` snooze (tomorrow, a week, a date) ·
+`x` dismiss with a reason (remembered) · `o` open the partner · `esc` back
+
+## Partner
+`t` log a touch · `f` record a referral · `c` add a contact · `e` edit · `esc` back
+
+## Forms
+`tab` next field · `ctrl+s` save · `esc` cancel. Guardrail warnings (the seeds' don'ts)
+appear while you fill in a touch; they never block you.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form help"):
+            yield Markdown(HELP)

@@ -1,0 +1,167 @@
+"""One partner: header, contacts, a merged timeline, the rules firing and why, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from nurture_tui.services.partner_view import PartnerView, load_partner_view
+from nurture_tui.ui.base import nurture
+
+
+class PartnerScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "log_touch", "Log touch", id="partner.log"),
+        Binding("f", "record_referral", "Referral", id="partner.referral"),
+        Binding("c", "add_contact", "Add contact", id="partner.contact"),
+        Binding("e", "edit_partner", "Edit", id="partner.edit"),
+        Binding("escape", "app.pop_screen", "Back", id="partner.back"),
+    ]
+
+    def __init__(self, partner_id: str) -> None:
+        super().__init__()
+        self.partner_id = partner_id
+        self.view: PartnerView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="partner-header")
+        with TabbedContent(id="partner-tabs"):
+            with TabPane("Timeline", id="tab-timeline"):
+                yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            with TabPane("Suggestions", id="tab-suggestions"):
+                yield Static("", id="suggestions")
+            with TabPane("Contacts", id="tab-contacts"):
+                yield DataTable(id="contacts", cursor_type="row")
+            with TabPane("Notes", id="tab-notes"):
+                yield Static("", id="notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        timeline = self.query_one("#timeline", DataTable)
+        for label, width in (
+            ("When", 17),
+            ("What", 18),
+            ("Status", 9),
+            ("Source", 8),
+            ("Detail", None),
+        ):
+            timeline.add_column(label, width=width)
+        contacts = self.query_one("#contacts", DataTable)
+        for label in ("Name", "Role", "Email", "Phone", "Met", "Milestones"):
+            contacts.add_column(label)
+        self.watch(self.app, "board", lambda _: self.load())
+        timeline.focus()
+
+    @work(thread=True, exclusive=True, group="partner", exit_on_error=False)
+    def load(self) -> None:
+        app = nurture(self)
+        with app.store_lock:
+            view = load_partner_view(app.session, app.playbook, self.partner_id, app.today)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: PartnerView) -> None:
+        self.view = view
+        p = view.partner
+        header = Text.assemble(
+            (p.name, "bold"),
+            f"  {p.kind.value} · tier {p.tier.value} · {p.stage.value}",
+            f" · {view.touch_count:,} touches · {view.referral_count} referrals",
+        )
+        extra = [
+            f"domains {', '.join(p.domains)}" if p.domains else "",
+            f"NPI {p.npi}" if p.npi else "",
+            f"owner {p.owner}" if p.owner else "",
+            f"tags {', '.join(p.tags)}" if p.tags else "",
+        ]
+        header.append("\n" + "   ".join(e for e in extra if e), style="dim")
+        self.query_one("#partner-header", Static).update(header)
+        self._fill_timeline(view)
+        self._fill_contacts(view)
+        self._fill_suggestions(view)
+        self.query_one("#notes", Static).update(
+            p.notes or "[dim]No notes yet — press e to add some.[/]"
+        )
+
+    def _fill_timeline(self, view: PartnerView) -> None:
+        table = self.query_one("#timeline", DataTable)
+        table.clear()
+        for entry in view.timeline:
+            when = (
+                entry.when.strftime("%Y-%m-%d %H:%M")
+                if isinstance(entry.when, datetime)
+                else entry.when.isoformat()
+            )
+            style = (
+                "bold green"
+                if entry.what == "referral"
+                else ("italic cyan" if entry.status == "planned" else "")
+            )
+            table.add_row(
+                when, Text(entry.what, style=style), entry.status, entry.source, entry.detail
+            )
+
+    def _fill_contacts(self, view: PartnerView) -> None:
+        table = self.query_one("#contacts", DataTable)
+        table.clear()
+        for c in view.contacts:
+            milestones = "; ".join(f"{m.on:%d %b}: {m.note}" for m in c.milestones)
+            birthday = f"birthday {c.birthday:%d %b}" if c.birthday else ""
+            table.add_row(
+                c.name,
+                c.role,
+                ", ".join(c.emails),
+                c.phone,
+                "yes" if c.met_in_person else "no",
+                "; ".join(x for x in (birthday, milestones) if x),
+            )
+
+    def _fill_suggestions(self, view: PartnerView) -> None:
+        if not view.actions:
+            self.query_one("#suggestions", Static).update(
+                "Nothing due: this partner is on cadence."
+            )
+            return
+        text = Text()
+        for action in view.actions:
+            flag = ("OVERDUE ", "bold red") if action.overdue else ("", "")
+            text.append_text(
+                Text.assemble(
+                    (f"{action.priority:5.1f}  ", "dim"),
+                    flag,
+                    (action.kind, "bold"),
+                    f"  due {action.due:%d %b}\n",
+                    (f"       {action.reason}\n", ""),
+                    (f"       rule {action.rule}: {action.explanation}\n\n", "dim"),
+                )
+            )
+        self.query_one("#suggestions", Static).update(text)
+
+    def action_log_touch(self) -> None:
+        from nurture_tui.ui.screens.log_form import LogTouchForm
+
+        self.app.push_screen(LogTouchForm(self.partner_id))
+
+    def action_record_referral(self) -> None:
+        from nurture_tui.ui.screens.referral_form import ReferralForm
+
+        self.app.push_screen(ReferralForm(self.partner_id))
+
+    def action_add_contact(self) -> None:
+        from nurture_tui.ui.screens.contact_form import ContactForm
+
+        self.app.push_screen(ContactForm(self.partner_id))
+
+    def action_edit_partner(self) -> None:
+        if self.view is None:
+            return
+        from nurture_tui.ui.screens.partner_form import PartnerForm
+
+        self.app.push_screen(PartnerForm(self.view.partner))

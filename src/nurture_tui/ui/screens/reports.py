@@ -1,0 +1,98 @@
+"""Reports: referrals per month (a sparkline), top referrers, conversion, quiet partners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
+
+from nurture_tui.services.reports import Report, build_report, report_csv
+from nurture_tui.store.files import atomic_write
+from nurture_tui.ui.base import nurture
+
+
+class ReportsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export CSV", id="reports.export"),
+        Binding("escape", "app.pop_screen", "Back", id="reports.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="reports"):
+            yield Static("Loading…", id="reports-summary")
+            yield Label("Referrals per month, last 12 months", classes="section-title")
+            yield Sparkline([], id="referrals-spark")
+            yield Static("", id="months-axis")
+            with Horizontal(id="report-tables"):
+                with Vertical():
+                    yield Label("Top referrers (12 months)", classes="section-title")
+                    yield DataTable(id="top", cursor_type="row")
+                with Vertical():
+                    yield Label(
+                        "Going quiet (referring, no touch ≥ 45 days)", classes="section-title"
+                    )
+                    yield DataTable(id="quiet", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        top = self.query_one("#top", DataTable)
+        for label in ("Partner", "Referrals", "Touches", "Ref/10 touches"):
+            top.add_column(label)
+        quiet = self.query_one("#quiet", DataTable)
+        for label in ("Partner", "Stage", "Days quiet"):
+            quiet.add_column(label)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        app = nurture(self)
+        with app.store_lock:
+            report = build_report(app.session, app.today)
+        self.app.call_from_thread(self._show, report)
+
+    def _show(self, report: Report) -> None:
+        self.report = report
+        total = sum(count for _, count in report.months)
+        gives, asks = report.give_ask
+        ratio = f"{gives / asks:.1f} gives per ask" if asks else "no asks logged"
+        self.query_one("#reports-summary", Static).update(
+            f"[b]{total}[/] referrals in 12 months · give/ask balance: {gives:,} gives, "
+            f"{asks:,} asks ({ratio})"
+        )
+        self.query_one("#referrals-spark", Sparkline).data = [c for _, c in report.months]
+        first, last = report.months[0][0], report.months[-1][0]
+        self.query_one("#months-axis", Static).update(f"[dim]{first}  …  {last}[/]")
+        top = self.query_one("#top", DataTable)
+        top.clear()
+        for row in report.top_referrers[:50]:
+            top.add_row(row.name, row.referrals_12m, row.touches_12m, f"{row.conversion:.1f}")
+        quiet = self.query_one("#quiet", DataTable)
+        quiet.clear()
+        for row in report.going_quiet[:50]:
+            days = "never" if row.days_since_touch is None else str(row.days_since_touch)
+            quiet.add_row(row.name, row.stage, days)
+
+    def action_export(self) -> None:
+        if self.report is None:
+            return
+        self.export(self.report)
+
+    @work(thread=True, exit_on_error=False)
+    def export(self, report: Report) -> None:
+        app = nurture(self)
+        directory = Path(getattr(app.session.repo, "directory", Path.cwd())) / "exports"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"nurture-report-{report.today.isoformat()}.csv"
+        atomic_write(path, report_csv(report).encode("utf-8"))
+        self.app.call_from_thread(self.notify, f"Report saved to {path}", timeout=8)
