@@ -84,6 +84,11 @@ class AgendaScreen(Screen[None]):
             return None
         return self.actions[table.cursor_row]
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table handles the key itself) means: done, log it."""
+        event.stop()
+        self.action_do_action()
+
     def action_do_action(self) -> None:
         action = self._current()
         if action is None:

@@ -18,6 +18,7 @@ class FormScreen(ModalScreen[None]):
     """Subclasses yield their fields in ``fields()`` and write in ``save()``."""
 
     TITLE = "Form"
+    AUTO_FOCUS = "Input, Select, OptionList, Checkbox"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),

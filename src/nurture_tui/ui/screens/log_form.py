@@ -39,6 +39,8 @@ class LogTouchForm(FormScreen):
 
     def header(self) -> ComposeResult:
         yield Static("", id="log-partner", classes="form-subtitle")
+        # Above the fields, so the don'ts show even on a 24-line terminal.
+        yield Static("", id="log-warnings")
 
     def fields(self) -> ComposeResult:
         yield field_label("Kind")
@@ -64,9 +66,6 @@ class LogTouchForm(FormScreen):
         yield Checkbox("They asked for this (e.g. brochures)", id="log-requested")
         yield field_label("")
         yield Checkbox("This is a LinkedIn connection request", id="log-linkedin")
-
-    def footer(self) -> ComposeResult:
-        yield Static("", id="log-warnings")
 
     def on_mount(self) -> None:
         self.load_history()

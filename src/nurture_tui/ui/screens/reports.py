@@ -17,6 +17,9 @@ from nurture_tui.store.files import atomic_write
 from nurture_tui.ui.base import nurture
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 class ReportsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export", "Export CSV", id="reports.export"),
@@ -33,7 +36,9 @@ class ReportsScreen(Screen[None]):
             yield Static("Loading…", id="reports-summary")
             yield Label("Referrals per month, last 12 months", classes="section-title")
             yield Sparkline([], id="referrals-spark")
-            yield Static("", id="months-axis")
+            with Horizontal(id="months-axis"):
+                for index in range(12):
+                    yield Label("", id=f"month-{index}", classes="month")
             with Horizontal(id="report-tables"):
                 with Vertical():
                     yield Label("Top referrers (12 months)", classes="section-title")
@@ -71,8 +76,9 @@ class ReportsScreen(Screen[None]):
             f"{asks:,} asks ({ratio})"
         )
         self.query_one("#referrals-spark", Sparkline).data = [c for _, c in report.months]
-        first, last = report.months[0][0], report.months[-1][0]
-        self.query_one("#months-axis", Static).update(f"[dim]{first}  …  {last}[/]")
+        for index, (month, count) in enumerate(report.months[-12:]):
+            label = _MONTHS[int(month[5:]) - 1]
+            self.query_one(f"#month-{index}", Label).update(f"{label} {count}")
         top = self.query_one("#top", DataTable)
         top.clear()
         for row in report.top_referrers[:50]:

@@ -40,6 +40,11 @@ class SnoozeForm(FormScreen):
         yield field_label("Date")
         yield Input(id="snooze-date", placeholder="only for 'On a date…'")
 
+    def on_mount(self) -> None:
+        choice = self.query_one("#snooze-choice", OptionList)
+        choice.highlighted = 0
+        choice.focus()
+
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "date":

@@ -1,0 +1,49 @@
+"""Building a NurtureApp on seeded data with a frozen clock, for pilots and snapshots."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from nurture_tui.config import Settings
+from nurture_tui.services.demo import DemoSize, load_demo
+from nurture_tui.services.playbook import default_playbook_text
+from nurture_tui.domain.playbook.config import load_playbook
+from nurture_tui.services.session import Session
+from nurture_tui.store.repository import StoreRepository
+from nurture_tui.ui.app import NurtureApp
+
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def make_session(directory: Path, *, demo: DemoSize | None = DemoSize(24, 600, 7)) -> Session:
+    session = Session(
+        repo=StoreRepository(directory),
+        settings=Settings(timezone="America/Chicago"),
+        clock=lambda: NOW,
+    )
+    if demo is not None:
+        load_demo(session, demo)
+    return session
+
+
+def make_app(directory: Path, *, demo: DemoSize | None = DemoSize(24, 600, 7)) -> NurtureApp:
+    return NurtureApp(
+        make_session(directory, demo=demo),
+        playbook=load_playbook(default_playbook_text()),
+        today=TODAY,
+        watch_seconds=None,
+    )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for every worker and the repaint after it; no sleeps."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False

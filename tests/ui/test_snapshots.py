@@ -1,0 +1,67 @@
+"""Every screen at 80x24 and 120x40, on seeded data with a frozen clock.
+
+Update after an intended change with ``pytest tests/ui --snapshot-update`` and look at
+the report before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from nurture_tui.ui.screens.log_form import LogTouchForm
+
+from .helpers import make_app, settle
+
+SIZES = [(80, 24), (120, 40)]
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def keys(*pressed: str) -> Steps:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+async def gift_warning(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    app = pilot.app
+    board = app.board  # type: ignore[attr-defined]
+    partner = next(c for c in board.cards if c.referrals_90d == 0)
+    await app.push_screen(LogTouchForm(partner.id, kind="gift"))
+    await settle(pilot)
+
+
+SCREENS: dict[str, Steps] = {
+    "board": keys(),
+    "board_search": keys("slash", "t", "i", "e", "r", ":", "A"),
+    "board_dormant": keys("z"),
+    "agenda": keys("g"),
+    "partner": keys("enter"),
+    "partner_suggestions": keys("enter", "right"),
+    "log_form_gift_warning": gift_warning,
+    "referral_form": keys("f"),
+    "partner_form": keys("a"),
+    "snooze": keys("g", "s"),
+    "dismiss": keys("g", "x"),
+    "help": keys("question_mark"),
+    "reports": keys("R"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_screen(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=SCREENS[name])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_welcome_on_an_empty_store(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path, demo=None), terminal_size=size, run_before=keys())
