@@ -111,7 +111,7 @@ def test_a_corrupt_snapshot_names_the_file(tmp_path: Path) -> None:
 def test_a_corrupt_manifest_is_a_clear_error(tmp_path: Path) -> None:
     open_store(tmp_path)
     (tmp_path / "manifest.json").write_text("garbage")
-    with pytest.raises(StoreError, match="manifest.json is damaged"):
+    with pytest.raises(StoreError, match=r"manifest\.json is damaged"):
         open_store(tmp_path)
 
 

@@ -1,3 +1,3 @@
-"""Nurture: a terminal app for nurturing referral partners in home care and Medicaid-waiver services."""
+"""Nurture: a terminal app for nurturing the referral partners of home-care agencies."""
 
 __version__ = "0.1.0"

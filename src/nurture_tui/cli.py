@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 
 from nurture_tui import __version__
 from nurture_tui.commands import data, partners, touches
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 Command = Callable[..., argparse.ArgumentParser]
 
 
-def _choices(enum: type) -> list[str]:
+def _choices(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 

@@ -9,18 +9,19 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from nurture_tui.config import Settings
+from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.services.playbook import default_playbook_text
-from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.services.session import Session
 from nurture_tui.store.repository import StoreRepository
 from nurture_tui.ui.app import NurtureApp
 
 TODAY = date(2026, 11, 23)
+SEEDED = DemoSize(24, 600, 7)
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
-def make_session(directory: Path, *, demo: DemoSize | None = DemoSize(24, 600, 7)) -> Session:
+def make_session(directory: Path, *, demo: DemoSize | None = SEEDED) -> Session:
     session = Session(
         repo=StoreRepository(directory),
         settings=Settings(timezone="America/Chicago"),
@@ -31,7 +32,7 @@ def make_session(directory: Path, *, demo: DemoSize | None = DemoSize(24, 600, 7
     return session
 
 
-def make_app(directory: Path, *, demo: DemoSize | None = DemoSize(24, 600, 7)) -> NurtureApp:
+def make_app(directory: Path, *, demo: DemoSize | None = SEEDED) -> NurtureApp:
     return NurtureApp(
         make_session(directory, demo=demo),
         playbook=load_playbook(default_playbook_text()),

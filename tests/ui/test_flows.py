@@ -129,8 +129,11 @@ async def test_snooze_and_dismiss_from_the_agenda(tmp_path: Path) -> None:
         await pilot.press(*"they prefer email")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert second.key not in {a.key for a in agenda.actions if a.rule == second.rule
-                                  and a.partner_id == second.partner_id}
+        assert second.key not in {
+            a.key
+            for a in agenda.actions
+            if a.rule == second.rule and a.partner_id == second.partner_id
+        }
         reasons = {d.reason for d in app.session.repo.dismissals()}
         assert "they prefer email" in reasons and "snoozed" in reasons
 

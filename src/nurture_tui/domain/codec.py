@@ -163,7 +163,7 @@ def _touchpoint(
     requested: bool | None,
 ) -> Touchpoint:
     # tuple.__new__ skips NamedTuple's Python-level __new__: this runs 250k times on open.
-    return _new_touchpoint(  # type: ignore[no-any-return]
+    return _new_touchpoint(
         Touchpoint,
         (
             tid,

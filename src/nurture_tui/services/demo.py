@@ -319,7 +319,7 @@ def _partners_and_contacts(
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             cid = new_id()
             started = today - timedelta(days=rng.randint(10, 3000))
-            milestones = ()
+            milestones: tuple[Milestone, ...] = ()
             if rng.random() < 0.05:
                 milestones = (
                     Milestone(

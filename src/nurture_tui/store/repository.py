@@ -23,8 +23,14 @@ DISMISSALS, STATE = "dismissals", "state"
 
 class _Codec(TableCodec):
     def __init__(self, decode: Callable[[str, Doc], Any], encode: Callable[[Any], Doc]) -> None:
-        self.decode = decode  # type: ignore[method-assign]
-        self.encode = encode  # type: ignore[method-assign]
+        self._decode = decode
+        self._encode = encode
+
+    def decode(self, record_id: str, doc: Doc) -> Any:
+        return self._decode(record_id, doc)
+
+    def encode(self, record: Any) -> Doc:
+        return self._encode(record)
 
 
 class _TouchpointCodec(_Codec):

@@ -95,14 +95,14 @@ def _chit_chat(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook)
         return None
     streak = playbook.guardrail("chit_chat_streak")
     face = [
-        t for t in history.touchpoints if t.kind in _FACE_TIME and t.is_done and t.at <= touch.at
+        t.kind
+        for t in history.touchpoints
+        if t.kind in _FACE_TIME and t.is_done and t.at <= touch.at
     ]
-    previous = face[-streak:]
     if touch.kind is K.PERSONAL_CHAT:
-        previous = [*face[-(streak - 1) :], None] if streak > 1 else [None]
-    if len(previous) < streak or any(
-        t is not None and t.kind is not K.PERSONAL_CHAT for t in previous
-    ):
+        face.append(K.PERSONAL_CHAT)  # this one would extend the streak
+    recent = face[-streak:]
+    if len(recent) < streak or any(kind is not K.PERSONAL_CHAT for kind in recent):
         return None
     return Warning(
         "only-chit-chat",

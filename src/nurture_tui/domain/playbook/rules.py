@@ -138,7 +138,7 @@ def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     last = f.last_touch
     if last is None:
         start = f.partner.stage_since or f.today
-        due, evidence = start, ()
+        due, evidence = start, tuple[str, ...]()
         reason = "No touch logged yet; open the relationship with a check-in"
     else:
         last_day = f.day(last.at)
@@ -171,7 +171,7 @@ def _periodic(kind: TouchpointKind, what: str) -> Rule:
         every = cfg.days("every_days")
         if last is None:
             due = f.today
-            reason, evidence = f"No {what} shared with them yet", ()
+            reason, evidence = f"No {what} shared with them yet", tuple[str, ...]()
         else:
             last_day = f.day(last.at)
             due = last_day + timedelta(days=every)

@@ -26,7 +26,7 @@ class FormScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label(self.TITLE, classes="form-title")
+            yield Label(self.form_title, classes="form-title")
             yield from self.header()
             with Grid(classes="form-grid"):
                 yield from self.fields()
@@ -35,6 +35,10 @@ class FormScreen(ModalScreen[None]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Save", variant="primary", id="form-save")
                 yield Button("Cancel", id="form-cancel")
+
+    @property
+    def form_title(self) -> str:
+        return self.TITLE
 
     def header(self) -> ComposeResult:
         """Anything above the fields (who the form is about)."""

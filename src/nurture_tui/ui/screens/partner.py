@@ -57,8 +57,11 @@ class PartnerScreen(Screen[None]):
         contacts = self.query_one("#contacts", DataTable)
         for label in ("Name", "Role", "Email", "Phone", "Met", "Milestones"):
             contacts.add_column(label)
-        self.watch(self.app, "board", lambda _: self.load())
+        self.watch(self.app, "board", self._board_changed)
         timeline.focus()
+
+    def _board_changed(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, group="partner", exit_on_error=False)
     def load(self) -> None:

@@ -24,8 +24,10 @@ class PartnerForm(FormScreen):
     def __init__(self, partner: Partner | None = None) -> None:
         super().__init__()
         self.partner = partner
-        if partner:
-            self.TITLE = f"Edit {partner.name}"
+
+    @property
+    def form_title(self) -> str:
+        return f"Edit {self.partner.name}" if self.partner else "Add a partner"
 
     def fields(self) -> ComposeResult:
         p = self.partner

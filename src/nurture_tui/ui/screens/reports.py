@@ -16,7 +16,6 @@ from nurture_tui.services.reports import Report, build_report, report_csv
 from nurture_tui.store.files import atomic_write
 from nurture_tui.ui.base import nurture
 
-
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

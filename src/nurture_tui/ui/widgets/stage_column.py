@@ -7,11 +7,12 @@ lines on screen, so opening and scrolling the board costs the same at 5,000 part
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -34,7 +35,7 @@ HEALTH_MARK = {
 class StageColumn(ScrollView, can_focus=True):
     """A scrolling list of partner cards with a cursor."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "stage-column--card",
         "stage-column--cursor",
         "stage-column--dim",
@@ -45,7 +46,7 @@ class StageColumn(ScrollView, can_focus=True):
         "stage-column--dormant",
     }
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
