@@ -50,7 +50,14 @@ class RuleConfig:
         return int(self.values[key][tier.value])
 
     def names(self, key: str) -> frozenset[str]:
-        return frozenset(str(v) for v in self.values[key])
+        cached = self._names.get(key)
+        if cached is None:
+            cached = self._names[key] = frozenset(str(v) for v in self.values[key])
+        return cached
+
+    @cached_property
+    def _names(self) -> dict[str, frozenset[str]]:
+        return {}
 
 
 @dataclass(frozen=True)

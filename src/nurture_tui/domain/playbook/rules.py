@@ -37,7 +37,7 @@ def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         who = f.contact_name(referral.contact_id)
         yield Draft(
             rule="thank-you",
-            kind=K.THANK_YOU.value,
+            kind=K.THANK_YOU,
             due=due,
             overdue_on=due,
             reason=f"Referral from {who} on {long_date(referral.received, f.today)}; "
@@ -60,7 +60,7 @@ def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draf
             continue
         yield Draft(
             rule="participant-update",
-            kind=K.PARTICIPANT_UPDATE.value,
+            kind=K.PARTICIPANT_UPDATE,
             due=start,
             overdue_on=referral.received + timedelta(days=cfg.days("until_days")),
             reason=f"{f.contact_name(referral.contact_id)}'s referral of "
@@ -82,7 +82,7 @@ def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]
         due = first.received + timedelta(days=cfg.days("after_first_referral_days"))
         yield Draft(
             rule="feedback-request",
-            kind=K.FEEDBACK_REQUEST.value,
+            kind=K.FEEDBACK_REQUEST,
             due=due,
             overdue_on=due,
             reason=f"First referral came on {long_date(first.received, f.today)}; ask how "
@@ -90,12 +90,12 @@ def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]
             evidence=(first.id,),
             key="first",
         )
-    elif f.partner.tier.value == "A":
+    elif f.partner.tier == "A":
         due = last_asked + timedelta(days=cfg.days("tier_a_every_days"))
         last = f.last_of_kind[K.FEEDBACK_REQUEST]
         yield Draft(
             rule="feedback-request",
-            kind=K.FEEDBACK_REQUEST.value,
+            kind=K.FEEDBACK_REQUEST,
             due=due,
             overdue_on=due,
             reason=f"Key partner; last asked for feedback on {long_date(last_asked, f.today)} "
@@ -119,7 +119,7 @@ def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft
         due = referral.received + timedelta(days=cfg.days("within_days"))
         yield Draft(
             rule="care-coordination",
-            kind=K.CARE_COORDINATION.value,
+            kind=K.CARE_COORDINATION,
             due=due,
             overdue_on=due,
             reason=f"Referral of {long_date(referral.received, f.today)} has complex needs; "
@@ -152,7 +152,7 @@ def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     overdue_on = due + timedelta(days=cfg.per_tier("overdue_after_days", tier))
     yield Draft(
         rule="check-in",
-        kind=K.CHECK_IN.value,
+        kind=K.CHECK_IN,
         due=due,
         overdue_on=overdue_on,
         reason=reason,
@@ -165,7 +165,7 @@ def _periodic(kind: TouchpointKind, what: str) -> Rule:
     def rule(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT):
             return
-        if "tiers" in cfg.values and f.partner.tier.value not in cfg.names("tiers"):
+        if "tiers" in cfg.values and f.partner.tier not in cfg.names("tiers"):
             return
         last = f.last_of_kind.get(kind)
         every = cfg.days("every_days")
@@ -179,7 +179,7 @@ def _periodic(kind: TouchpointKind, what: str) -> Rule:
             evidence = (last.id,)
         yield Draft(
             rule=cfg.name,
-            kind=kind.value,
+            kind=kind,
             due=due,
             overdue_on=due + timedelta(days=14),
             reason=reason,
@@ -204,7 +204,7 @@ def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draf
     year = f.referrals_between(f.today - timedelta(days=365), f.today)
     yield Draft(
         rule="appreciation-event",
-        kind=K.APPRECIATION_EVENT.value,
+        kind=K.APPRECIATION_EVENT,
         due=due,
         overdue_on=due + timedelta(days=30),
         reason=f"A top referrer ({plural(len(year), 'referral')} in the last year); invite them to "
@@ -225,7 +225,7 @@ _VALUE_WHY = {
 
 def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     """An engaged but quiet partner gets the value touch it has had least recently."""
-    if f.partner.stage.value not in cfg.names("stages") or f.last_touch is None:
+    if f.partner.stage not in cfg.names("stages") or f.last_touch is None:
         return
     last_day = f.day(f.last_touch.at)
     quiet = (f.today - last_day).days
@@ -237,7 +237,7 @@ def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     kind = min(candidates, key=lambda k: (f.last_day_of(k) or date.min, _VALUE_KINDS.index(k)))
     yield Draft(
         rule="value-add",
-        kind=kind.value,
+        kind=kind,
         due=f.today,
         overdue_on=f.today + timedelta(days=14),
         reason=f"Engaged but quiet for {quiet} days; {_VALUE_WHY[kind]}",
@@ -248,7 +248,7 @@ def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
 
 def _value_fits(kind: TouchpointKind, f: Facts, cfg: RuleConfig) -> bool:
     if kind is K.IN_SERVICE:
-        return f.partner.kind.value in cfg.names("teaching_kinds")
+        return f.partner.kind in cfg.names("teaching_kinds")
     if kind is K.SOCIAL_ENGAGEMENT:
         return bool(f.partner.social_pages)
     return True
@@ -264,7 +264,7 @@ def introduction(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
             continue
         yield Draft(
             rule="introduction",
-            kind=K.INTRODUCTION.value,
+            kind=K.INTRODUCTION,
             due=f.today,
             overdue_on=contact.started + window,
             reason=f"{contact.name} ({contact.role or 'new'}) started "
@@ -285,7 +285,7 @@ def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]
                 continue
             yield Draft(
                 rule="handwritten-note",
-                kind=K.HANDWRITTEN_NOTE.value,
+                kind=K.HANDWRITTEN_NOTE,
                 due=day - timedelta(days=2) if day - timedelta(days=2) > f.today else f.today,
                 overdue_on=day,
                 reason=f"{contact.name}'s {occasion} is on {long_date(day, f.today)}; "
@@ -331,7 +331,7 @@ def linkedin_connect(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]
         return
     yield Draft(
         rule="linkedin-connect",
-        kind=K.SOCIAL_ENGAGEMENT.value,
+        kind=K.SOCIAL_ENGAGEMENT,
         due=f.today,
         overdue_on=f.today + timedelta(days=30),
         reason=f"You have met {contact.name} in person; connect on LinkedIn",
@@ -352,7 +352,7 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         return
     yield Draft(
         rule="referral-ask",
-        kind=K.REFERRAL_ASK.value,
+        kind=K.REFERRAL_ASK,
         due=f.today,
         overdue_on=f.today + timedelta(days=14),
         reason=f"{len(since)} touches in a row without asking for referrals"
