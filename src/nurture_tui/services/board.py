@@ -46,23 +46,38 @@ class BoardData:
     today: date
     revision: int
     touchpoints: int
+    #: False for the quick first pass (no playbook yet): the board paints, actions follow.
+    complete: bool = True
 
     def by_stage(self, stage: Stage) -> list[PartnerCard]:
         return [c for c in self.cards if c.stage is stage]
 
 
-def load_board(session: Session, playbook: Playbook, today: date | None = None) -> BoardData:
-    """Partners with their health and top action, plus the ranked agenda, in one pass."""
+def load_board(
+    session: Session, playbook: Playbook, today: date | None = None, *, with_agenda: bool = True
+) -> BoardData:
+    """Partners with their health and top action, plus the ranked agenda, in one pass.
+
+    ``with_agenda=False`` skips the playbook: a quick first pass so the board paints early.
+    """
     today = today or session.today()
     repo = session.repo
     revision = repo.revision
-    all_histories = histories(repo)
-    agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
+    if not with_agenda:  # the first pass needs no contacts: touches and referrals only
+        all_histories = [
+            PartnerHistory(p, [], list(repo.touchpoints(p.id)), repo.referrals(p.id))
+            for p in repo.partners()
+        ]
+    else:
+        all_histories = histories(repo)
+    agenda: list[SuggestedAction] = []
+    if with_agenda:
+        agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
     top: dict[str, SuggestedAction] = {}
     for action in agenda:
         top.setdefault(action.partner_id, action)
     cards = [_card(h, today, session, playbook, top.get(h.partner.id)) for h in all_histories]
-    return BoardData(cards, agenda, today, revision, repo.touchpoint_count())
+    return BoardData(cards, agenda, today, revision, repo.touchpoint_count(), with_agenda)
 
 
 def _card(

@@ -12,7 +12,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.playbook.config import Playbook
@@ -60,6 +60,7 @@ class NurtureApp(App[None]):
         self._playbook_problem = None if playbook else loaded.problem
         self.fixed_today = today
         self.store_lock = threading.RLock()
+        self._first_paint = threading.Event()
         self._watch_seconds = watch_seconds
         self._last_revision = -1
 
@@ -81,13 +82,25 @@ class NurtureApp(App[None]):
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def reload_board(self) -> None:
         """Recompute the board and agenda from the store, off the UI thread."""
+        worker = get_current_worker()
+        if self.board is None:  # paint the partners first; the playbook's pass follows
+            with self.store_lock:
+                quick = load_board(self.session, self.playbook, self.today, with_agenda=False)
+            self._first_paint.clear()
+            self.post_message(BoardLoaded(quick))
+            # Let the UI thread paint before this thread takes the GIL for the playbook.
+            self._first_paint.wait(timeout=2.0)
+        if worker.is_cancelled:
+            return
         with self.store_lock:
             data = load_board(self.session, self.playbook, self.today)
-        self.post_message(BoardLoaded(data))
+        if not worker.is_cancelled:
+            self.post_message(BoardLoaded(data))
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self._last_revision = message.data.revision
         self.board = message.data
+        self.call_after_refresh(self._first_paint.set)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_store(self) -> None:

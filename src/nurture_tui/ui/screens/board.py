@@ -88,7 +88,7 @@ class BoardScreen(Screen[None]):
         if self._follow_id:
             self._select_partner(self._follow_id)
             self._follow_id = None
-        if not data.cards and not self._welcomed:
+        if data.complete and not data.cards and not self._welcomed:
             self._welcomed = True
             from nurture_tui.ui.screens.welcome import WelcomeScreen
 
@@ -109,6 +109,11 @@ class BoardScreen(Screen[None]):
             f"[b]{due:,}[/] actions due today ([b]{overdue:,}[/] overdue) · "
             f"{data.today:%a %d %b %Y}"
         )
+        if not data.complete:
+            text = (
+                f"{len(data.cards):,} partners · {data.touchpoints:,} touchpoints · "
+                "working out today's suggestions…"
+            )
         if self.filter.active:
             text = f"[b]{shown:,} match the filter[/] · " + text
         self.query_one("#board-summary", Static).update(text)
