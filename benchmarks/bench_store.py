@@ -101,9 +101,8 @@ def main() -> None:
         f"  naive TinyDB at 100k: insert {insert * 1000:.0f} ms, query {query * 1000:.0f} ms "
         f"-> our log is {insert / f50:,.0f}x faster"
     )
-    print(
-        f"  (this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
-    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  (this process peak RSS {peak:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from nurture_tui.config import Settings
 from nurture_tui.domain.playbook.config import load_playbook
@@ -44,7 +45,10 @@ def make_app(directory: Path, *, demo: DemoSize | None = SEEDED) -> NurtureApp:
 async def settle(pilot: Pilot[None]) -> None:
     """Wait for every worker and the repaint after it; no sleeps."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # superseded by a newer reload (exclusive workers): wait for that one
         await pilot.pause()
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False

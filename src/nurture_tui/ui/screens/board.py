@@ -44,6 +44,7 @@ class BoardScreen(Screen[None]):
         self.show_dormant = False
         self._welcomed = False
         self._follow_id: str | None = None
+        self._seen_complete = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,9 +80,13 @@ class BoardScreen(Screen[None]):
         by_stage: dict[Stage, list[PartnerCard]] = {stage: [] for stage in ALL_STAGES}
         for card in shown:
             by_stage[card.stage].append(card)
+        # The first complete pass re-sorts by priority: start at the top, not where the
+        # quick pass's alphabetical order left the cursor.
+        reset = data.complete and not self._seen_complete
+        self._seen_complete = self._seen_complete or data.complete
         for stage, cards in by_stage.items():
             cards.sort(key=_card_order)
-            self.column(stage).set_cards(cards)
+            self.column(stage).set_cards(cards, reset=reset)
             title = self.query_one(f"#stage-{stage.value} .stage-title", Label)
             title.update(f"{stage.value.title()}  [dim]{len(cards):,}[/]")
         self._summarise(data, len(shown))

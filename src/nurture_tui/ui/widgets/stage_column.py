@@ -79,13 +79,15 @@ class StageColumn(ScrollView, can_focus=True):
     def current(self) -> PartnerCard | None:
         return self.cards[self.cursor] if 0 <= self.cursor < len(self.cards) else None
 
-    def set_cards(self, cards: list[PartnerCard], keep_id: str | None = None) -> None:
-        """Show ``cards``, keeping the cursor on ``keep_id`` when it is still there."""
-        keep_id = keep_id or (self.current.id if self.current else None)
+    def set_cards(self, cards: list[PartnerCard], *, reset: bool = False) -> None:
+        """Show ``cards``, keeping the cursor on the same partner unless ``reset``."""
+        keep_id = None if reset else (self.current.id if self.current else None)
         self.cards = cards
         self._lines.clear()
         self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
         index = next((i for i, c in enumerate(cards) if c.id == keep_id), None)
+        if reset:
+            index = 0
         self.cursor = min(index if index is not None else self.cursor, max(len(cards) - 1, 0))
         self.refresh()
 
