@@ -49,7 +49,7 @@ class PartnerScreen(Screen[None]):
         for label, width in (
             ("When", 17),
             ("What", 18),
-            ("Status", 9),
+            ("Status", 10),
             ("Source", 8),
             ("Detail", None),
         ):
