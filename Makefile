@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench screenshots clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/interop/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The JavaScript ical.js reader for the .ics interoperability tests (node ships here).
+	@if command -v npm >/dev/null; then cd tests/interop && npm ci --no-audit --no-fund --silent; fi
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from nurture_tui import __version__
-from nurture_tui.commands import data, partners, touches
+from nurture_tui.commands import data, invites, partners, touches
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
+from nurture_tui.invites.model import InviteKind
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -67,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     _next_parser(command(sub, "next", touches.next_, "the suggested next actions, ranked"))
     _playbook_parsers(sub, common, command)
     _import_parsers(sub, common, command)
+    _invite_parser(
+        command(
+            sub, "invite", invites.invite, "create, update or cancel an invite (.ics, or pushed)"
+        )
+    )
     command(sub, "backup", data.backup, "copy the store to a new rotating backup")
     p = command(sub, "restore", data.restore, "go back to a backup (the latest by default)")
     p.add_argument("name", nargs="?", help="the backup's name or its prefix")
@@ -228,6 +234,35 @@ def _import_parsers(
     p = command(isub, "csv", data.csv_import, "partners and contacts from a spreadsheet")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p = command(isub, "ics", invites.ics_import, "calendar files: meetings become touchpoints")
+    p.add_argument("target", metavar="FILE|DIR")
+
+
+def _invite_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--partner", metavar="ID")
+    p.add_argument("--kind", choices=[k.value for k in InviteKind])
+    p.add_argument("--start", metavar="DATETIME", help="local time in --tz (default your zone)")
+    p.add_argument("--duration", type=int, metavar="MINUTES")
+    p.add_argument("--tz", metavar="ZONE", help="IANA zone, e.g. America/Chicago")
+    p.add_argument(
+        "--contact",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="invite only these contacts (default: every contact with an email)",
+    )
+    p.add_argument("--title", metavar="T")
+    p.add_argument("--zoom-url", metavar="URL", help="the video link (default: zoom_url setting)")
+    p.add_argument("--location", metavar="PLACE", help="where to meet, with no video link")
+    p.add_argument("--out", metavar="FILE.ics", help="write the .ics here (default: stdout)")
+    p.add_argument("--push", metavar="SOURCE", help="send it through a calendar source")
+    p.add_argument(
+        "--personal-copy", action="store_true", help="METHOD:PUBLISH, for your own calendar"
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--update", metavar="UID", help="re-issue this invite with changes")
+    mode.add_argument("--cancel", metavar="UID", help="cancel this invite (METHOD:CANCEL)")
+    mode.add_argument("--list", action="store_true", help="list the invites created")
 
 
 def _tui(args: argparse.Namespace) -> int:

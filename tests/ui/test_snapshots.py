@@ -45,7 +45,7 @@ SCREENS: dict[str, Steps] = {
     "board_dormant": keys("z"),
     "agenda": keys("g"),
     "partner": keys("enter"),
-    "partner_suggestions": keys("enter", "right"),
+    "partner_suggestions": keys("enter", "2"),
     "log_form_gift_warning": gift_warning,
     "referral_form": keys("f"),
     "partner_form": keys("a"),

@@ -223,13 +223,24 @@ class StoreRepository:
     def dismissals(self) -> list[Dismissal]:
         return list(self.store.table(DISMISSALS).values())
 
+    def state_keys(self, prefix: str = "") -> list[str]:
+        return sorted(k for k in self.store.table(STATE) if k.startswith(prefix))
+
     def state(self, key: str) -> dict[str, Any] | None:
         value = self.store.table(STATE).get(key)
         return dict(value) if value is not None else None
 
     # ----------------------------------------------------------------- writes
-    def save(self, *records: Record, action: str = "save") -> None:
-        self.store.write([(_TABLE_OF[type(r)], record_id(r), r) for r in records], action=action)
+    def save(
+        self,
+        *records: Record,
+        action: str = "save",
+        state: dict[str, dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Write records (and state entries) as one atomic, durable batch."""
+        ops: list[tuple[str, str, Any]] = [(_TABLE_OF[type(r)], record_id(r), r) for r in records]
+        ops += [(STATE, key, value) for key, value in (state or {}).items()]
+        self.store.write(ops, action=action)
 
     def delete(self, *records: Record) -> None:
         self.store.write(

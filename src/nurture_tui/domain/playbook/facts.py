@@ -100,6 +100,8 @@ class Facts:
     today: date
     zone: tzinfo
     last_of_kind: dict[TouchpointKind, Touchpoint] = field(default_factory=dict)
+    #: The next touch already planned (an invite sent), if any.
+    next_planned: Touchpoint | None = None
 
     @classmethod
     def of(cls, history: PartnerHistory, today: date, zone: tzinfo) -> Facts:
@@ -114,6 +116,10 @@ class Facts:
         )
         for touch in done:  # oldest first, so the last write per kind wins
             facts.last_of_kind[touch.kind] = touch
+        if len(done) != len(history.touchpoints):
+            facts.next_planned = next(
+                (t for t in history.touchpoints if t.status is _PLANNED), None
+            )
         return facts
 
     def day(self, moment: datetime) -> date:
@@ -146,6 +152,7 @@ class Facts:
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DONE = TouchpointStatus.DONE
+_PLANNED = TouchpointStatus.PLANNED
 
 
 def short_date(day: date) -> str:

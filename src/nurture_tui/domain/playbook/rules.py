@@ -48,6 +48,29 @@ def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         )
 
 
+def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+    """Thank a partner who taught your team, until a thank-you is logged after it."""
+    taught = f.last_of_kind.get(K.IN_SERVICE)
+    if taught is None:
+        return
+    day = f.day(taught.at)
+    if f.today - day > timedelta(days=cfg.days("lookback_days")):
+        return
+    if f.done_since(K.THANK_YOU, day) or f.done_since(K.GIFT, day):
+        return
+    due = day + timedelta(days=cfg.days("within_days"))
+    yield Draft(
+        rule="in-service-thanks",
+        kind=K.THANK_YOU,
+        due=due,
+        overdue_on=due,
+        reason=f"They taught your team an in-service on {long_date(day, f.today)}; "
+        "send a thank-you (a small gift is fitting here)",
+        evidence=(taught.id,),
+        key=taught.id,
+    )
+
+
 def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     """An update on the referred participant a few weeks on, while the partner still serves them."""
     for referral in f.referrals:
@@ -132,8 +155,8 @@ def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft
 
 def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     """The regular cadence by tier; any touch, logged or synced, resets the clock."""
-    if f.partner.stage is Stage.DORMANT:
-        return
+    if f.partner.stage is Stage.DORMANT or f.next_planned is not None:
+        return  # dormant, or a meeting is already planned
     tier = f.partner.tier
     last = f.last_touch
     if last is None:
@@ -429,6 +452,7 @@ def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
 #: Rule id -> rule, in the order of the playbook file.
 RULES: dict[str, Rule] = {
     "thank-you": thank_you,
+    "in-service-thanks": in_service_thanks,
     "participant-update": participant_update,
     "feedback-request": feedback_request,
     "care-coordination": care_coordination,

@@ -29,6 +29,7 @@ Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's 
 `x` dismiss with a reason (remembered) · `o` open the partner · `esc` back
 
 ## Partner
+`1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
 `t` log a touch · `f` record a referral · `c` add a contact · `e` edit · `esc` back
 
 ## Forms

@@ -23,6 +23,10 @@ class PartnerScreen(Screen[None]):
         Binding("c", "add_contact", "Add contact", id="partner.contact"),
         Binding("e", "edit_partner", "Edit", id="partner.edit"),
         Binding("escape", "app.pop_screen", "Back", id="partner.back"),
+        Binding("1", "tab('tab-timeline')", "Timeline", show=False, id="partner.timeline"),
+        Binding("2", "tab('tab-suggestions')", "Suggestions", show=False, id="partner.rules"),
+        Binding("3", "tab('tab-contacts')", "Contacts", show=False, id="partner.contacts"),
+        Binding("4", "tab('tab-notes')", "Notes", show=False, id="partner.notes"),
     ]
 
     def __init__(self, partner_id: str) -> None:
@@ -146,6 +150,9 @@ class PartnerScreen(Screen[None]):
                 )
             )
         self.query_one("#suggestions", Static).update(text)
+
+    def action_tab(self, tab_id: str) -> None:
+        self.query_one("#partner-tabs", TabbedContent).active = tab_id
 
     def action_log_touch(self) -> None:
         from nurture_tui.ui.screens.log_form import LogTouchForm

@@ -1,0 +1,109 @@
+"""``nurture invite ...`` and ``nurture import ics ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.validation import parse_datetime
+from nurture_tui.invites.model import Invite, InviteStatus
+from nurture_tui.services import invites as service
+from nurture_tui.services.ics_import import import_ics
+from nurture_tui.services.session import Session
+from nurture_tui.store.files import atomic_write
+
+
+def invite(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    if args.list:
+        return _list(args, session)
+    if args.cancel:
+        result = service.cancel_invite(session, args.cancel)
+    elif args.update:
+        zone = service.zone_for(args.tz, session)
+        start = parse_datetime(args.start, zone) if args.start else None
+        result = service.update_invite(
+            session, args.update, start=start, duration_minutes=args.duration, title=args.title
+        )
+    else:
+        if not (args.partner and args.kind and args.start):
+            raise ValidationError("a new invite needs --partner, --kind and --start")
+        zone = service.zone_for(args.tz, session)
+        result = service.create_invite(
+            session,
+            args.partner,
+            args.kind,
+            parse_datetime(args.start, zone),
+            duration_minutes=args.duration,
+            contact_ids=args.contact,
+            title=args.title,
+            video_url=args.zoom_url,
+            location=args.location or "",
+        )
+    if args.push:
+        raise ValidationError(
+            f"no calendar source named {args.push!r} can take invites here yet; "
+            "write the .ics with --out and import it into your calendar"
+        )
+    ics = service.invite_ics(result, personal_copy=args.personal_copy)
+    if args.out:
+        atomic_write(Path(args.out), ics)
+        say(f"wrote {args.out}")
+    if args.json:
+        emit(args, _invite_json(result, args.out), "")
+    elif not args.out:
+        sys.stdout.buffer.write(ics)
+    else:
+        print(result.uid)
+    return 0
+
+
+def _list(args: argparse.Namespace, session: Session) -> int:
+    found = service.invites(session)
+    rows = [
+        [i.uid[:12], f"{i.start:%Y-%m-%d %H:%M}", i.kind.value, i.status.value, i.title]
+        for i in found
+    ]
+    emit(
+        args,
+        [_invite_json(i, None) for i in found],
+        table(rows, ["UID", "START", "KIND", "STATUS", "TITLE"]),
+    )
+    return 0
+
+
+def _invite_json(invite: Invite, path: str | None) -> dict[str, Any]:
+    return {
+        "uid": invite.uid,
+        "kind": invite.kind.value,
+        "partner_id": invite.partner_id,
+        "title": invite.title,
+        "start": invite.start.isoformat(),
+        "end": invite.end.isoformat(),
+        "attendees": [{"name": p.name, "email": p.email} for p in invite.attendees],
+        "organizer": {"name": invite.organizer.name, "email": invite.organizer.email},
+        "video_url": invite.video_url or None,
+        "sequence": invite.sequence,
+        "status": invite.status.value,
+        "method": "CANCEL" if invite.status is InviteStatus.CANCELLED else "REQUEST",
+        "ics": path,
+    }
+
+
+def ics_import(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    report = import_ics(session, Path(args.target))
+    for error in report.errors:
+        say(f"nurture: skipped: {error}")
+    emit(
+        args,
+        report.as_json(),
+        f"{report.files} files, {report.events} events: {report.created} new touchpoints, "
+        f"{report.updated} updated, {report.cancelled} cancelled, {report.unchanged} unchanged, "
+        f"{report.unmatched} unmatched people",
+    )
+    return 1 if report.errors and not report.files else 0

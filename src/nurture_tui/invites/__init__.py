@@ -1,0 +1,1 @@
+"""Invites: building and reading iCalendar (.ics), and the CalendarWriter port. No UI, no store."""

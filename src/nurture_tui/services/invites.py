@@ -1,0 +1,262 @@
+"""Create, update and cancel invites; each logs (or changes) a planned touchpoint.
+
+Privacy by construction: the builder is given a partner and its contacts, never referral
+records, and a last check refuses any invite whose text holds a known participant reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nurture_tui.domain.errors import NotFoundError, ValidationError
+from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus, default_direction, parse_enum
+from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
+from nurture_tui.domain.privacy import contains_reference
+from nurture_tui.invites.ics_writer import invite_to_ics
+from nurture_tui.invites.model import Invite, InviteKind, InviteStatus, Person
+from nurture_tui.invites.sanitize import one_line
+from nurture_tui.invites.templates import Template, load_templates, render
+from nurture_tui.locations import config_directory
+from nurture_tui.services.session import Session
+
+SOURCE = "invite"
+
+
+def zone_for(name: str | None, session: Session) -> tzinfo:
+    if not name:
+        return session.settings.zone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"unknown timezone {name!r}; use an IANA name like America/Chicago"
+        ) from None
+
+
+def templates() -> dict[InviteKind, Template]:
+    path = config_directory() / "invite_templates.toml"
+    text = path.read_text(encoding="utf-8") if path.exists() else None
+    return load_templates(text, str(path))
+
+
+def create_invite(
+    session: Session,
+    partner_id: str,
+    kind: str,
+    start: datetime,
+    *,
+    duration_minutes: int | None = None,
+    contact_ids: Sequence[str] = (),
+    title: str | None = None,
+    video_url: str | None = None,
+    location: str = "",
+) -> Invite:
+    """Build the invite, check it carries no participant data, log the planned touch."""
+    repo = session.repo
+    partner = repo.partner(repo.resolve("partner", partner_id))
+    invite_kind = parse_enum(InviteKind, kind, "invite kind")
+    template = templates()[invite_kind]
+    contacts = _attendee_contacts(session, partner, contact_ids)
+    organizer = _organizer(session)
+    values = {
+        "partner": partner.name,
+        "agency": session.settings.agency,
+        "rep": session.settings.rep_name,
+        "contact": contacts[0].name if contacts else partner.name,
+    }
+    minutes = duration_minutes or template.minutes
+    if not 5 <= minutes <= 24 * 60:
+        raise ValidationError("the duration must be between 5 minutes and 24 hours")
+    invite = Invite(
+        uid=f"{new_id()}@nurture",
+        kind=invite_kind,
+        partner_id=partner.id,
+        title=one_line(title) if title else render(template.title, **values),
+        description=render(template.description, **values),
+        start=start,
+        duration=timedelta(minutes=minutes),
+        organizer=organizer,
+        attendees=tuple(Person(c.name, c.emails[0]) for c in contacts),
+        video_url=(video_url if video_url is not None else session.settings.zoom_url).strip(),
+        location=one_line(location),
+        contact_ids=tuple(c.id for c in contacts),
+    )
+    _refuse_participant_data(session, invite)
+    touch = _planned_touch(invite, None)
+    repo.save(touch, action="invite", state={_key(invite.uid): invite_to_doc(invite)})
+    return invite
+
+
+def update_invite(
+    session: Session,
+    uid: str,
+    *,
+    start: datetime | None = None,
+    duration_minutes: int | None = None,
+    title: str | None = None,
+) -> Invite:
+    """Re-issue with the same UID and a higher SEQUENCE; the planned touch follows."""
+    invite = load_invite(session, uid)
+    if invite.status is InviteStatus.CANCELLED:
+        raise ValidationError("this invite was cancelled; create a new one")
+    changed = replace(
+        invite,
+        start=start or invite.start,
+        duration=timedelta(minutes=duration_minutes) if duration_minutes else invite.duration,
+        title=one_line(title) if title else invite.title,
+        sequence=invite.sequence + 1,
+    )
+    _refuse_participant_data(session, changed)
+    existing = session.repo.touchpoint_by_external_id(SOURCE, invite.uid)
+    session.repo.save(
+        _planned_touch(changed, existing),
+        action="invite-update",
+        state={_key(changed.uid): invite_to_doc(changed)},
+    )
+    return changed
+
+
+def cancel_invite(session: Session, uid: str) -> Invite:
+    """Re-issue as METHOD:CANCEL with a higher SEQUENCE; the planned touch is cancelled."""
+    invite = load_invite(session, uid)
+    cancelled = replace(invite, status=InviteStatus.CANCELLED, sequence=invite.sequence + 1)
+    existing = session.repo.touchpoint_by_external_id(SOURCE, invite.uid)
+    records = [existing._replace(status=TouchpointStatus.CANCELLED)] if existing else []
+    session.repo.save(
+        *records, action="invite-cancel", state={_key(cancelled.uid): invite_to_doc(cancelled)}
+    )
+    return cancelled
+
+
+def invite_ics(invite: Invite, *, personal_copy: bool = False) -> bytes:
+    return invite_to_ics(invite, method="PUBLISH" if personal_copy else None)
+
+
+def load_invite(session: Session, uid: str) -> Invite:
+    doc = session.repo.state(_key(uid))
+    if doc is None:
+        raise NotFoundError(f"no invite with UID {uid!r}; see `nurture invite list`")
+    return invite_from_doc(doc)
+
+
+def _key(uid: str) -> str:
+    return f"invite:{uid}"
+
+
+def _organizer(session: Session) -> Person:
+    settings = session.settings
+    if not settings.rep_email:
+        raise ValidationError(
+            "invites need your address as organizer: set rep_email (and rep_name, agency) "
+            "in config.toml or NURTURE_REP_EMAIL"
+        )
+    return Person(settings.rep_name, settings.rep_email)
+
+
+def _attendee_contacts(
+    session: Session, partner: Partner, contact_ids: Sequence[str]
+) -> list[Contact]:
+    repo = session.repo
+    if contact_ids:
+        chosen = [repo.contact(repo.resolve("contact", c)) for c in contact_ids]
+        for contact in chosen:
+            if contact.partner_id != partner.id:
+                raise ValidationError(f"{contact.name} does not work at {partner.name}")
+            if not contact.emails:
+                raise ValidationError(f"{contact.name} has no email address to invite")
+        return chosen
+    return [c for c in repo.contacts(partner.id) if c.emails]
+
+
+def _refuse_participant_data(session: Session, invite: Invite) -> None:
+    text = " ".join((invite.title, invite.description, invite.location, invite.video_url))
+    if contains_reference(text, session.repo.participant_refs()):
+        # The message must not repeat the reference it refuses.
+        raise ValidationError(
+            "the invite's text contains a participant reference; invites go outside the "
+            "agency and must never carry participant data — reword it"
+        )
+
+
+def _planned_touch(invite: Invite, existing: Touchpoint | None) -> Touchpoint:
+    kind = TouchpointKind(invite.kind.value)
+    fields: dict[str, Any] = {
+        "partner_id": invite.partner_id,
+        "kind": kind,
+        "at": invite.start,
+        "contact_ids": invite.contact_ids,
+        "direction": default_direction(kind),
+        "status": TouchpointStatus.PLANNED,
+        "purpose": invite.title,
+    }
+    if existing is not None:
+        return existing._replace(**fields)
+    return Touchpoint(id=new_id(), source=SOURCE, external_id=invite.uid, **fields)
+
+
+def invite_to_doc(invite: Invite) -> dict[str, Any]:
+    return {
+        "uid": invite.uid,
+        "kind": invite.kind.value,
+        "partner": invite.partner_id,
+        "title": invite.title,
+        "description": invite.description,
+        "start": invite.start.isoformat(),
+        "zone": getattr(invite.start.tzinfo, "key", None),
+        "minutes": int(invite.duration.total_seconds() // 60),
+        "organizer": [invite.organizer.name, invite.organizer.email],
+        "attendees": [[p.name, p.email] for p in invite.attendees],
+        "video_url": invite.video_url,
+        "location": invite.location,
+        "sequence": invite.sequence,
+        "status": invite.status.value,
+        "contacts": list(invite.contact_ids),
+    }
+
+
+def invite_from_doc(doc: dict[str, Any]) -> Invite:
+    start = datetime.fromisoformat(doc["start"])
+    if doc.get("zone"):
+        start = start.astimezone(ZoneInfo(doc["zone"]))
+    return Invite(
+        uid=doc["uid"],
+        kind=InviteKind(doc["kind"]),
+        partner_id=doc["partner"],
+        title=doc["title"],
+        description=doc["description"],
+        start=start,
+        duration=timedelta(minutes=int(doc["minutes"])),
+        organizer=Person(*doc["organizer"]),
+        attendees=tuple(Person(*a) for a in doc["attendees"]),
+        video_url=doc.get("video_url", ""),
+        location=doc.get("location", ""),
+        sequence=int(doc["sequence"]),
+        status=InviteStatus(doc["status"]),
+        contact_ids=tuple(doc.get("contacts", ())),
+    )
+
+
+def invites(session: Session) -> list[Invite]:
+    """Every invite Nurture created, newest first (state keys ``invite:UID``)."""
+    repo = session.repo
+    docs = [repo.state(key) for key in repo.state_keys("invite:")]
+    found = [invite_from_doc(d) for d in docs if d]
+    return sorted(found, key=lambda i: i.start, reverse=True)
+
+
+def complete_past_planned(session: Session) -> int:
+    """Planned touches whose time has passed become done (the playbook sees them)."""
+    now = session.now()
+    due = [
+        t._replace(status=TouchpointStatus.DONE)
+        for p in session.repo.partners()
+        for t in session.repo.touchpoints(p.id)
+        if t.status is TouchpointStatus.PLANNED and t.at <= now
+    ]
+    if due:
+        session.repo.save(*due, action="planned-done")
+    return len(due)

@@ -1,0 +1,145 @@
+"""Calendar events -> touchpoints: the one reconciliation every calendar source shares.
+
+Pure decisions over the Repository's reads: given an event and what the store holds, which
+touchpoints to create, update or cancel. The caller writes them in one atomic batch, so a
+re-run changes nothing (idempotent) and an interrupted run leaves no half state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from nurture_tui.domain.kinds import TouchpointStatus, default_direction
+from nurture_tui.domain.model import Touchpoint, new_id
+from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.privacy import mask_references
+from nurture_tui.sync.classify import meeting_kind
+from nurture_tui.sync.matching import PeopleMatcher
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A calendar event as any source reports it."""
+
+    external_id: str
+    start: datetime
+    title: str
+    organizer: str
+    attendees: tuple[tuple[str, str], ...]  # (email, partstat)
+    cancelled: bool = False
+
+
+@dataclass
+class Outcome:
+    """What reconciling one or more meetings decided."""
+
+    save: list[Touchpoint]
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    unmatched: set[str] | None = None
+
+
+def reconcile_meeting(
+    meeting: Meeting,
+    matcher: PeopleMatcher,
+    repo: Repository,
+    *,
+    source: str,
+    now: datetime,
+    keep_subject: bool = True,
+    outcome: Outcome | None = None,
+) -> Outcome:
+    """Decide the touchpoints for one meeting; add them to ``outcome``."""
+    outcome = outcome or Outcome(save=[], unmatched=set())
+    people = [(meeting.organizer, "ACCEPTED"), *meeting.attendees]
+    by_partner: dict[str, list[tuple[str | None, str]]] = {}
+    strangers: set[str] = set()
+    for email, partstat in people:
+        if not email or matcher.is_own(email):
+            continue
+        match = matcher.match(email)
+        if match is None:
+            strangers.add(email)
+            continue
+        by_partner.setdefault(match.partner_id, []).append((match.contact_id, partstat.upper()))
+    if by_partner and outcome.unmatched is not None:
+        outcome.unmatched |= strangers  # unknown people met alongside a partner: triage
+    for partner_id, people_there in sorted(by_partner.items()):
+        declined = all(partstat == "DECLINED" for _, partstat in people_there)
+        contact_ids = tuple(sorted({cid for cid, _ in people_there if cid}))
+        _decide(
+            meeting,
+            partner_id,
+            contact_ids,
+            meeting.cancelled or declined,
+            repo,
+            source=source,
+            now=now,
+            keep_subject=keep_subject,
+            outcome=outcome,
+        )
+    return outcome
+
+
+def _decide(
+    meeting: Meeting,
+    partner_id: str,
+    contact_ids: tuple[str, ...],
+    cancelled: bool,
+    repo: Repository,
+    *,
+    source: str,
+    now: datetime,
+    keep_subject: bool,
+    outcome: Outcome,
+) -> None:
+    external_id = f"{meeting.external_id}#{partner_id}"
+    existing = repo.touchpoint_by_external_id(source, external_id)
+    if cancelled:
+        if existing is None or existing.status is TouchpointStatus.CANCELLED:
+            outcome.unchanged += existing is not None
+            return
+        outcome.save.append(existing._replace(status=TouchpointStatus.CANCELLED))
+        outcome.cancelled += 1
+        return
+    kind = meeting_kind(meeting.title)
+    title = mask_references(meeting.title, repo.participant_refs()) if keep_subject else ""
+    status = TouchpointStatus.PLANNED if meeting.start > now else TouchpointStatus.DONE
+    fields = {
+        "partner_id": partner_id,
+        "kind": kind,
+        "at": meeting.start,
+        "contact_ids": contact_ids,
+        "direction": default_direction(kind),
+        "status": status,
+        "purpose": " ".join(title.split())[:200],
+    }
+    # An update keeps what the rep added (a note); the source owns the rest.
+    wanted = (
+        existing._replace(**fields)  # type: ignore[arg-type]
+        if existing
+        else Touchpoint(id=new_id(), source=source, external_id=external_id, **fields)  # type: ignore[arg-type]
+    )
+    if existing is not None and _same(existing, wanted):
+        outcome.unchanged += 1
+        return
+    outcome.save.append(wanted)
+    if existing is None:
+        outcome.created += 1
+    else:
+        outcome.updated += 1
+
+
+def _same(old: Touchpoint, new: Touchpoint) -> bool:
+    # Rep-typed notes on a synced touch are kept: compare only what the source owns.
+    return (old.partner_id, old.kind, old.at, old.contact_ids, old.status, old.purpose) == (
+        new.partner_id,
+        new.kind,
+        new.at,
+        new.contact_ids,
+        new.status,
+        new.purpose,
+    )
