@@ -185,3 +185,48 @@ def test_a_corrupt_store_is_reported_not_a_traceback(nurture: Nurture, tmp_path:
     (tmp_path / "home" / "manifest.json").write_text("{oops")
     result = nurture("partner", "list", ok=False)
     assert result.returncode == 1 and "damaged" in result.stderr and "restore" in result.stderr
+
+
+def test_invite_create_update_cancel_and_import_ics(nurture: Nurture, tmp_path: Path) -> None:
+    nurture.env |= {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_REP_NAME": "Alex"}
+    pid = nurture(
+        "partner", "add", "Hope Hospice", "--kind", "hospice", "--domain", "hopehospice.org"
+    ).stdout.strip()
+    nurture("contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@hopehospice.org")
+    out = tmp_path / "in-service.ics"
+    created = nurture.json(
+        "invite",
+        "--partner",
+        pid,
+        "--kind",
+        "in-service",
+        "--start",
+        "2030-01-15 14:00",
+        "--tz",
+        "America/Chicago",
+        "--zoom-url",
+        "https://zoom.us/j/42",
+        "--out",
+        str(out),
+    )
+    assert isinstance(created, dict) and created["method"] == "REQUEST"
+    assert out.read_bytes().count(b"BEGIN:VEVENT") == 1
+    moved = nurture.json("invite", "--update", created["uid"], "--start", "2030-01-16 14:00")
+    assert isinstance(moved, dict) and moved["sequence"] == 1
+    cancelled = nurture.json("invite", "--cancel", created["uid"], "--out", str(out))
+    assert isinstance(cancelled, dict) and cancelled["method"] == "CANCEL"
+    assert b"METHOD:CANCEL" in out.read_bytes()
+    ics = nurture(
+        "invite", "--partner", pid, "--kind", "check-in", "--start", "2030-02-01 09:00"
+    ).stdout
+    assert ics.startswith("BEGIN:VCALENDAR")
+    listed = nurture.json("invite", "--list")
+    assert isinstance(listed, list) and len(listed) == 2
+    fixture = Path(__file__).parent / "fixtures" / "ics" / "google_export.ics"
+    report = nurture.json("import", "ics", str(fixture))
+    assert isinstance(report, dict) and report["created"] == 1
+    again = nurture.json("import", "ics", str(fixture))
+    assert isinstance(again, dict) and again["created"] == 0
+    broken = Path(__file__).parent / "fixtures" / "ics" / "broken_truncated.ics"
+    failed = nurture("import", "ics", str(broken), ok=False)
+    assert failed.returncode == 1 and "broken_truncated.ics" in failed.stderr

@@ -208,3 +208,32 @@ async def test_help_and_reports_open(tmp_path: Path) -> None:
         await settle(pilot)
         exports = list((tmp_path / "exports").glob("*.csv"))
         assert exports and "P-" not in exports[0].read_text()
+
+
+async def test_create_an_invite_from_the_agenda(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    app = make_app(tmp_path)
+    app.session = replace(
+        app.session,
+        settings=replace(
+            app.session.settings, rep_email="alex@homecare.example", zoom_url="https://zoom.us/j/1"
+        ),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        agenda = app.screen
+        assert isinstance(agenda, AgendaScreen)
+        action = agenda.actions[0]
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        written = list((tmp_path / "invites").glob("*.ics"))
+        assert len(written) == 1 and b"BEGIN:VEVENT" in written[0].read_bytes()
+        planned = [
+            t for t in app.session.repo.touchpoints(action.partner_id) if t.source == "invite"
+        ]
+        assert len(planned) == 1 and planned[0].status.value == "planned"

@@ -51,6 +51,7 @@ SCREENS: dict[str, Steps] = {
     "partner_form": keys("a"),
     "snooze": keys("g", "s"),
     "dismiss": keys("g", "x"),
+    "invite_form": keys("g", "i"),
     "help": keys("question_mark"),
     "reports": keys("R"),
 }

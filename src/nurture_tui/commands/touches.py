@@ -11,6 +11,7 @@ import orjson
 from nurture_tui.commands.output import emit, say, session_for, table
 from nurture_tui.domain.validation import parse_date, parse_datetime
 from nurture_tui.services import records
+from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import (
     check_playbook_file,
     effective_playbook,
@@ -121,6 +122,7 @@ def referral_edit(args: argparse.Namespace) -> int:
 
 def next_(args: argparse.Namespace) -> int:
     session = session_for(args)
+    complete_past_planned(session)
     today = parse_date(args.today, "date") if args.today else None
     actions = next_actions(session, _playbook(args), today=today, partner_id=args.partner)
     if args.limit:

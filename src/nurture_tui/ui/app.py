@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.services.board import BoardData, load_board
+from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
 from nurture_tui.ui.commands import NurtureCommands
@@ -83,6 +84,8 @@ class NurtureApp(App[None]):
     def reload_board(self) -> None:
         """Recompute the board and agenda from the store, off the UI thread."""
         worker = get_current_worker()
+        with self.store_lock:
+            complete_past_planned(self.session)  # planned meetings whose time has passed
         if self.board is None:  # paint the partners first; the playbook's pass follows
             with self.store_lock:
                 quick = load_board(self.session, self.playbook, self.today, with_agenda=False)

@@ -28,6 +28,7 @@ class AgendaScreen(Screen[None]):
         Binding("enter", "do_action", "Done (log it)", id="agenda.done"),
         Binding("s", "snooze", "Snooze", id="agenda.snooze"),
         Binding("x", "dismiss_action", "Dismiss", id="agenda.dismiss"),
+        Binding("i", "invite", "Invite", id="agenda.invite"),
         Binding("o", "open_partner", "Open partner", id="agenda.open"),
         Binding("escape", "app.pop_screen", "Back", id="agenda.back"),
     ]
@@ -124,6 +125,13 @@ class AgendaScreen(Screen[None]):
             from nurture_tui.ui.screens.snooze import DismissForm
 
             self.app.push_screen(DismissForm(action))
+
+    def action_invite(self) -> None:
+        action = self._current()
+        if action is not None:
+            from nurture_tui.ui.screens.invite_form import InviteForm
+
+            self.app.push_screen(InviteForm(action.partner_id, kind=action.kind))
 
     def action_open_partner(self) -> None:
         action = self._current()

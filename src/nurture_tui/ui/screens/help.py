@@ -26,11 +26,13 @@ Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's 
 
 ## Agenda
 `enter` done: opens the log form filled in · `s` snooze (tomorrow, a week, a date) ·
-`x` dismiss with a reason (remembered) · `o` open the partner · `esc` back
+`x` dismiss with a reason (remembered) · `i` create an invite for it (an .ics) ·
+`o` open the partner · `esc` back
 
 ## Partner
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
-`t` log a touch · `f` record a referral · `c` add a contact · `e` edit · `esc` back
+`t` log a touch · `f` record a referral · `c` add a contact · `i` invite · `e` edit ·
+`esc` back
 
 ## Forms
 `tab` next field · `ctrl+s` save · `esc` cancel. Guardrail warnings (the seeds' don'ts)

@@ -21,6 +21,7 @@ class PartnerScreen(Screen[None]):
         Binding("t", "log_touch", "Log touch", id="partner.log"),
         Binding("f", "record_referral", "Referral", id="partner.referral"),
         Binding("c", "add_contact", "Add contact", id="partner.contact"),
+        Binding("i", "invite", "Invite", id="partner.invite"),
         Binding("e", "edit_partner", "Edit", id="partner.edit"),
         Binding("escape", "app.pop_screen", "Back", id="partner.back"),
         Binding("1", "tab('tab-timeline')", "Timeline", show=False, id="partner.timeline"),
@@ -163,6 +164,11 @@ class PartnerScreen(Screen[None]):
         from nurture_tui.ui.screens.referral_form import ReferralForm
 
         self.app.push_screen(ReferralForm(self.partner_id))
+
+    def action_invite(self) -> None:
+        from nurture_tui.ui.screens.invite_form import InviteForm
+
+        self.app.push_screen(InviteForm(self.partner_id))
 
     def action_add_contact(self) -> None:
         from nurture_tui.ui.screens.contact_form import ContactForm
