@@ -33,6 +33,18 @@ class Settings:
     """Your personal Zoom (or other video) link for invites."""
     keep_subjects: bool = True
     """Keep synced mail/meeting subjects (masked for participant references)."""
+    sync_past_days: int = 365
+    """How far back calendar sync reads."""
+    sync_future_days: int = 92
+    """How far ahead calendar sync reads."""
+    google_calendars: str = "primary"
+    """Google calendar ids to sync, comma-separated."""
+    google_client_id: str = ""
+    """Your Google OAuth client (Desktop type); or pass --client-secrets to `nurture auth`."""
+    outlook_client_id: str = ""
+    """The agency's Microsoft Entra app registration (public client) id."""
+    outlook_tenant: str = "organizations"
+    """The Microsoft tenant id or domain (default: any work or school account)."""
 
     @property
     def zone(self) -> tzinfo:
@@ -75,5 +87,20 @@ def load_settings(path: Path | None = None) -> Settings:
     for f in fields(Settings):
         env = os.environ.get(f"NURTURE_{f.name.upper()}")
         if env is not None:
-            values[f.name] = env.lower() in ("1", "true", "yes") if f.type == "bool" else env
+            values[f.name] = _convert(env, str(f.type))
+    for name, value in list(values.items()):
+        if isinstance(value, str):
+            kind = next(str(f.type) for f in fields(Settings) if f.name == name)
+            values[name] = _convert(value, kind)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _convert(value: str, kind: str) -> object:
+    if kind == "bool":
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if kind == "int":
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(f"expected a whole number, not {value!r}") from None
+    return value

@@ -204,6 +204,12 @@ class StoreRepository:
     def touchpoint_count(self) -> int:
         return len(self.store.table(TOUCHPOINTS))
 
+    def touchpoints_from_source(self, source: str) -> list[Touchpoint]:
+        """Every touchpoint a sync source created (for removals and mass-delete checks)."""
+        index = self._touchpoint_index().touchpoint_by_external
+        table = self.store.table(TOUCHPOINTS)
+        return [table[tid] for (src, _), tid in index.items() if src == source]
+
     def touchpoint_by_external_id(self, source: str, external_id: str) -> Touchpoint | None:
         tid = self._touchpoint_index().touchpoint_by_external.get((source, external_id))
         return self.store.table(TOUCHPOINTS).get(tid) if tid else None

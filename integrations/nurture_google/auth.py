@@ -1,0 +1,92 @@
+"""Signing in to Google: the installed-app flow, tokens in the keyring.
+
+Google's device flow does not allow Calendar or Gmail scopes, so the rep signs in in a
+browser: a loopback redirect to 127.0.0.1 on a free port, with PKCE and ``state`` checked
+by google-auth-oauthlib. The authorized-user JSON (``Credentials.to_json()``) is kept in
+the keyring under service ``nurture``, user ``google``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from nurture_tui.secrets import delete_secret, get_secret, set_secret
+from nurture_tui.sync.ports import SignInRequired
+
+SCOPES = [
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/gmail.metadata",
+]
+KEYRING_USER = "google"
+SIGN_IN_AGAIN = "sign in again with `nurture auth google`"
+
+
+def stored_credentials() -> Any:
+    """The saved credentials, or SignInRequired with what to do."""
+    raw = get_secret(KEYRING_USER)
+    if not raw:
+        raise SignInRequired(f"Google is not connected yet: {SIGN_IN_AGAIN}")
+    try:
+        return credentials_from_info(json.loads(raw))
+    except (ValueError, KeyError) as exc:
+        raise SignInRequired(f"the saved Google sign-in is unreadable ({exc}); {SIGN_IN_AGAIN}") from None
+
+
+def credentials_from_info(info: dict[str, Any]) -> Any:
+    """Authorized-user JSON -> Credentials, honouring its ``token_uri``.
+
+    google-auth now always resets ``token_uri`` to Google's; the JSON we read was written by
+    Nurture into the keyring, so its endpoint is trusted (and tests point it at a fake).
+    """
+    from google.oauth2.credentials import Credentials
+
+    credentials = Credentials.from_authorized_user_info(info, info.get("scopes") or SCOPES)
+    if info.get("token_uri"):
+        credentials = credentials.with_token_uri(info["token_uri"])
+    return credentials
+
+
+def save_credentials(credentials: Any) -> None:
+    set_secret(KEYRING_USER, credentials.to_json())
+
+
+def logout() -> None:
+    delete_secret(KEYRING_USER)
+
+
+def login(client_secrets: Path | None, client_id: str = "") -> Any:
+    """Run the browser flow; prints the URL (and how to forward the port over SSH)."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    if client_secrets is not None:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=SCOPES)
+    elif client_id:
+        flow = InstalledAppFlow.from_client_config(
+            {"installed": {"client_id": client_id, "client_secret": "",
+                           "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                           "token_uri": "https://oauth2.googleapis.com/token",
+                           "redirect_uris": ["http://127.0.0.1"]}},
+            scopes=SCOPES,
+        )
+    else:
+        raise SignInRequired(
+            "Google sign-in needs your OAuth client: `nurture auth google --client-secrets "
+            "client_secret.json` (docs/connecting.md shows how to create one)"
+        )
+    over_ssh = bool(os.environ.get("SSH_CONNECTION"))
+    message = (
+        "Open this address in your browser to connect Google:\n{url}\n"
+        + ("Over SSH, forward the port first: ssh -L PORT:127.0.0.1:PORT this-host "
+           "(PORT is the number after 127.0.0.1: in the address's redirect_uri).\n"
+           if over_ssh else "")
+    )
+    credentials = flow.run_local_server(
+        host="127.0.0.1", port=0, open_browser=not over_ssh,
+        authorization_prompt_message=message, success_message=(
+            "Nurture is connected to Google. You can close this tab."),
+    )
+    save_credentials(credentials)
+    return credentials

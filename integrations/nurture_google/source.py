@@ -1,0 +1,353 @@
+"""Google Calendar (events.list with sync tokens) and Gmail sent mail (metadata only).
+
+Calendar: ``events.list(singleEvents=true)`` page by page, ``nextSyncToken`` kept per
+calendar; a 410 means the token expired, and the core re-syncs in full. Gmail:
+``messages.list(labelIds=SENT)`` then ``messages.get(format=metadata)`` in batches, then
+``history.list`` from the stored ``historyId``; a 404 on a stale history id means full.
+Nothing here decides what a touchpoint is: that is the sync core's job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+from nurture_google.auth import SIGN_IN_AGAIN, stored_credentials
+from nurture_tui.invites.model import Invite, InviteStatus
+from nurture_tui.services.session import Session
+from nurture_tui.sync.meetings import Meeting
+from nurture_tui.sync.ports import (
+    CalendarPage,
+    CursorExpired,
+    MailPage,
+    SentMessage,
+    SignInRequired,
+    SourceError,
+    SourceOffline,
+    SourceUnavailable,
+)
+from nurture_tui.sync.retry import Retryable, RetryPolicy, with_retries
+
+NAME = "google"
+#: Where batch requests go when no endpoint override is set.
+GOOGLE_BATCH_ROOT = "https://gmail.googleapis.com/"
+BATCH_SIZE = 50  # Gmail's advice: at most 50 requests a batch to stay under rate limits
+MAX_SENT = 20_000  # a full listing reads at most this many sent messages
+_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+_PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE",
+             "needsAction": "NEEDS-ACTION"}
+
+
+class GoogleSource:
+    """The ``google`` sync source and calendar writer."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        credentials: Any,
+        *,
+        calendars: list[str],
+        window: tuple[datetime, datetime],
+        api_root: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self._calendars = calendars
+        self._window = window
+        # With an override (tests, a proxy), Calendar and Gmail paths share one base URL.
+        self._root = None if not api_root else api_root.rstrip("/") + "/"
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._services: dict[str, Any] = {}
+
+    @classmethod
+    def from_session(cls, session: Session) -> GoogleSource:
+        settings = session.settings
+        now = session.now()
+        return cls(
+            stored_credentials(),
+            calendars=[c.strip() for c in settings.google_calendars.split(",") if c.strip()],
+            window=(now - timedelta(days=settings.sync_past_days),
+                    now + timedelta(days=settings.sync_future_days)),
+            api_root=os.environ.get("NURTURE_GOOGLE_API_ENDPOINT") or None,
+        )
+
+    # ------------------------------------------------------------------ plumbing
+    def _service(self, api: str, version: str) -> Any:
+        if api not in self._services:
+            from googleapiclient.discovery import build
+
+            options = {"api_endpoint": self._root} if self._root else None
+            self._services[api] = build(
+                api, version, credentials=self._credentials, cache_discovery=False,
+                static_discovery=True, client_options=options,
+            )
+        return self._services[api]
+
+    def _execute(self, request: Any, *, expired_on: tuple[int, ...] = ()) -> Any:
+        def once() -> Any:
+            return _translate(lambda: request.execute(), expired_on)
+
+        try:
+            if self._sleep is None:
+                return with_retries(once, self._retry)
+            return with_retries(once, self._retry, sleep=self._sleep)
+        except Retryable as exc:
+            raise SourceUnavailable(
+                f"Google kept failing ({exc}); nothing was changed — sync again later"
+            ) from None
+
+    # ------------------------------------------------------------------ calendar
+    def fetch_calendar(self, cursor: dict[str, Any] | None) -> CalendarPage:
+        tokens: dict[str, str] = dict((cursor or {}).get("calendars", {}))
+        full = not tokens or any(c not in tokens for c in self._calendars)
+        meetings: list[Meeting] = []
+        removed: list[str] = []
+        new_tokens: dict[str, str] = {}
+        for calendar_id in self._calendars:
+            token = None if full else tokens.get(calendar_id)
+            items, next_token = self._list_events(calendar_id, token)
+            new_tokens[calendar_id] = next_token
+            for item in items:
+                external_id = _event_id(calendar_id, item)
+                if item.get("status") == "cancelled":
+                    removed.append(external_id)
+                    continue
+                meeting = _meeting(item, external_id)
+                if meeting is not None:
+                    meetings.append(meeting)
+        return CalendarPage(meetings, removed, {"calendars": new_tokens}, full=full)
+
+    def _list_events(self, calendar_id: str, token: str | None) -> tuple[list[dict[str, Any]], str]:
+        events = self._service("calendar", "v3").events()
+        params: dict[str, Any] = {"calendarId": calendar_id, "singleEvents": True,
+                                  "maxResults": 250}
+        if token:
+            params["syncToken"] = token
+        else:
+            params["timeMin"] = self._window[0].astimezone(UTC).isoformat()
+            params["timeMax"] = self._window[1].astimezone(UTC).isoformat()
+        items: list[dict[str, Any]] = []
+        page_token = None
+        while True:
+            response = self._execute(events.list(pageToken=page_token, **params),
+                                     expired_on=(410,))
+            items.extend(response.get("items", []))
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return items, str(response.get("nextSyncToken", ""))
+
+    # ---------------------------------------------------------------- sent mail
+    def fetch_sent_mail(self, cursor: dict[str, Any] | None) -> MailPage:
+        gmail = self._service("gmail", "v1")
+        history_id = (cursor or {}).get("history_id")
+        if history_id:
+            ids, latest = self._history(gmail, str(history_id))
+            return MailPage(self._metadata(gmail, ids), {"history_id": latest})
+        # Note where history starts *before* listing, so nothing sent meanwhile is lost.
+        profile = self._execute(gmail.users().getProfile(userId="me"))
+        ids = list(self._sent_ids(gmail))
+        messages = [m for m in self._metadata(gmail, ids) if m.sent_at >= self._window[0]]
+        return MailPage(messages, {"history_id": str(profile["historyId"])}, full=True)
+
+    def _sent_ids(self, gmail: Any) -> Iterator[str]:
+        page_token = None
+        count = 0
+        while True:
+            response = self._execute(gmail.users().messages().list(
+                userId="me", labelIds=["SENT"], maxResults=500, pageToken=page_token))
+            for item in response.get("messages", []):
+                yield str(item["id"])
+                count += 1
+                if count >= MAX_SENT:
+                    return
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return
+
+    def _history(self, gmail: Any, start: str) -> tuple[list[str], str]:
+        ids: list[str] = []
+        page_token = None
+        latest = start
+        while True:
+            response = self._execute(
+                gmail.users().history().list(
+                    userId="me", startHistoryId=start, historyTypes=["messageAdded"],
+                    labelId="SENT", pageToken=page_token),
+                expired_on=(404,),
+            )
+            for record in response.get("history", []):
+                for added in record.get("messagesAdded", []):
+                    message = added.get("message", {})
+                    if "SENT" in message.get("labelIds", ["SENT"]):
+                        ids.append(str(message["id"]))
+            latest = str(response.get("historyId", latest))
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return list(dict.fromkeys(ids)), latest
+
+    def _metadata(self, gmail: Any, ids: list[str]) -> list[SentMessage]:
+        """``messages.get(format=metadata)`` in batches: headers only, never bodies."""
+        from googleapiclient.http import BatchHttpRequest
+
+        found: dict[str, dict[str, Any]] = {}
+        failures: list[Exception] = []
+
+        def collect(request_id: str, response: Any, exception: Exception | None) -> None:
+            if exception is not None:
+                failures.append(exception)
+            else:
+                found[request_id] = response
+
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = [i for i in ids[start : start + BATCH_SIZE] if i not in found]
+            if not chunk:
+                continue
+            root = self._root or GOOGLE_BATCH_ROOT
+            batch = BatchHttpRequest(callback=collect, batch_uri=f"{root}batch/gmail/v1")
+            for message_id in chunk:
+                batch.add(gmail.users().messages().get(
+                    userId="me", id=message_id, format="metadata",
+                    metadataHeaders=["From", "To", "Cc", "Date", "Subject", "Message-ID"]),
+                    request_id=message_id)
+            failures.clear()
+            self._execute(batch)
+            if failures:  # a throttled part: fetch the chunk's missing ones one by one
+                for message_id in chunk:
+                    if message_id not in found:
+                        found[message_id] = self._execute(gmail.users().messages().get(
+                            userId="me", id=message_id, format="metadata",
+                            metadataHeaders=["From", "To", "Cc", "Date", "Subject",
+                                             "Message-ID"]))
+        return [m for m in (_sent_message(found[i]) for i in ids if i in found) if m]
+
+    # ------------------------------------------------------------------- writer
+    def push_invite(self, invite: Invite) -> str:
+        events = self._service("calendar", "v3").events()
+        body = _event_body(invite)
+        request = events.insert(calendarId="primary", body=body, sendUpdates="all")
+        created = self._execute(request)
+        return str(created["id"])
+
+    def update_invite(self, invite: Invite, event_id: str) -> None:
+        events = self._service("calendar", "v3").events()
+        self._execute(events.patch(calendarId="primary", eventId=event_id,
+                                   body=_event_body(invite), sendUpdates="all"))
+
+    def cancel_invite(self, invite: Invite, event_id: str | None = None) -> None:
+        if event_id is None:
+            return
+        events = self._service("calendar", "v3").events()
+        self._execute(events.delete(calendarId="primary", eventId=event_id, sendUpdates="all"))
+
+
+def _translate(call: Callable[[], Any], expired_on: tuple[int, ...]) -> Any:
+    """Google's errors in the rep's words, or Retryable for what a retry may fix."""
+    import httplib2
+    from google.auth.exceptions import RefreshError, TransportError
+    from googleapiclient.errors import HttpError
+
+    try:
+        return call()
+    except HttpError as exc:
+        status = int(exc.resp.status)
+        reason = _reason(exc)
+        if status in expired_on:
+            raise CursorExpired(f"Google forgot where the last sync stopped ({status})") from None
+        retry_after = exc.resp.get("retry-after")
+        if status == 429 or status >= 500 or (status == 403 and reason in _RATE_LIMIT_REASONS):
+            raise Retryable(f"HTTP {status} {reason}",
+                            float(retry_after) if retry_after else None) from None
+        if status == 401:
+            raise SignInRequired(f"Google refused the sign-in: {SIGN_IN_AGAIN}") from None
+        raise SourceError(f"Google answered {status} ({reason or 'error'})") from None
+    except RefreshError:
+        raise SignInRequired(f"Google token expired or was revoked — {SIGN_IN_AGAIN}") from None
+    except (httplib2.ServerNotFoundError, TransportError, ConnectionError, TimeoutError,
+            OSError) as exc:
+        raise SourceOffline(f"Google cannot be reached ({exc}); offline, will retry") from None
+
+
+def _reason(exc: Any) -> str:
+    try:
+        errors = json.loads(exc.content.decode())["error"].get("errors", [])
+        return str(errors[0].get("reason", "")) if errors else ""
+    except (ValueError, KeyError, AttributeError, IndexError, TypeError):
+        return ""
+
+
+def _event_id(calendar_id: str, item: dict[str, Any]) -> str:
+    """calendar + event id (+ the instance's original start for a recurring event)."""
+    base = f"cal:{calendar_id}:{item.get('recurringEventId') or item['id']}"
+    original = item.get("originalStartTime")
+    if original:
+        return f"{base}:{original.get('dateTime') or original.get('date')}"
+    return base
+
+
+def _meeting(item: dict[str, Any], external_id: str) -> Meeting | None:
+    start = _when(item.get("start", {}))
+    if start is None:
+        return None
+    attendees = tuple(
+        (str(a.get("email", "")).lower(), _PARTSTAT.get(a.get("responseStatus", ""), "NEEDS-ACTION"))
+        for a in item.get("attendees", [])
+        if a.get("email") and not a.get("resource")
+    )
+    organizer = str(item.get("organizer", {}).get("email", "")).lower()
+    return Meeting(external_id=external_id, start=start, title=str(item.get("summary", "")),
+                   organizer=organizer, attendees=attendees)
+
+
+def _when(value: dict[str, Any]) -> datetime | None:
+    if "dateTime" in value:
+        return datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+    if "date" in value:
+        return datetime.combine(date.fromisoformat(value["date"]), time(0), UTC)
+    return None
+
+
+def _sent_message(message: dict[str, Any]) -> SentMessage | None:
+    headers = {h["name"].lower(): h["value"] for h in message.get("payload", {}).get("headers", [])}
+    recipients = tuple(
+        address.lower()
+        for _, address in getaddresses([headers.get("to", ""), headers.get("cc", "")])
+        if "@" in address
+    )
+    try:
+        sent = parsedate_to_datetime(headers["date"])
+        if sent.tzinfo is None:
+            sent = sent.replace(tzinfo=UTC)
+    except (KeyError, TypeError, ValueError):
+        millis = int(message.get("internalDate", 0))
+        sent = datetime.fromtimestamp(millis / 1000, UTC)
+    message_id = headers.get("message-id", "").strip("<> ") or str(message["id"])
+    return SentMessage(f"msg:{message_id}", sent, headers.get("subject", ""), recipients)
+
+
+def _event_body(invite: Invite) -> dict[str, Any]:
+    zone = getattr(invite.start.tzinfo, "key", "UTC")
+    body: dict[str, Any] = {
+        "summary": invite.title,
+        "description": invite.description,
+        "start": {"dateTime": invite.start.isoformat(), "timeZone": zone},
+        "end": {"dateTime": invite.end.isoformat(), "timeZone": zone},
+        "attendees": [{"email": p.email, "displayName": p.name} for p in invite.attendees],
+        "iCalUID": invite.uid,
+        "sequence": invite.sequence,
+        "reminders": {"useDefault": False,
+                      "overrides": [{"method": "popup", "minutes": invite.reminder_minutes}]},
+    }
+    if invite.video_url:
+        body["location"] = invite.video_url
+    elif invite.location:
+        body["location"] = invite.location
+    if invite.status is InviteStatus.CANCELLED:
+        body["status"] = "cancelled"
+    return body
