@@ -37,10 +37,12 @@ class SyncSourceContract:
 
     def test_meetings_and_sent_mail_become_touchpoints(self, world: World) -> None:
         world.add_meeting("m1", ["sam@mercy.org"], "Check-in with Mercy", NOW - timedelta(days=3))
-        world.add_meeting("m2", ["nora@hopehospice.org"], "Zoom in-service",
-                          NOW + timedelta(days=5))
-        world.send_mail("e1", "Sam Ortiz <sam@mercy.org>", "Article on fall prevention",
-                        NOW - timedelta(days=1))
+        world.add_meeting(
+            "m2", ["nora@hopehospice.org"], "Zoom in-service", NOW + timedelta(days=5)
+        )
+        world.send_mail(
+            "e1", "Sam Ortiz <sam@mercy.org>", "Article on fall prevention", NOW - timedelta(days=1)
+        )
         report = run_sync(world.session, world.source())
         assert report.status == "ok", report.message
         mercy = self.touches(world, world.mercy_id)
@@ -79,8 +81,12 @@ class SyncSourceContract:
         assert len(self.touches(world, world.mercy_id)) == 2
 
     def test_unknown_people_met_with_a_partner_go_to_triage(self, world: World) -> None:
-        world.add_meeting("m1", ["sam@mercy.org", "newnurse@mercy-partners.net"], "Meeting",
-                          NOW - timedelta(days=3))
+        world.add_meeting(
+            "m1",
+            ["sam@mercy.org", "newnurse@mercy-partners.net"],
+            "Meeting",
+            NOW - timedelta(days=3),
+        )
         report = run_sync(world.session, world.source())
         assert report.unmatched == 1
         assert world.session.repo.state("unmatched:newnurse@mercy-partners.net")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from fakes.google_api import Fault, GoogleState, event, fake_google
 from nurture_google.auth import credentials_from_info
 from nurture_google.source import GoogleSource
+
+from fakes.google_api import Fault, GoogleState, event, fake_google
 from nurture_tui.config import Settings
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
@@ -23,16 +23,24 @@ FAST = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.0, budget=5.0)
 
 
 def credentials(base: str, refresh_token: str = "rt-good") -> object:
-    return credentials_from_info({
-        "refresh_token": refresh_token, "client_id": "cid", "client_secret": "secret",
-        "token_uri": f"{base}token", "token": "expired",
-        "expiry": "2000-01-01T00:00:00Z",
-    })
+    return credentials_from_info(
+        {
+            "refresh_token": refresh_token,
+            "client_id": "cid",
+            "client_secret": "secret",
+            "token_uri": f"{base}token",
+            "token": "expired",
+            "expiry": "2000-01-01T00:00:00Z",
+        }
+    )
 
 
 def make_session(tmp_path: Path) -> tuple[Session, str, str]:
-    settings = Settings(rep_email="alex@homecare.example", agency_domain="homecare.example",
-                        timezone="America/Chicago")
+    settings = Settings(
+        rep_email="alex@homecare.example",
+        agency_domain="homecare.example",
+        timezone="America/Chicago",
+    )
     session = Session(StoreRepository(tmp_path / "store"), settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])
@@ -43,9 +51,12 @@ def make_session(tmp_path: Path) -> tuple[Session, str, str]:
 
 def google_source(base: str, refresh_token: str = "rt-good") -> GoogleSource:
     return GoogleSource(
-        credentials(base, refresh_token), calendars=["primary"],
-        window=(NOW - timedelta(days=365), NOW + timedelta(days=92)), api_root=base,
-        retry=FAST, sleep=lambda _: None,
+        credentials(base, refresh_token),
+        calendars=["primary"],
+        window=(NOW - timedelta(days=365), NOW + timedelta(days=92)),
+        api_root=base,
+        retry=FAST,
+        sleep=lambda _: None,
     )
 
 
@@ -65,19 +76,24 @@ class TestGoogleContract(SyncSourceContract):
             session=session,
             source=lambda: google_source(base),
             add_meeting=lambda i, people, title, start: state.put_event(
-                "primary", event(people, title, start, event_id=i)),
+                "primary", event(people, title, start, event_id=i)
+            ),
             remove_meeting=lambda i: state.cancel_event("primary", i),
             send_mail=lambda i, to, subject, when: state.send(i, to, subject, when),
             fail_next=lambda status: state.fail.append(
-                Fault("/events", status, times=FAST.attempts)),
-            mercy_id=mercy, hope_id=hope,
+                Fault("/events", status, times=FAST.attempts)
+            ),
+            mercy_id=mercy,
+            hope_id=hope,
         )
 
 
 def test_an_expired_sync_token_resyncs_in_full_without_duplicates(google) -> None:  # type: ignore[no-untyped-def]
     base, state, session, mercy, _ = google
     for day in range(5):
-        state.put_event("primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=day + 1)))
+        state.put_event(
+            "primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=day + 1))
+        )
     run_sync(session, google_source(base))
     state.fail.append(Fault("/events", 410, reason="fullSyncRequired"))
     report = run_sync(session, google_source(base))
@@ -88,12 +104,18 @@ def test_an_expired_sync_token_resyncs_in_full_without_duplicates(google) -> Non
 def test_429_with_retry_after_is_waited_and_honoured(google) -> None:  # type: ignore[no-untyped-def]
     base, state, session, mercy, _ = google
     state.put_event("primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=1)))
-    state.fail.append(Fault("/events", 429, headers={"Retry-After": "7"}, reason="rateLimitExceeded"))
+    state.fail.append(
+        Fault("/events", 429, headers={"Retry-After": "7"}, reason="rateLimitExceeded")
+    )
     waits: list[float] = []
-    source = GoogleSource(credentials(base), calendars=["primary"],
-                          window=(NOW - timedelta(days=30), NOW + timedelta(days=30)),
-                          api_root=base, retry=RetryPolicy(attempts=3, budget=60),
-                          sleep=waits.append)
+    source = GoogleSource(
+        credentials(base),
+        calendars=["primary"],
+        window=(NOW - timedelta(days=30), NOW + timedelta(days=30)),
+        api_root=base,
+        retry=RetryPolicy(attempts=3, budget=60),
+        sleep=waits.append,
+    )
     report = run_sync(session, source)
     assert report.status == "ok" and waits == [7.0]
     assert len(session.repo.touchpoints(mercy)) == 1
@@ -119,7 +141,9 @@ def test_no_network_is_offline_and_touches_nothing(tmp_path: Path) -> None:
 def test_gmail_full_then_incremental_with_history_and_stale_history(google) -> None:  # type: ignore[no-untyped-def]
     base, state, session, mercy, hope = google
     for index in range(5):
-        state.send(f"old{index}", "sam@mercy.org", f"Update {index}", NOW - timedelta(days=index + 1))
+        state.send(
+            f"old{index}", "sam@mercy.org", f"Update {index}", NOW - timedelta(days=index + 1)
+        )
     run_sync(session, google_source(base))
     assert len(session.repo.touchpoints(mercy)) == 5
     assert not any("q=" in r for r in state.requests)
@@ -138,8 +162,12 @@ def test_gmail_full_then_incremental_with_history_and_stale_history(google) -> N
 def test_a_short_full_listing_never_mass_deletes(google) -> None:  # type: ignore[no-untyped-def]
     base, state, session, mercy, _ = google
     for day in range(12):
-        state.put_event("primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=day + 1),
-                                         event_id=f"keep{day}"))
+        state.put_event(
+            "primary",
+            event(
+                ["sam@mercy.org"], "Check-in", NOW - timedelta(days=day + 1), event_id=f"keep{day}"
+            ),
+        )
     run_sync(session, google_source(base))
     state.events["primary"] = {}  # the server suddenly lists nothing
     report = run_sync(session, google_source(base), full=True)
@@ -150,16 +178,26 @@ def test_a_short_full_listing_never_mass_deletes(google) -> None:  # type: ignor
 
 def test_declined_by_the_partner_is_dropped_and_moved_events_update(google) -> None:  # type: ignore[no-untyped-def]
     base, state, session, mercy, _ = google
-    state.put_event("primary", event(["sam@mercy.org"], "Care plan", NOW + timedelta(days=3),
-                                     event_id="cp"))
+    state.put_event(
+        "primary", event(["sam@mercy.org"], "Care plan", NOW + timedelta(days=3), event_id="cp")
+    )
     run_sync(session, google_source(base))
-    state.put_event("primary", event(["sam@mercy.org"], "Care plan", NOW + timedelta(days=4),
-                                     event_id="cp"))
+    state.put_event(
+        "primary", event(["sam@mercy.org"], "Care plan", NOW + timedelta(days=4), event_id="cp")
+    )
     run_sync(session, google_source(base))
     [touch] = session.repo.touchpoints(mercy)
     assert touch.at.date() == (NOW + timedelta(days=4)).date()
-    state.put_event("primary", event(["sam@mercy.org"], "Care plan", NOW + timedelta(days=4),
-                                     event_id="cp", declined=("sam@mercy.org",)))
+    state.put_event(
+        "primary",
+        event(
+            ["sam@mercy.org"],
+            "Care plan",
+            NOW + timedelta(days=4),
+            event_id="cp",
+            declined=("sam@mercy.org",),
+        ),
+    )
     run_sync(session, google_source(base))
     [touch] = session.repo.touchpoints(mercy)
     assert touch.status.value == "cancelled"
@@ -172,7 +210,10 @@ def test_push_an_invite_with_attendees_and_send_updates(google, tmp_path: Path) 
     invite = invites.create_invite(session, hope, "in-service", NOW + timedelta(days=10))
     event_id = google_source(base).push_invite(invite)
     [inserted] = state.inserted
-    assert inserted["iCalUID"] == invite.uid and inserted["attendees"][0]["email"] == "nora@hopehospice.org"
+    assert (
+        inserted["iCalUID"] == invite.uid
+        and inserted["attendees"][0]["email"] == "nora@hopehospice.org"
+    )
     assert any("POST /calendars/primary/events" in r for r in state.requests)
     google_source(base).cancel_invite(invite, event_id)
     assert state.events["primary"][event_id]["status"] == "cancelled"

@@ -28,11 +28,13 @@ def stored_credentials() -> Any:
     """The saved credentials, or SignInRequired with what to do."""
     raw = get_secret(KEYRING_USER)
     if not raw:
-        raise SignInRequired(f"Google is not connected yet: {SIGN_IN_AGAIN}")
+        raise SignInRequired("Google is not connected yet: sign in with `nurture auth google`")
     try:
         return credentials_from_info(json.loads(raw))
     except (ValueError, KeyError) as exc:
-        raise SignInRequired(f"the saved Google sign-in is unreadable ({exc}); {SIGN_IN_AGAIN}") from None
+        raise SignInRequired(
+            f"the saved Google sign-in is unreadable ({exc}); {SIGN_IN_AGAIN}"
+        ) from None
 
 
 def credentials_from_info(info: dict[str, Any]) -> Any:
@@ -43,7 +45,9 @@ def credentials_from_info(info: dict[str, Any]) -> Any:
     """
     from google.oauth2.credentials import Credentials
 
-    credentials = Credentials.from_authorized_user_info(info, info.get("scopes") or SCOPES)
+    credentials = Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
+        info, info.get("scopes") or SCOPES
+    )
     if info.get("token_uri"):
         credentials = credentials.with_token_uri(info["token_uri"])
     return credentials
@@ -65,10 +69,15 @@ def login(client_secrets: Path | None, client_id: str = "") -> Any:
         flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=SCOPES)
     elif client_id:
         flow = InstalledAppFlow.from_client_config(
-            {"installed": {"client_id": client_id, "client_secret": "",
-                           "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-                           "token_uri": "https://oauth2.googleapis.com/token",
-                           "redirect_uris": ["http://127.0.0.1"]}},
+            {
+                "installed": {
+                    "client_id": client_id,
+                    "client_secret": "",
+                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                    "redirect_uris": ["http://127.0.0.1"],
+                }
+            },
             scopes=SCOPES,
         )
     else:
@@ -77,16 +86,18 @@ def login(client_secrets: Path | None, client_id: str = "") -> Any:
             "client_secret.json` (docs/connecting.md shows how to create one)"
         )
     over_ssh = bool(os.environ.get("SSH_CONNECTION"))
-    message = (
-        "Open this address in your browser to connect Google:\n{url}\n"
-        + ("Over SSH, forward the port first: ssh -L PORT:127.0.0.1:PORT this-host "
-           "(PORT is the number after 127.0.0.1: in the address's redirect_uri).\n"
-           if over_ssh else "")
+    message = "Open this address in your browser to connect Google:\n{url}\n" + (
+        "Over SSH, forward the port first: ssh -L PORT:127.0.0.1:PORT this-host "
+        "(PORT is the number after 127.0.0.1: in the address's redirect_uri).\n"
+        if over_ssh
+        else ""
     )
     credentials = flow.run_local_server(
-        host="127.0.0.1", port=0, open_browser=not over_ssh,
-        authorization_prompt_message=message, success_message=(
-            "Nurture is connected to Google. You can close this tab."),
+        host="127.0.0.1",
+        port=0,
+        open_browser=not over_ssh,
+        authorization_prompt_message=message,
+        success_message=("Nurture is connected to Google. You can close this tab."),
     )
     save_credentials(credentials)
     return credentials

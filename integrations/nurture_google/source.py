@@ -38,8 +38,12 @@ GOOGLE_BATCH_ROOT = "https://gmail.googleapis.com/"
 BATCH_SIZE = 50  # Gmail's advice: at most 50 requests a batch to stay under rate limits
 MAX_SENT = 20_000  # a full listing reads at most this many sent messages
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
-_PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE",
-             "needsAction": "NEEDS-ACTION"}
+_PARTSTAT = {
+    "accepted": "ACCEPTED",
+    "declined": "DECLINED",
+    "tentative": "TENTATIVE",
+    "needsAction": "NEEDS-ACTION",
+}
 
 
 class GoogleSource:
@@ -73,8 +77,10 @@ class GoogleSource:
         return cls(
             stored_credentials(),
             calendars=[c.strip() for c in settings.google_calendars.split(",") if c.strip()],
-            window=(now - timedelta(days=settings.sync_past_days),
-                    now + timedelta(days=settings.sync_future_days)),
+            window=(
+                now - timedelta(days=settings.sync_past_days),
+                now + timedelta(days=settings.sync_future_days),
+            ),
             api_root=os.environ.get("NURTURE_GOOGLE_API_ENDPOINT") or None,
         )
 
@@ -85,8 +91,12 @@ class GoogleSource:
 
             options = {"api_endpoint": self._root} if self._root else None
             self._services[api] = build(
-                api, version, credentials=self._credentials, cache_discovery=False,
-                static_discovery=True, client_options=options,
+                api,
+                version,
+                credentials=self._credentials,
+                cache_discovery=False,
+                static_discovery=True,
+                client_options=options,
             )
         return self._services[api]
 
@@ -126,8 +136,11 @@ class GoogleSource:
 
     def _list_events(self, calendar_id: str, token: str | None) -> tuple[list[dict[str, Any]], str]:
         events = self._service("calendar", "v3").events()
-        params: dict[str, Any] = {"calendarId": calendar_id, "singleEvents": True,
-                                  "maxResults": 250}
+        params: dict[str, Any] = {
+            "calendarId": calendar_id,
+            "singleEvents": True,
+            "maxResults": 250,
+        }
         if token:
             params["syncToken"] = token
         else:
@@ -136,8 +149,7 @@ class GoogleSource:
         items: list[dict[str, Any]] = []
         page_token = None
         while True:
-            response = self._execute(events.list(pageToken=page_token, **params),
-                                     expired_on=(410,))
+            response = self._execute(events.list(pageToken=page_token, **params), expired_on=(410,))
             items.extend(response.get("items", []))
             page_token = response.get("nextPageToken")
             if not page_token:
@@ -160,8 +172,11 @@ class GoogleSource:
         page_token = None
         count = 0
         while True:
-            response = self._execute(gmail.users().messages().list(
-                userId="me", labelIds=["SENT"], maxResults=500, pageToken=page_token))
+            response = self._execute(
+                gmail.users()
+                .messages()
+                .list(userId="me", labelIds=["SENT"], maxResults=500, pageToken=page_token)
+            )
             for item in response.get("messages", []):
                 yield str(item["id"])
                 count += 1
@@ -177,9 +192,15 @@ class GoogleSource:
         latest = start
         while True:
             response = self._execute(
-                gmail.users().history().list(
-                    userId="me", startHistoryId=start, historyTypes=["messageAdded"],
-                    labelId="SENT", pageToken=page_token),
+                gmail.users()
+                .history()
+                .list(
+                    userId="me",
+                    startHistoryId=start,
+                    historyTypes=["messageAdded"],
+                    labelId="SENT",
+                    pageToken=page_token,
+                ),
                 expired_on=(404,),
             )
             for record in response.get("history", []):
@@ -212,19 +233,39 @@ class GoogleSource:
             root = self._root or GOOGLE_BATCH_ROOT
             batch = BatchHttpRequest(callback=collect, batch_uri=f"{root}batch/gmail/v1")
             for message_id in chunk:
-                batch.add(gmail.users().messages().get(
-                    userId="me", id=message_id, format="metadata",
-                    metadataHeaders=["From", "To", "Cc", "Date", "Subject", "Message-ID"]),
-                    request_id=message_id)
+                batch.add(
+                    gmail.users()
+                    .messages()
+                    .get(
+                        userId="me",
+                        id=message_id,
+                        format="metadata",
+                        metadataHeaders=["From", "To", "Cc", "Date", "Subject", "Message-ID"],
+                    ),
+                    request_id=message_id,
+                )
             failures.clear()
             self._execute(batch)
             if failures:  # a throttled part: fetch the chunk's missing ones one by one
                 for message_id in chunk:
                     if message_id not in found:
-                        found[message_id] = self._execute(gmail.users().messages().get(
-                            userId="me", id=message_id, format="metadata",
-                            metadataHeaders=["From", "To", "Cc", "Date", "Subject",
-                                             "Message-ID"]))
+                        found[message_id] = self._execute(
+                            gmail.users()
+                            .messages()
+                            .get(
+                                userId="me",
+                                id=message_id,
+                                format="metadata",
+                                metadataHeaders=[
+                                    "From",
+                                    "To",
+                                    "Cc",
+                                    "Date",
+                                    "Subject",
+                                    "Message-ID",
+                                ],
+                            )
+                        )
         return [m for m in (_sent_message(found[i]) for i in ids if i in found) if m]
 
     # ------------------------------------------------------------------- writer
@@ -237,8 +278,11 @@ class GoogleSource:
 
     def update_invite(self, invite: Invite, event_id: str) -> None:
         events = self._service("calendar", "v3").events()
-        self._execute(events.patch(calendarId="primary", eventId=event_id,
-                                   body=_event_body(invite), sendUpdates="all"))
+        self._execute(
+            events.patch(
+                calendarId="primary", eventId=event_id, body=_event_body(invite), sendUpdates="all"
+            )
+        )
 
     def cancel_invite(self, invite: Invite, event_id: str | None = None) -> None:
         if event_id is None:
@@ -262,15 +306,21 @@ def _translate(call: Callable[[], Any], expired_on: tuple[int, ...]) -> Any:
             raise CursorExpired(f"Google forgot where the last sync stopped ({status})") from None
         retry_after = exc.resp.get("retry-after")
         if status == 429 or status >= 500 or (status == 403 and reason in _RATE_LIMIT_REASONS):
-            raise Retryable(f"HTTP {status} {reason}",
-                            float(retry_after) if retry_after else None) from None
+            raise Retryable(
+                f"HTTP {status} {reason}", float(retry_after) if retry_after else None
+            ) from None
         if status == 401:
             raise SignInRequired(f"Google refused the sign-in: {SIGN_IN_AGAIN}") from None
         raise SourceError(f"Google answered {status} ({reason or 'error'})") from None
     except RefreshError:
         raise SignInRequired(f"Google token expired or was revoked — {SIGN_IN_AGAIN}") from None
-    except (httplib2.ServerNotFoundError, TransportError, ConnectionError, TimeoutError,
-            OSError) as exc:
+    except (
+        httplib2.ServerNotFoundError,
+        TransportError,
+        ConnectionError,
+        TimeoutError,
+        OSError,
+    ) as exc:
         raise SourceOffline(f"Google cannot be reached ({exc}); offline, will retry") from None
 
 
@@ -296,13 +346,21 @@ def _meeting(item: dict[str, Any], external_id: str) -> Meeting | None:
     if start is None:
         return None
     attendees = tuple(
-        (str(a.get("email", "")).lower(), _PARTSTAT.get(a.get("responseStatus", ""), "NEEDS-ACTION"))
+        (
+            str(a.get("email", "")).lower(),
+            _PARTSTAT.get(a.get("responseStatus", ""), "NEEDS-ACTION"),
+        )
         for a in item.get("attendees", [])
         if a.get("email") and not a.get("resource")
     )
     organizer = str(item.get("organizer", {}).get("email", "")).lower()
-    return Meeting(external_id=external_id, start=start, title=str(item.get("summary", "")),
-                   organizer=organizer, attendees=attendees)
+    return Meeting(
+        external_id=external_id,
+        start=start,
+        title=str(item.get("summary", "")),
+        organizer=organizer,
+        attendees=attendees,
+    )
 
 
 def _when(value: dict[str, Any]) -> datetime | None:
@@ -341,8 +399,10 @@ def _event_body(invite: Invite) -> dict[str, Any]:
         "attendees": [{"email": p.email, "displayName": p.name} for p in invite.attendees],
         "iCalUID": invite.uid,
         "sequence": invite.sequence,
-        "reminders": {"useDefault": False,
-                      "overrides": [{"method": "popup", "minutes": invite.reminder_minutes}]},
+        "reminders": {
+            "useDefault": False,
+            "overrides": [{"method": "popup", "minutes": invite.reminder_minutes}],
+        },
     }
     if invite.video_url:
         body["location"] = invite.video_url

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from nurture_tui import __version__
 from nurture_tui.commands import data, invites, partners, touches
+from nurture_tui.commands import sync as sync_commands
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
 from nurture_tui.invites.model import InviteKind
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub, "invite", invites.invite, "create, update or cancel an invite (.ics, or pushed)"
         )
     )
+    _sync_parsers(sub, common, command)
     command(sub, "backup", data.backup, "copy the store to a new rotating backup")
     p = command(sub, "restore", data.restore, "go back to a backup (the latest by default)")
     p.add_argument("name", nargs="?", help="the backup's name or its prefix")
@@ -236,6 +238,40 @@ def _import_parsers(
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     p = command(isub, "ics", invites.ics_import, "calendar files: meetings become touchpoints")
     p.add_argument("target", metavar="FILE|DIR")
+
+
+def _sync_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    command(sub, "sources", sync_commands.sources, "list the installed sync sources")
+    p = command(sub, "sync", sync_commands.sync, "pull meetings and sent mail into touchpoints")
+    p.add_argument("source", nargs="?", default="all", help="google, outlook, ... or all")
+    p.add_argument("--full", action="store_true", help="ignore the cursor and re-read everything")
+    p.add_argument(
+        "--allow-deletions",
+        action="store_true",
+        help="accept a full listing that removes many events",
+    )
+    p = command(sub, "auth", sync_commands.auth, "sign in to Google or Microsoft 365")
+    p.add_argument("provider", choices=["google", "outlook"])
+    p.add_argument("--client-secrets", metavar="FILE", help="Google: your OAuth client JSON")
+    flow = p.add_mutually_exclusive_group()
+    flow.add_argument("--device-code", action="store_true", help="Outlook: the default flow")
+    flow.add_argument("--browser", action="store_true", help="Outlook: sign in in a browser")
+    p.add_argument("--logout", action="store_true", help="forget the stored sign-in")
+    p.add_argument("--status", action="store_true", help="say whether you are signed in")
+    p = command(
+        sub,
+        "people",
+        sync_commands.people,
+        "triage people found in meetings and mail who match no contact",
+    )
+    p.add_argument("--assign", metavar="EMAIL")
+    p.add_argument("--partner", metavar="ID")
+    p.add_argument("--contact", metavar="ID", help="add the address to this contact")
+    p.add_argument("--ignore", metavar="EMAIL", help="never queue this address again")
 
 
 def _invite_parser(p: argparse.ArgumentParser) -> None:

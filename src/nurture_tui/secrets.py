@@ -7,6 +7,8 @@ cron), saying so clearly beats any silent fallback to a plaintext file.
 
 from __future__ import annotations
 
+import contextlib
+
 import keyring
 import keyring.errors
 from keyring.backends import fail
@@ -34,7 +36,15 @@ def _backend() -> keyring.backend.KeyringBackend:
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring):
         raise KeyringUnavailable()
+    if _is_plaintext(backend):
+        # keyrings.alt's plain-text file wins when nothing else is installed: refuse it.
+        raise KeyringUnavailable("only a plain-text file keyring is available")
     return backend
+
+
+def _is_plaintext(backend: keyring.backend.KeyringBackend) -> bool:
+    kinds = getattr(backend, "backends", [backend])  # a ChainerBackend holds several
+    return any("plaintext" in type(kind).__name__.lower() for kind in kinds)
 
 
 def get_secret(user: str) -> str | None:
@@ -75,10 +85,8 @@ def delete_secret(user: str) -> None:
             return
         if head.startswith("chunks:"):
             for index in range(int(head.split(":", 1)[1])):
-                try:
+                with contextlib.suppress(keyring.errors.PasswordDeleteError):
                     backend.delete_password(SERVICE, f"{user}#{index}")
-                except keyring.errors.PasswordDeleteError:
-                    pass
         backend.delete_password(SERVICE, user)
     except keyring.errors.PasswordDeleteError:
         return

@@ -61,8 +61,7 @@ class GoogleState:
             self.events[calendar][event_id]["status"] = "cancelled"
             self.event_versions[(calendar, event_id)] = self.version
 
-    def send(self, message_id: str, to: str, subject: str, when: datetime,
-             cc: str = "") -> None:
+    def send(self, message_id: str, to: str, subject: str, when: datetime, cc: str = "") -> None:
         with self.lock:
             self.history_id += 1
             headers = [
@@ -75,7 +74,9 @@ class GoogleState:
             if cc:
                 headers.append({"name": "Cc", "value": cc})
             self.messages[message_id] = {
-                "id": message_id, "threadId": message_id, "labelIds": ["SENT"],
+                "id": message_id,
+                "threadId": message_id,
+                "labelIds": ["SENT"],
                 "historyId": str(self.history_id),
                 "internalDate": str(int(when.timestamp() * 1000)),
                 "payload": {"headers": headers},
@@ -87,12 +88,17 @@ class _Handler(BaseHTTPRequestHandler):
     state: GoogleState
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # --- transport -------------------------------------------------------------------------
-    def _reply(self, status: int, body: Any, headers: dict[str, str] | None = None,
-               content_type: str = "application/json") -> None:
+    def _reply(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -128,17 +134,28 @@ class _Handler(BaseHTTPRequestHandler):
     def _batch(self, body: bytes, headers: dict[str, str]) -> None:
         content_type = next(v for k, v in headers.items() if k.lower() == "content-type")
         message = email.parser.BytesParser().parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
         boundary = "batch_fake_boundary"
         parts = []
         for part in message.get_payload():  # type: ignore[union-attr]
             inner = part.get_payload(decode=True)
             request_line, _, rest = inner.partition(b"\r\n")
             method, target, _ = request_line.decode().split(" ", 2)
-            status, payload, _ = route(self.state, method, target, b"", {
-                k: v for k, v in (line.split(": ", 1) for line in
-                                  rest.split(b"\r\n\r\n")[0].decode().splitlines() if ": " in line)
-            })
+            status, payload, _ = route(
+                self.state,
+                method,
+                target,
+                b"",
+                {
+                    k: v
+                    for k, v in (
+                        line.split(": ", 1)
+                        for line in rest.split(b"\r\n\r\n")[0].decode().splitlines()
+                        if ": " in line
+                    )
+                },
+            )
             content_id = part["Content-ID"].replace("<", "<response-", 1)
             parts.append(
                 f"--{boundary}\r\nContent-Type: application/http\r\n"
@@ -150,8 +167,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200, data, content_type=f"multipart/mixed; boundary={boundary}")
 
 
-def route(state: GoogleState, method: str, target: str, body: bytes,
-          headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+def route(
+    state: GoogleState, method: str, target: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, Any, dict[str, str]]:
     url = urlparse(target)
     path, query = url.path, {k: v[-1] for k, v in parse_qs(url.query).items()}
     multi = parse_qs(url.query)
@@ -162,15 +180,29 @@ def route(state: GoogleState, method: str, target: str, body: bytes,
                 fault.times -= 1
                 if fault.times <= 0:
                     state.fail.remove(fault)
-                error = {"error": {"code": fault.status, "message": fault.reason or "fault",
-                                   "errors": [{"reason": fault.reason or "backendError"}]}}
+                error = {
+                    "error": {
+                        "code": fault.status,
+                        "message": fault.reason or "fault",
+                        "errors": [{"reason": fault.reason or "backendError"}],
+                    }
+                }
                 return fault.status, error, fault.headers
     if path == "/token":
         return _token(state, body)
     auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     if not auth.startswith("Bearer at-"):
-        return 401, {"error": {"code": 401, "message": "Invalid Credentials",
-                               "errors": [{"reason": "authError"}]}}, {}
+        return (
+            401,
+            {
+                "error": {
+                    "code": 401,
+                    "message": "Invalid Credentials",
+                    "errors": [{"reason": "authError"}],
+                }
+            },
+            {},
+        )
     if match := re.fullmatch(r"(?:/calendar/v3)?/calendars/([^/]+)/events", path):
         if method == "POST":
             return _insert(state, match.group(1), body)
@@ -178,7 +210,11 @@ def route(state: GoogleState, method: str, target: str, body: bytes,
     if match := re.fullmatch(r"(?:/calendar/v3)?/calendars/([^/]+)/events/([^/]+)", path):
         return _event_change(state, method, match.group(1), match.group(2), body)
     if path == "/gmail/v1/users/me/profile":
-        return 200, {"emailAddress": "alex@homecare.example", "historyId": str(state.history_id)}, {}
+        return (
+            200,
+            {"emailAddress": "alex@homecare.example", "historyId": str(state.history_id)},
+            {},
+        )
     if path == "/gmail/v1/users/me/messages":
         return _messages(state, query, multi)
     if match := re.fullmatch(r"/gmail/v1/users/me/messages/([^/]+)", path):
@@ -205,18 +241,30 @@ def _page(items: list[Any], query: dict[str, str], size: int) -> tuple[list[Any]
     return chunk, str(start + size) if start + size < len(items) else None
 
 
-def _events(state: GoogleState, calendar: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+def _events(
+    state: GoogleState, calendar: str, query: dict[str, str]
+) -> tuple[int, Any, dict[str, str]]:
     with state.lock:
         since = 0
         if "syncToken" in query:
             token = query["syncToken"]
             if not token.startswith("v") or int(token[1:]) < 0:
-                return 410, {"error": {"code": 410, "message": "Sync token is no longer valid",
-                                       "errors": [{"reason": "fullSyncRequired"}]}}, {}
+                return (
+                    410,
+                    {
+                        "error": {
+                            "code": 410,
+                            "message": "Sync token is no longer valid",
+                            "errors": [{"reason": "fullSyncRequired"}],
+                        }
+                    },
+                    {},
+                )
             since = int(token[1:])
         events = state.events.get(calendar, {})
         chosen = [
-            e for e in sorted(events.values(), key=lambda e: e["id"])
+            e
+            for e in sorted(events.values(), key=lambda e: e["id"])
             if state.event_versions[(calendar, e["id"])] > since
             and (since or e.get("status") != "cancelled")
         ]
@@ -237,8 +285,9 @@ def _insert(state: GoogleState, calendar: str, body: bytes) -> tuple[int, Any, d
     return 200, event, {}
 
 
-def _event_change(state: GoogleState, method: str, calendar: str, event_id: str,
-                  body: bytes) -> tuple[int, Any, dict[str, str]]:
+def _event_change(
+    state: GoogleState, method: str, calendar: str, event_id: str, body: bytes
+) -> tuple[int, Any, dict[str, str]]:
     if event_id not in state.events.get(calendar, {}):
         return 404, {"error": {"code": 404}}, {}
     if method == "DELETE":
@@ -249,16 +298,27 @@ def _event_change(state: GoogleState, method: str, calendar: str, event_id: str,
     return 200, event, {}
 
 
-def _messages(state: GoogleState, query: dict[str, str],
-              multi: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+def _messages(
+    state: GoogleState, query: dict[str, str], multi: dict[str, list[str]]
+) -> tuple[int, Any, dict[str, str]]:
     if "q" in query:
-        return 403, {"error": {"code": 403, "message": "Metadata scope does not support 'q'",
-                               "errors": [{"reason": "forbidden"}]}}, {}
+        return (
+            403,
+            {
+                "error": {
+                    "code": 403,
+                    "message": "Metadata scope does not support 'q'",
+                    "errors": [{"reason": "forbidden"}],
+                }
+            },
+            {},
+        )
     with state.lock:
         sent = [m for m in state.messages.values() if "SENT" in multi.get("labelIds", ["SENT"])]
         ordered = sorted(sent, key=lambda m: -int(m["internalDate"]))
-        chunk, next_page = _page([{"id": m["id"], "threadId": m["threadId"]} for m in ordered],
-                                 query, state.page_size)
+        chunk, next_page = _page(
+            [{"id": m["id"], "threadId": m["threadId"]} for m in ordered], query, state.page_size
+        )
     response: dict[str, Any] = {"messages": chunk, "resultSizeEstimate": len(ordered)}
     if next_page:
         response["nextPageToken"] = next_page
@@ -268,12 +328,22 @@ def _messages(state: GoogleState, query: dict[str, str],
 def _history(state: GoogleState, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
     start = int(query["startHistoryId"])
     if start < state.history_floor:
-        return 404, {"error": {"code": 404, "message": "Requested entity was not found.",
-                               "errors": [{"reason": "notFound"}]}}, {}
+        return (
+            404,
+            {
+                "error": {
+                    "code": 404,
+                    "message": "Requested entity was not found.",
+                    "errors": [{"reason": "notFound"}],
+                }
+            },
+            {},
+        )
     with state.lock:
         records = [
             {"id": str(hid), "messagesAdded": [{"message": {"id": mid, "labelIds": ["SENT"]}}]}
-            for hid, mid in state.history if hid > start
+            for hid, mid in state.history
+            if hid > start
         ]
         chunk, next_page = _page(records, query, state.page_size)
         response: dict[str, Any] = {"historyId": str(state.history_id)}
@@ -302,9 +372,16 @@ def fake_google() -> Iterator[tuple[str, GoogleState]]:
 _ids = itertools.count(1)
 
 
-def event(attendees: list[str], summary: str, start: datetime, *, organizer: str =
-          "alex@homecare.example", event_id: str | None = None, minutes: int = 30,
-          declined: tuple[str, ...] = ()) -> dict[str, Any]:
+def event(
+    attendees: list[str],
+    summary: str,
+    start: datetime,
+    *,
+    organizer: str = "alex@homecare.example",
+    event_id: str | None = None,
+    minutes: int = 30,
+    declined: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """A Calendar v3 event resource as Google returns it."""
     end = start.timestamp() + minutes * 60
     return {

@@ -45,10 +45,8 @@ def invite(args: argparse.Namespace) -> int:
             location=args.location or "",
         )
     if args.push:
-        raise ValidationError(
-            f"no calendar source named {args.push!r} can take invites here yet; "
-            "write the .ics with --out and import it into your calendar"
-        )
+        pushed = push(session, result, args.push)
+        say(f"sent through {args.push} (event {pushed})")
     ics = service.invite_ics(result, personal_copy=args.personal_copy)
     if args.out:
         atomic_write(Path(args.out), ics)
@@ -60,6 +58,29 @@ def invite(args: argparse.Namespace) -> int:
     else:
         print(result.uid)
     return 0
+
+
+def push(session: Session, invite: Invite, source_name: str) -> str:
+    """Create, update or cancel the event at the source; remember its id with the invite."""
+    from nurture_tui.services.sync import load_source
+
+    source = load_source(session, source_name)
+    if not hasattr(source, "push_invite"):
+        raise ValidationError(f"{source_name} cannot take invites; write an .ics with --out")
+    key = f"invite:{invite.uid}"
+    doc = session.repo.state(key) or service.invite_to_doc(invite)
+    event_id = (doc.get("pushed") or {}).get(source_name)
+    writer: Any = source
+    if invite.status is InviteStatus.CANCELLED:
+        writer.cancel_invite(invite, event_id)
+    elif event_id:
+        writer.update_invite(invite, event_id)
+    else:
+        event_id = writer.push_invite(invite)
+    session.repo.put_state(
+        key, {**doc, "pushed": {**(doc.get("pushed") or {}), source_name: event_id}}
+    )
+    return str(event_id)
 
 
 def _list(args: argparse.Namespace, session: Session) -> int:

@@ -89,6 +89,7 @@ def sync(
 
 # --- the unmatched people queue ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class UnmatchedPerson:
     email: str
@@ -103,8 +104,14 @@ def unmatched_people(session: Session) -> list[UnmatchedPerson]:
         entry = session.repo.state(key) or {}
         if entry.get("ignored") or entry.get("assigned"):
             continue
-        people.append(UnmatchedPerson(entry.get("email", key[10:]), int(entry.get("count", 0)),
-                                      str(entry.get("last_seen", "")), str(entry.get("source", ""))))
+        people.append(
+            UnmatchedPerson(
+                entry.get("email", key[10:]),
+                int(entry.get("count", 0)),
+                str(entry.get("last_seen", "")),
+                str(entry.get("source", "")),
+            )
+        )
     return sorted(people, key=lambda p: (-p.count, p.email))
 
 
@@ -116,7 +123,10 @@ def ignore_person(session: Session, email: str) -> None:
 
 
 def assign_person(
-    session: Session, email: str, partner_id: str, contact_id: str | None = None,
+    session: Session,
+    email: str,
+    partner_id: str,
+    contact_id: str | None = None,
     name: str | None = None,
 ) -> str:
     """Give the address to a contact (or a new contact at the partner); returns the contact."""
@@ -131,8 +141,7 @@ def assign_person(
             contact = records.edit_contact(session, contact.id, emails=(*contact.emails, email))
     else:
         local = email.split("@")[0].replace(".", " ").replace("_", " ")
-        contact = records.add_contact(session, pid, name or local.title() or email,
-                                      emails=[email])
+        contact = records.add_contact(session, pid, name or local.title() or email, emails=[email])
     key = f"unmatched:{email}"
     entry = repo.state(key) or {"email": email}
     repo.put_state(key, {**entry, "assigned": contact.id})

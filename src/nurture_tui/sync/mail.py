@@ -43,10 +43,15 @@ def reconcile_message(
             continue
         outcome.save.append(
             Touchpoint(
-                id=new_id(), partner_id=partner_id, kind=TouchpointKind.EMAIL,
-                at=message.sent_at, contact_ids=tuple(sorted(contacts)),
-                status=TouchpointStatus.DONE, purpose=" ".join(subject.split())[:200],
-                source=source, external_id=external_id,
+                id=new_id(),
+                partner_id=partner_id,
+                kind=TouchpointKind.EMAIL,
+                at=message.sent_at,
+                contact_ids=tuple(sorted(contacts)),
+                status=TouchpointStatus.DONE,
+                purpose=" ".join(subject.split())[:200],
+                source=source,
+                external_id=external_id,
             )
         )
         outcome.created += 1

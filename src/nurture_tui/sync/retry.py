@@ -29,9 +29,9 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         if retry_after is not None:
-            return min(retry_after, self.max_delay)
-        exponential = self.base_delay * (2 ** attempt)
-        return min(self.max_delay, exponential * (0.5 + rng.random()))  # full jitter
+            return float(min(retry_after, self.max_delay))
+        exponential = self.base_delay * (2**attempt)
+        return float(min(self.max_delay, exponential * (0.5 + rng.random())))  # full jitter
 
 
 def with_retries(

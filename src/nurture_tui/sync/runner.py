@@ -40,9 +40,15 @@ class SyncReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "source": self.source, "status": self.status, "message": self.message,
-            "new": self.created, "updated": self.updated, "removed": self.removed,
-            "unchanged": self.unchanged, "unmatched": self.unmatched, "warnings": self.warnings,
+            "source": self.source,
+            "status": self.status,
+            "message": self.message,
+            "new": self.created,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "unmatched": self.unmatched,
+            "warnings": self.warnings,
         }
 
 
@@ -78,7 +84,11 @@ def _matcher(session: Session) -> PeopleMatcher:
 
 
 def _sync_calendar(
-    session: Session, source: SyncSource, report: SyncReport, *, full: bool,
+    session: Session,
+    source: SyncSource,
+    report: SyncReport,
+    *,
+    full: bool,
     allow_deletions: bool,
 ) -> None:
     key = state_key(source.name, "calendar")
@@ -92,8 +102,15 @@ def _sync_calendar(
     matcher = _matcher(session)
     outcome = Outcome(save=[], unmatched=set())
     for meeting in page.meetings:
-        reconcile_meeting(meeting, matcher, session.repo, source=source.name, now=now,
-                          keep_subject=session.settings.keep_subjects, outcome=outcome)
+        reconcile_meeting(
+            meeting,
+            matcher,
+            session.repo,
+            source=source.name,
+            now=now,
+            keep_subject=session.settings.keep_subjects,
+            outcome=outcome,
+        )
     removals = _removals(session, source.name, page, report, allow_deletions)
     report.removed += len(removals)
     _store(session, source.name, key, page.cursor, outcome, removals, report, now)
@@ -110,8 +127,14 @@ def _sync_mail(session: Session, source: SyncSource, report: SyncReport, *, full
     matcher = _matcher(session)
     outcome = Outcome(save=[], unmatched=set())
     for message in page.messages:
-        reconcile_message(message, matcher, session.repo, source=source.name,
-                          keep_subject=session.settings.keep_subjects, outcome=outcome)
+        reconcile_message(
+            message,
+            matcher,
+            session.repo,
+            source=source.name,
+            keep_subject=session.settings.keep_subjects,
+            outcome=outcome,
+        )
     _store(session, source.name, key, page.cursor, outcome, [], report, session.now())
 
 
@@ -120,8 +143,10 @@ def _removals(
 ) -> list[Touchpoint]:
     """Touchpoints whose events are gone at the source (or absent from a full listing)."""
     held = [
-        t for t in session.repo.touchpoints_from_source(source)
-        if t.external_id and t.external_id.startswith("cal:")
+        t
+        for t in session.repo.touchpoints_from_source(source)
+        if t.external_id
+        and t.external_id.startswith("cal:")
         and t.status is not TouchpointStatus.CANCELLED
     ]
     gone_ids = set(page.removed)
@@ -129,11 +154,7 @@ def _removals(
         listed = {m.external_id for m in page.meetings}
         absent = {t.external_id.split("#")[0] for t in held if t.external_id} - listed
         kept = len({t.external_id.split("#")[0] for t in held if t.external_id}) - len(absent)
-        if (
-            not allow
-            and len(held) >= MASS_DELETE_FLOOR
-            and kept < MASS_DELETE_SHARE * len(held)
-        ):
+        if not allow and len(held) >= MASS_DELETE_FLOOR and kept < MASS_DELETE_SHARE * len(held):
             report.warnings.append(
                 f"{source} listed {len(page.meetings)} events but Nurture holds {len(held)} "
                 "from it; nothing was removed. If the calendar really was emptied, run "

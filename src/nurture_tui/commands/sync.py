@@ -1,0 +1,144 @@
+"""``nurture sync``, ``nurture sources``, ``nurture auth`` and ``nurture people``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.services import sync as service
+
+
+def sources(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    installed = service.installed_sources()
+    configured = set(service.configured_sources(session))
+    status = service.read_status(session)
+    rows = [
+        [
+            s.name,
+            s.target,
+            "yes" if s.name in configured else "no",
+            status.get(s.name, {}).get("at", "never")[:16],
+        ]
+        for s in installed
+    ]
+    data = [
+        {
+            "name": s.name,
+            "entry_point": s.target,
+            "distribution": s.distribution,
+            "connected": s.name in configured,
+            "last_run": status.get(s.name),
+        }
+        for s in installed
+    ]
+    emit(args, data, table(rows, ["SOURCE", "ENTRY POINT", "CONNECTED", "LAST RUN"]))
+    return 0
+
+
+def sync(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    names = service.configured_sources(session) if args.source == "all" else [args.source]
+    if not names:
+        raise ValidationError(
+            "no source is connected yet: run `nurture auth google` or `nurture auth outlook` first"
+        )
+    reports = []
+    interactive = sys.stderr.isatty() and not args.json
+    for name in names:
+        if interactive:
+            print(f"syncing {name}…", file=sys.stderr, end="\r", flush=True)
+        source = service.load_source(session, name)
+        report = service.sync(session, source, full=args.full, allow_deletions=args.allow_deletions)
+        reports.append(report)
+        for warning in report.warnings:
+            say(f"warning [{name}]: {warning}")
+        if report.status != "ok":
+            say(f"nurture: {name}: {report.message}")
+    lines = [
+        f"{r.source}: {r.created} new, {r.updated} updated, {r.removed} removed, "
+        f"{r.unmatched} unmatched" + ("" if r.status == "ok" else f" ({r.status})")
+        for r in reports
+    ]
+    emit(args, [r.as_json() for r in reports], lines)
+    return 0 if all(r.status == "ok" for r in reports) else 1
+
+
+def auth(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    name = args.provider
+    if name == "google":
+        from nurture_google import auth as google_auth
+
+        if args.logout:
+            google_auth.logout()
+            session.repo.put_state(f"source:{name}", None)
+            emit(args, {"source": name, "connected": False}, "signed out of Google")
+            return 0
+        if args.status:
+            try:
+                google_auth.stored_credentials()
+                connected = True
+            except Exception:
+                connected = False
+            emit(
+                args,
+                {"source": name, "connected": connected},
+                "connected" if connected else "not connected: run `nurture auth google`",
+            )
+            return 0
+        secrets_file = Path(args.client_secrets) if args.client_secrets else None
+        google_auth.login(secrets_file, session.settings.google_client_id)
+    else:
+        from nurture_outlook.auth import MsalTokens, logout
+
+        if args.logout:
+            logout()
+            session.repo.put_state(f"source:{name}", None)
+            emit(args, {"source": name, "connected": False}, "signed out of Outlook")
+            return 0
+        tokens = MsalTokens(session.settings.outlook_client_id, session.settings.outlook_tenant)
+        if args.status:
+            who = tokens.signed_in_as()
+            emit(
+                args,
+                {"source": name, "connected": bool(who), "account": who},
+                f"connected as {who}" if who else "not connected: run `nurture auth outlook`",
+            )
+            return 0
+        who = (
+            tokens.sign_in_with_browser() if args.browser else tokens.sign_in_with_device_code(say)
+        )
+        say(f"connected as {who}")
+    session.repo.put_state(f"source:{name}", {"enabled": True})
+    emit(args, {"source": name, "connected": True}, f"{name} connected")
+    return 0
+
+
+def people(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    if args.ignore:
+        service.ignore_person(session, args.ignore)
+        emit(args, {"ignored": args.ignore}, f"ignoring {args.ignore} from now on")
+        return 0
+    if args.assign:
+        if not args.partner:
+            raise ValidationError("--assign needs --partner (and optionally --contact)")
+        contact_id = service.assign_person(session, args.assign, args.partner, args.contact)
+        emit(
+            args,
+            {"assigned": args.assign, "contact_id": contact_id},
+            f"{args.assign} now belongs to contact {contact_id[:8]}",
+        )
+        return 0
+    found = service.unmatched_people(session)
+    rows = [[p.email, str(p.count), p.last_seen[:10], p.source] for p in found]
+    emit(
+        args,
+        [p.__dict__ for p in found],
+        table(rows, ["EMAIL", "SEEN", "LAST SEEN", "SOURCE"]) if found else ["nobody to triage"],
+    )
+    return 0
