@@ -237,3 +237,49 @@ async def test_create_an_invite_from_the_agenda(tmp_path: Path) -> None:
             t for t in app.session.repo.touchpoints(action.partner_id) if t.source == "invite"
         ]
         assert len(planned) == 1 and planned[0].status.value == "planned"
+
+
+async def test_assign_an_unmatched_person_from_the_sync_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.session.repo.put_state(
+        "unmatched:pat.lee@newclinic.org",
+        {"email": "pat.lee@newclinic.org", "count": 2, "source": "google"},
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "SyncScreen"
+        await pilot.press("a")
+        await settle(pilot)
+        partner = app.board.cards[0]  # type: ignore[union-attr]
+        await type_into(pilot, "#assign-search", partner.name)
+        await settle(pilot)
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one("#assign-partners", OptionList)
+        options.focus()
+        options.highlighted = 0
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        contact = app.session.repo.contact_by_email("pat.lee@newclinic.org")
+        assert contact is not None and contact.partner_id == partner.id
+        assert contact.name == "Pat Lee"
+        await pilot.press("escape")
+
+
+async def test_ignore_an_unmatched_person(tmp_path: Path) -> None:
+    from nurture_tui.services import sync as sync_service
+
+    app = make_app(tmp_path)
+    app.session.repo.put_state(
+        "unmatched:spam@list.example", {"email": "spam@list.example", "count": 1}
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert sync_service.unmatched_people(app.session) == []

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from nurture_tui.ui.screens.log_form import LogTouchForm
 
-from .helpers import make_app, settle
+from .helpers import NOW, make_app, settle
 
 SIZES = [(80, 24), (120, 40)]
 Steps = Callable[[Pilot[None]], Awaitable[None]]
@@ -39,6 +39,38 @@ async def gift_warning(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def sync_screen(pilot: Pilot[None]) -> None:
+    from nurture_tui.services.sync import record_status
+    from nurture_tui.sync.runner import SyncReport
+
+    await settle(pilot)
+    app = pilot.app
+    session = app.session  # type: ignore[attr-defined]
+    session.repo.put_state(
+        "unmatched:pat.lee@newclinic.org",
+        {
+            "email": "pat.lee@newclinic.org",
+            "count": 3,
+            "last_seen": "2026-11-20T10:00:00",
+            "source": "google",
+        },
+    )
+    session.repo.put_state("source:google", {"enabled": True})
+    record_status(session, SyncReport("google", created=12, updated=2, unmatched=1), NOW)
+    record_status(
+        session,
+        SyncReport(
+            "outlook",
+            status="SignInRequired",
+            message="the Outlook sign-in expired or was revoked — sign in again with "
+            "`nurture auth outlook`",
+        ),
+        NOW,
+    )
+    await pilot.press("y")
+    await settle(pilot)
+
+
 SCREENS: dict[str, Steps] = {
     "board": keys(),
     "board_search": keys("slash", "t", "i", "e", "r", ":", "A"),
@@ -54,6 +86,7 @@ SCREENS: dict[str, Steps] = {
     "invite_form": keys("g", "i"),
     "help": keys("question_mark"),
     "reports": keys("R"),
+    "sync": sync_screen,
 }
 
 

@@ -40,6 +40,7 @@ class NurtureApp(App[None]):
         Binding("b", "show_board", "Board", id="app.board"),
         Binding("g", "show_agenda", "Agenda", id="app.agenda"),
         Binding("R", "show_reports", "Reports", id="app.reports"),
+        Binding("y", "show_sync", "Sync", id="app.sync"),
         Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="app.reload"),
     ]
@@ -182,6 +183,51 @@ class NurtureApp(App[None]):
 
         if not isinstance(self.screen, ReportsScreen):
             self.push_screen(ReportsScreen())
+
+    def action_show_sync(self) -> None:
+        from nurture_tui.ui.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def sync_now(self) -> None:
+        """Sync every connected source in this worker; the board reloads after."""
+        from nurture_tui.services import sync as sync_service
+
+        with self.store_lock:
+            names = sync_service.configured_sources(self.session)
+        if not names:
+            self.post_message(RecordSaved("No source is connected yet: press A on a source."))
+            return
+        summaries = []
+        for name in names:
+            try:
+                source = sync_service.load_source(self.session, name)
+                with self.store_lock:
+                    report = sync_service.sync(self.session, source)
+            except NurtureError as exc:
+                summaries.append(f"{name}: {exc}")
+                continue
+            summaries.append(
+                f"{name}: {report.created} new, {report.updated} updated"
+                if report.status == "ok"
+                else f"{name}: {report.message}"
+            )
+        self.post_message(RecordSaved("; ".join(summaries)))
+
+    def sign_in(self, source: str) -> None:
+        """Suspend the TUI and run the sign-in flow in the terminal (browser or device code)."""
+        with self.suspend():
+            from nurture_tui.cli import main
+
+            print(f"Signing in to {source}… (Ctrl+C to go back)")
+            try:
+                main(["auth", source, "--data-dir", str(self.session.repo.directory)])  # type: ignore[attr-defined]
+            except KeyboardInterrupt:
+                pass
+            input("Press Enter to return to Nurture. ")
+        self.reload_board()
 
     def open_partner(self, partner_id: str) -> None:
         from nurture_tui.ui.screens.partner import PartnerScreen

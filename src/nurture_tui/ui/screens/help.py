@@ -13,7 +13,7 @@ from textual.widgets import Markdown
 HELP = """\
 # Nurture — keys
 
-**Everywhere**: `b` board · `g` agenda · `R` reports · `ctrl+p` command palette (find a
+**Everywhere**: `b` board · `g` agenda · `R` reports · `y` sync · `ctrl+p` command palette (find a
 partner, contact or action) · `ctrl+t` light/dark · `?` this help · `q` quit
 
 ## Board
@@ -33,6 +33,10 @@ Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's 
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
 `t` log a touch · `f` record a referral · `c` add a contact · `i` invite · `e` edit ·
 `esc` back
+
+## Sync
+`S` sync now · `A` sign in to the selected source · `a` assign a person to a partner or
+contact · `x` ignore a person (remembered)
 
 ## Forms
 `tab` next field · `ctrl+s` save · `esc` cancel. Guardrail warnings (the seeds' don'ts)

@@ -1,0 +1,156 @@
+"""Sync: each source's last run, counts and problems in plain words (with the fix), and the
+people found in meetings and mail who match no contact, to assign or ignore."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from nurture_tui.services import sync as service
+from nurture_tui.ui.base import nurture
+
+FIXES = {
+    "SignInRequired": "press A to sign in again",
+    "SourceOffline": "offline — will retry on the next sync",
+    "SourceUnavailable": "the service kept failing — press S to try again later",
+    "KeyringUnavailable": "no keyring for the token — see `nurture auth` in a terminal",
+}
+
+
+@dataclass(frozen=True)
+class SyncView:
+    sources: list[dict[str, Any]]
+    people: list[service.UnmatchedPerson]
+
+
+class SyncScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("S", "sync_now", "Sync now", id="sync.now"),
+        Binding("A", "sign_in", "Sign in", id="sync.sign_in"),
+        Binding("a", "assign", "Assign person", id="sync.assign"),
+        Binding("x", "ignore", "Ignore person", id="sync.ignore"),
+        Binding("escape", "app.pop_screen", "Back", id="sync.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: SyncView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="sync"):
+            yield Label("Sources", classes="section-title")
+            yield DataTable(id="sources", cursor_type="row")
+            yield Static("", id="sync-problem")
+            yield Label(
+                "People to triage (met or mailed with a partner, no contact yet)",
+                classes="section-title",
+            )
+            yield DataTable(id="people", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sources = self.query_one("#sources", DataTable)
+        for label in (
+            "Source",
+            "Connected",
+            "Last run",
+            "New",
+            "Updated",
+            "Removed",
+            "Unmatched",
+            "Status",
+        ):
+            sources.add_column(label)
+        people = self.query_one("#people", DataTable)
+        for label in ("Email", "Seen", "Last seen", "Source"):
+            people.add_column(label)
+        self.watch(self.app, "board", self._board_changed)
+        self.load()
+
+    def _board_changed(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="sync-view", exit_on_error=False)
+    def load(self) -> None:
+        app = nurture(self)
+        with app.store_lock:
+            status = service.read_status(app.session)
+            connected = set(service.configured_sources(app.session))
+            rows = [
+                {"name": s.name, "connected": s.name in connected, **status.get(s.name, {})}
+                for s in service.installed_sources()
+            ]
+            people = service.unmatched_people(app.session)
+        self.app.call_from_thread(self._show, SyncView(rows, people))
+
+    def _show(self, view: SyncView) -> None:
+        self.view = view
+        table = self.query_one("#sources", DataTable)
+        table.clear()
+        problems = []
+        for row in view.sources:
+            status = row.get("status", "")
+            state = "ok" if status == "ok" else (FIXES.get(status, status) or "not run yet")
+            table.add_row(
+                row["name"],
+                "yes" if row["connected"] else "no",
+                str(row.get("at", "never"))[:16].replace("T", " "),
+                str(row.get("new", "")),
+                str(row.get("updated", "")),
+                str(row.get("removed", "")),
+                str(row.get("unmatched", "")),
+                state,
+            )
+            if status and status != "ok":
+                problems.append(f"[b]{row['name']}[/]: {row.get('message', '')}")
+            problems += [f"[b]{row['name']}[/]: ⚠ {w}" for w in row.get("warnings", [])]
+        self.query_one("#sync-problem", Static).update("\n".join(problems))
+        people = self.query_one("#people", DataTable)
+        people.clear()
+        for person in view.people:
+            people.add_row(person.email, str(person.count), person.last_seen[:10], person.source)
+
+    def _selected_source(self) -> str | None:
+        table = self.query_one("#sources", DataTable)
+        if self.view is None or not self.view.sources:
+            return None
+        return str(self.view.sources[min(table.cursor_row, len(self.view.sources) - 1)]["name"])
+
+    def _selected_person(self) -> str | None:
+        table = self.query_one("#people", DataTable)
+        if self.view is None or not self.view.people:
+            return None
+        return self.view.people[min(table.cursor_row, len(self.view.people) - 1)].email
+
+    def action_sync_now(self) -> None:
+        nurture(self).sync_now()
+
+    def action_sign_in(self) -> None:
+        name = self._selected_source()
+        if name is not None:
+            nurture(self).sign_in(name)
+
+    def action_ignore(self) -> None:
+        email = self._selected_person()
+        if email is None:
+            return
+        nurture(self).run_write(
+            lambda session: service.ignore_person(session, email),
+            lambda _: f"Ignoring {email} from now on",
+        )
+
+    def action_assign(self) -> None:
+        email = self._selected_person()
+        if email is None:
+            return
+        from nurture_tui.ui.screens.assign_person import AssignPersonForm
+
+        self.app.push_screen(AssignPersonForm(email))
