@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -222,10 +223,9 @@ class NurtureApp(App[None]):
             from nurture_tui.cli import main
 
             print(f"Signing in to {source}… (Ctrl+C to go back)")
-            try:
-                main(["auth", source, "--data-dir", str(self.session.repo.directory)])  # type: ignore[attr-defined]
-            except KeyboardInterrupt:
-                pass
+            directory = str(getattr(self.session.repo, "directory", ""))
+            with contextlib.suppress(KeyboardInterrupt):
+                main(["auth", source, "--data-dir", directory])
             input("Press Enter to return to Nurture. ")
         self.reload_board()
 
