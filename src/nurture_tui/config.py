@@ -45,6 +45,18 @@ class Settings:
     """The agency's Microsoft Entra app registration (public client) id."""
     outlook_tenant: str = "organizations"
     """The Microsoft tenant id or domain (default: any work or school account)."""
+    caldav_url: str = ""
+    """Your CalDAV server (iCloud, Fastmail, Nextcloud...); the password is in the keyring."""
+    caldav_user: str = ""
+    """Your CalDAV user name."""
+    imap_host: str = ""
+    """Your IMAP server, for sent mail; the password is in the keyring."""
+    imap_port: int = 993
+    """The IMAP port (993 is IMAP over TLS)."""
+    imap_user: str = ""
+    """Your IMAP user name."""
+    imap_sent_folder: str = ""
+    """The Sent folder, if it has no \\Sent flag (found by flag, then by usual names)."""
 
     @property
     def zone(self) -> tzinfo:

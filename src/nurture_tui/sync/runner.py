@@ -191,7 +191,7 @@ def _store(
         state[f"unmatched:{email}"] = entry
     changed = [*outcome.save, *removals]
     stored = session.repo.state(key)
-    if changed or stored is None or stored.get("cursor") != cursor or len(state) > 1:
+    if changed or (stored or {}).get("cursor", {}) != cursor or len(state) > 1:
         session.repo.save(*changed, action=f"sync-{source}", state=state)
     report.created += outcome.created
     report.updated += outcome.updated + outcome.cancelled
