@@ -254,8 +254,19 @@ def _sync_parsers(
         action="store_true",
         help="accept a full listing that removes many events",
     )
+    p.add_argument("--watch", action="store_true", help="keep syncing, every --every")
+    p.add_argument("--every", default="15m", metavar="INTERVAL", help="15m, 1h... (default 15m)")
+    p.add_argument("--rounds", type=int, default=None, help=argparse.SUPPRESS)
+    p = command(
+        sub,
+        "schedule",
+        sync_commands.schedule_command,
+        "run sync in the background: systemd timer, launchd agent or crontab",
+    )
+    p.add_argument("action", choices=["install", "remove", "status"])
+    p.add_argument("--every", default="15m", metavar="INTERVAL")
     p = command(sub, "auth", sync_commands.auth, "sign in to Google or Microsoft 365")
-    p.add_argument("provider", choices=["google", "outlook"])
+    p.add_argument("provider", choices=["google", "outlook", "caldav", "imap"])
     p.add_argument("--client-secrets", metavar="FILE", help="Google: your OAuth client JSON")
     flow = p.add_mutually_exclusive_group()
     flow.add_argument("--device-code", action="store_true", help="Outlook: the default flow")

@@ -33,6 +33,8 @@ class Settings:
     """Your personal Zoom (or other video) link for invites."""
     keep_subjects: bool = True
     """Keep synced mail/meeting subjects (masked for participant references)."""
+    sync_every_minutes: int = 15
+    """How often the open TUI syncs connected sources (0: only when you press S)."""
     sync_past_days: int = 365
     """How far back calendar sync reads."""
     sync_future_days: int = 92

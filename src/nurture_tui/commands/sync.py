@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for, table
-from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.services import schedule
 from nurture_tui.services import sync as service
+from nurture_tui.services.session import Session
 
 
 def sources(args: argparse.Namespace) -> int:
@@ -40,6 +43,41 @@ def sources(args: argparse.Namespace) -> int:
 
 
 def sync(args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(args)
+    return _sync_once(args)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Sync every interval until interrupted; each round is a normal, idempotent sync."""
+    every = schedule.parse_every(args.every)
+    say(f"syncing {args.source} every {args.every} (Ctrl+C to stop)")
+
+    def once() -> bool:
+        try:
+            return _sync_once(args) == 0
+        except NurtureError as exc:  # offline, signed out...: say it and try next round
+            say(f"nurture: {exc}")
+            return False
+
+    with contextlib.suppress(KeyboardInterrupt):
+        schedule.watch(once, every, rounds=args.rounds)
+    return 0
+
+
+def schedule_command(args: argparse.Namespace) -> int:
+    action = args.action
+    if action == "install":
+        message = schedule.install(args.every, args.data_dir)
+    elif action == "remove":
+        message = schedule.remove()
+    else:
+        message = schedule.status()
+    emit(args, {"action": action, "result": message}, message)
+    return 0
+
+
+def _sync_once(args: argparse.Namespace) -> int:
     session = session_for(args)
     names = service.configured_sources(session) if args.source == "all" else [args.source]
     if not names:
@@ -70,6 +108,8 @@ def sync(args: argparse.Namespace) -> int:
 def auth(args: argparse.Namespace) -> int:
     session = session_for(args)
     name = args.provider
+    if name in ("caldav", "imap"):
+        return _password_auth(args, session, name)
     if name == "google":
         from nurture_google import auth as google_auth
 
@@ -141,4 +181,38 @@ def people(args: argparse.Namespace) -> int:
         [p.__dict__ for p in found],
         table(rows, ["EMAIL", "SEEN", "LAST SEEN", "SOURCE"]) if found else ["nobody to triage"],
     )
+    return 0
+
+
+def _password_auth(args: argparse.Namespace, session: Session, name: str) -> int:
+    """CalDAV and IMAP: an (app-specific) password, kept in the keyring."""
+    import getpass
+
+    from nurture_tui.secrets import delete_secret, get_secret, set_secret
+
+    if args.logout:
+        delete_secret(name)
+        session.repo.put_state(f"source:{name}", None)
+        emit(args, {"source": name, "connected": False}, f"forgot the {name} password")
+        return 0
+    if args.status:
+        connected = get_secret(name) is not None
+        emit(
+            args,
+            {"source": name, "connected": connected},
+            "password stored" if connected else f"no password: run `nurture auth {name}`",
+        )
+        return 0
+    user = session.settings.caldav_user if name == "caldav" else session.settings.imap_user
+    if not sys.stdin.isatty():
+        raise ValidationError(f"`nurture auth {name}` asks for the password: run it in a terminal")
+    password = getpass.getpass(
+        f"{name} password for {user or 'your account'} "
+        "(an app-specific one for iCloud or Fastmail): "
+    )
+    if not password:
+        raise ValidationError("no password given; nothing was stored")
+    set_secret(name, password)
+    session.repo.put_state(f"source:{name}", {"enabled": True})
+    emit(args, {"source": name, "connected": True}, f"{name} password stored in the keyring")
     return 0

@@ -80,6 +80,9 @@ class NurtureApp(App[None]):
             self.notify(self._playbook_problem, title="Playbook", severity="warning", timeout=10)
         if self._watch_seconds:
             self.set_interval(self._watch_seconds, self.check_store)
+            minutes = self.session.settings.sync_every_minutes
+            if minutes > 0:  # mutt/khal habit: the open app keeps itself current
+                self.set_interval(minutes * 60, self._background_sync)
 
     # ------------------------------------------------------------- data flow
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
@@ -192,14 +195,18 @@ class NurtureApp(App[None]):
             self.push_screen(SyncScreen())
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
-    def sync_now(self) -> None:
-        """Sync every connected source in this worker; the board reloads after."""
+    def sync_now(self, announce: bool = True) -> None:
+        """Sync every connected source in this worker; the board reloads after.
+
+        ``announce=False`` (the timer) stays quiet unless something arrived or failed.
+        """
         from nurture_tui.services import sync as sync_service
 
         with self.store_lock:
             names = sync_service.configured_sources(self.session)
         if not names:
-            self.post_message(RecordSaved("No source is connected yet: press A on a source."))
+            if announce:
+                self.post_message(RecordSaved("No source is connected yet: press A on a source."))
             return
         summaries = []
         for name in names:
@@ -215,7 +222,13 @@ class NurtureApp(App[None]):
                 if report.status == "ok"
                 else f"{name}: {report.message}"
             )
-        self.post_message(RecordSaved("; ".join(summaries)))
+        quiet = not announce and all(s.endswith(": 0 new, 0 updated") for s in summaries)
+        self.post_message(RecordSaved("" if quiet else "; ".join(summaries)))
+
+    def _background_sync(self) -> None:
+        if self.workers and any(w.group == "sync" and w.is_running for w in self.workers):
+            return  # the last one is still going
+        self.sync_now(announce=False)
 
     def sign_in(self, source: str) -> None:
         """Suspend the TUI and run the sign-in flow in the terminal (browser or device code)."""

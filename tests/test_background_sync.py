@@ -1,0 +1,160 @@
+"""Background sync: the watch loop, schedules, a TUI and a sync writing together, and
+kill -9 in the middle of a sync followed by a re-run that ends in the same state."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from fakes.google_api import event, fake_google
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.services import schedule
+from nurture_tui.store.repository import StoreRepository
+from nurture_tui.sync.runner import run_sync
+from sync_contract import NOW
+from test_google_sync import google_source, make_session
+
+CHILD = str(Path(__file__).with_name("sync_child.py"))
+
+
+def test_intervals_parse_and_refuse_hammering() -> None:
+    assert schedule.parse_every("15m") == 900 and schedule.parse_every("1h") == 3600
+    assert schedule.parse_every("30") == 1800
+    with pytest.raises(ValidationError, match="once a minute"):
+        schedule.parse_every("10s")
+    with pytest.raises(ValidationError, match="not an interval"):
+        schedule.parse_every("soon")
+
+
+def test_the_watch_loop_backs_off_after_failures() -> None:
+    results = iter([True, False, False, True])
+    waits: list[float] = []
+    runs = schedule.watch(lambda: next(results), 60, rounds=4, sleep=waits.append)
+    assert runs == 4 and waits == [60, 120, 180]
+
+
+def test_schedule_files_run_nurture_sync() -> None:
+    units = schedule.systemd_units("15m", "/data")
+    assert "OnUnitActiveSec=900s" in units["nurture-sync.timer"]
+    assert "sync all --data-dir /data" in units["nurture-sync.service"]
+    assert "<integer>900</integer>" in schedule.launchd_plist("15m", None)
+    assert schedule.crontab_line("15m", None).startswith("*/15 * * * * ")
+
+
+def test_cli_watch_runs_rounds_without_a_traceback(tmp_path: Path) -> None:
+    env = {
+        "NURTURE_HOME": str(tmp_path),
+        "NURTURE_CONFIG_DIR": str(tmp_path / "c"),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nurture_tui.cli",
+            "sync",
+            "--watch",
+            "--every",
+            "1m",
+            "--rounds",
+            "1",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "no source is connected" in result.stderr
+
+
+def state_of(directory: Path) -> set[tuple[str, str, str]]:
+    repo = StoreRepository(directory)
+    return {
+        ((t.external_id or "").split("#")[0], t.status.value, t.at.isoformat())
+        for t in repo.store.table("touchpoints").values()
+        if t.source == "google"
+    }
+
+
+def test_kill_9_mid_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    with fake_google() as (base, state):
+        state.page_size = 3
+        for day in range(60):
+            state.put_event(
+                "primary",
+                event(
+                    ["sam@mercy.org"],
+                    f"Check-in {day}",
+                    NOW - timedelta(days=day + 1),
+                    event_id=f"e{day}",
+                ),
+            )
+            state.send(f"m{day}", "sam@mercy.org", f"Note {day}", NOW - timedelta(days=day))
+        reference, _, _ = make_session(tmp_path / "reference")
+        run_sync(reference, google_source(base))
+        expected = state_of(tmp_path / "reference" / "store")
+        assert len(expected) == 120
+        victim, _, _ = make_session(tmp_path / "victim")
+        del victim
+        for _ in range(6):
+            child = subprocess.Popen(
+                [sys.executable, CHILD, str(tmp_path / "victim"), base],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            time.sleep(rng.uniform(0.3, 1.2))
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            partial = state_of(tmp_path / "victim" / "store")
+            assert partial <= expected, "a crash never invents or duplicates a touchpoint"
+        finisher = subprocess.run(
+            [sys.executable, CHILD, str(tmp_path / "victim"), base],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert finisher.returncode == 0, finisher.stderr
+        assert state_of(tmp_path / "victim" / "store") == expected
+
+
+async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> None:
+    """The TUI logs touches while another process writes: nothing lost, nothing doubled."""
+    from nurture_tui.services import records
+    from ui.helpers import make_app, settle
+
+    app = make_app(tmp_path)
+    writer = str(Path(__file__).with_name("writer_child.py"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        child = subprocess.Popen(
+            [sys.executable, writer, str(tmp_path), "bg", "300", "50"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        partner = app.board.cards[0]  # type: ignore[union-attr]
+        for index in range(40):
+            app.run_write(
+                lambda session, i=index: records.save_touchpoint(
+                    session, records.draft_touchpoint(session, partner.id, "call", note=f"tui {i}")
+                ),
+                lambda _: "",
+            )
+            await pilot.pause()
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        await settle(pilot)
+        app.check_store()
+        await settle(pilot)
+    repo = StoreRepository(tmp_path)
+    notes = [t.note for t in repo.touchpoints(partner.id) if t.note.startswith("tui ")]
+    assert sorted(notes) == sorted(f"tui {i}" for i in range(40))
+    assert len(repo.touchpoints("partner-bg")) == 300
