@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_sync.py
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/make_screenshots.py

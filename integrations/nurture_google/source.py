@@ -35,6 +35,7 @@ from nurture_tui.sync.retry import Retryable, RetryPolicy, with_retries
 NAME = "google"
 #: Where batch requests go when no endpoint override is set.
 GOOGLE_BATCH_ROOT = "https://gmail.googleapis.com/"
+METADATA_HEADERS = ["From", "To", "Cc", "Date", "Subject", "Message-ID"]
 BATCH_SIZE = 50  # Gmail's advice: at most 50 requests a batch to stay under rate limits
 MAX_SENT = 20_000  # a full listing reads at most this many sent messages
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
@@ -219,12 +220,20 @@ class GoogleSource:
 
         found: dict[str, dict[str, Any]] = {}
         failures: list[Exception] = []
+        # Build the resource once: each users().messages() call rebuilds its methods from
+        # the discovery document, which cost more than the requests themselves.
+        messages_api = gmail.users().messages()
 
         def collect(request_id: str, response: Any, exception: Exception | None) -> None:
             if exception is not None:
                 failures.append(exception)
             else:
                 found[request_id] = response
+
+        def get(message_id: str) -> Any:
+            return messages_api.get(
+                userId="me", id=message_id, format="metadata", metadataHeaders=METADATA_HEADERS
+            )
 
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = [i for i in ids[start : start + BATCH_SIZE] if i not in found]
@@ -233,39 +242,13 @@ class GoogleSource:
             root = self._root or GOOGLE_BATCH_ROOT
             batch = BatchHttpRequest(callback=collect, batch_uri=f"{root}batch/gmail/v1")
             for message_id in chunk:
-                batch.add(
-                    gmail.users()
-                    .messages()
-                    .get(
-                        userId="me",
-                        id=message_id,
-                        format="metadata",
-                        metadataHeaders=["From", "To", "Cc", "Date", "Subject", "Message-ID"],
-                    ),
-                    request_id=message_id,
-                )
+                batch.add(get(message_id), request_id=message_id)
             failures.clear()
             self._execute(batch)
             if failures:  # a throttled part: fetch the chunk's missing ones one by one
                 for message_id in chunk:
                     if message_id not in found:
-                        found[message_id] = self._execute(
-                            gmail.users()
-                            .messages()
-                            .get(
-                                userId="me",
-                                id=message_id,
-                                format="metadata",
-                                metadataHeaders=[
-                                    "From",
-                                    "To",
-                                    "Cc",
-                                    "Date",
-                                    "Subject",
-                                    "Message-ID",
-                                ],
-                            )
-                        )
+                        found[message_id] = self._execute(get(message_id))
         return [m for m in (_sent_message(found[i]) for i in ids if i in found) if m]
 
     # ------------------------------------------------------------------- writer

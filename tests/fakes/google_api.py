@@ -87,6 +87,7 @@ class GoogleState:
 class _Handler(BaseHTTPRequestHandler):
     state: GoogleState
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each reply waits ~40 ms for a delayed ACK
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -139,8 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
         boundary = "batch_fake_boundary"
         parts = []
         for part in message.get_payload():  # type: ignore[union-attr]
-            inner = part.get_payload(decode=True)
-            request_line, _, rest = inner.partition(b"\r\n")
+            # The MIME parser may turn CRLF into LF: split on either.
+            inner = part.get_payload(decode=True).replace(b"\r\n", b"\n")
+            request_line, _, rest = inner.partition(b"\n")
             method, target, _ = request_line.decode().split(" ", 2)
             status, payload, _ = route(
                 self.state,
@@ -151,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
                     k: v
                     for k, v in (
                         line.split(": ", 1)
-                        for line in rest.split(b"\r\n\r\n")[0].decode().splitlines()
+                        for line in rest.split(b"\n\n")[0].decode().splitlines()
                         if ": " in line
                     )
                 },
@@ -395,3 +397,38 @@ def event(
             for a in attendees
         ],
     }
+
+
+def _serve_generated() -> None:
+    """``python tests/fakes/google_api.py EVENTS MESSAGES PARTNERS``: a fake Google in its own
+    process (benchmarks: the server's CPU must not share the client's GIL)."""
+    import sys
+    from datetime import timedelta
+
+    events, messages, partners = (int(a) for a in sys.argv[1:4])
+    now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    with fake_google() as (base, state):
+        state.page_size = 250
+        for i in range(events):
+            state.put_event(
+                "primary",
+                event(
+                    [f"person@partner{i % partners}.org"],
+                    "Check-in",
+                    now - timedelta(hours=i + 1),
+                    event_id=f"e{i}",
+                ),
+            )
+        for i in range(messages):
+            state.send(
+                f"m{i}",
+                f"person@partner{i % partners}.org",
+                "Update",
+                now - timedelta(minutes=i + 1),
+            )
+        print(base, flush=True)
+        sys.stdin.read()  # serve until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    _serve_generated()

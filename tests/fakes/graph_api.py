@@ -106,6 +106,7 @@ class GraphState:
 class _Handler(BaseHTTPRequestHandler):
     state: GraphState
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each reply waits ~40 ms for a delayed ACK
 
     def log_message(self, format: str, *args: Any) -> None:
         return
