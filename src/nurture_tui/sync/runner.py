@@ -8,9 +8,10 @@ than the store never mass-deletes: it warns and asks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
@@ -19,6 +20,8 @@ from nurture_tui.sync.mail import reconcile_message
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Outcome, reconcile_meeting
 from nurture_tui.sync.ports import CalendarPage, CursorExpired, SourceError, SyncSource
+
+P = TypeVar("P")
 
 #: A full listing with fewer than this share of the events we hold is suspicious...
 MASS_DELETE_SHARE = 0.5
@@ -92,12 +95,7 @@ def _sync_calendar(
     allow_deletions: bool,
 ) -> None:
     key = state_key(source.name, "calendar")
-    stored = session.repo.state(key)
-    cursor = None if full or stored is None else stored.get("cursor")
-    try:
-        page = source.fetch_calendar(cursor)
-    except CursorExpired:
-        page = source.fetch_calendar(None)
+    page = _fetch(session, key, source.fetch_calendar, full)
     now = session.now()
     matcher = _matcher(session)
     outcome = Outcome(save=[], unmatched=set())
@@ -118,12 +116,7 @@ def _sync_calendar(
 
 def _sync_mail(session: Session, source: SyncSource, report: SyncReport, *, full: bool) -> None:
     key = state_key(source.name, "mail")
-    stored = session.repo.state(key)
-    cursor = None if full or stored is None else stored.get("cursor")
-    try:
-        page = source.fetch_sent_mail(cursor)
-    except CursorExpired:
-        page = source.fetch_sent_mail(None)
+    page = _fetch(session, key, source.fetch_sent_mail, full)
     matcher = _matcher(session)
     outcome = Outcome(save=[], unmatched=set())
     for message in page.messages:
@@ -136,6 +129,18 @@ def _sync_mail(session: Session, source: SyncSource, report: SyncReport, *, full
             outcome=outcome,
         )
     _store(session, source.name, key, page.cursor, outcome, [], report, session.now())
+
+
+def _fetch(
+    session: Session, key: str, fetch: Callable[[dict[str, Any] | None], P], full: bool
+) -> P:
+    """One feed from its stored cursor; a cursor the source forgot means a full read."""
+    stored = session.repo.state(key)
+    cursor = None if full or stored is None else stored.get("cursor")
+    try:
+        return fetch(cursor)
+    except CursorExpired:
+        return fetch(None)
 
 
 def _removals(
