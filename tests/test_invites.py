@@ -258,3 +258,36 @@ def test_every_kind_round_trips_through_a_real_caldav_server(
             assert str(component["uid"]).endswith("@nurture")
             assert component["dtstart"].dt.tzinfo is not None
             assert len(component["attendee"]) == 2
+
+
+def test_a_zoom_meeting_is_created_through_the_api(
+    rep: Session, hospice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    from fakes.memory_keyring import MemoryKeyring
+    from fakes.zoom_api import fake_zoom
+    from nurture_tui.invites import zoom
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        with fake_zoom() as (base, state):
+            monkeypatch.setenv("NURTURE_ZOOM_OAUTH", f"{base}/oauth/token")
+            monkeypatch.setenv("NURTURE_ZOOM_API", f"{base}/v2")
+            with pytest.raises(zoom.ZoomError, match="nurture auth zoom"):
+                invites.create_invite(rep, hospice, "in-service", START, zoom_meeting=True)
+            zoom.save_credentials(zoom.ZoomCredentials("acct", "cid", "wrong"))
+            with pytest.raises(zoom.ZoomError, match="refused the app's credentials"):
+                invites.create_invite(rep, hospice, "in-service", START, zoom_meeting=True)
+            zoom.save_credentials(zoom.ZoomCredentials("acct", "cid", "secret"))
+            invite = invites.create_invite(rep, hospice, "in-service", START, zoom_meeting=True)
+            assert invite.video_url == "https://zoom.us/j/123?pwd=abc"
+            [meeting] = state["meetings"]
+            assert meeting["duration"] == 45 and meeting["timezone"] == "America/Chicago"
+            assert meeting["start_time"] == "2026-12-03T20:00:00Z"
+            event = Calendar.from_ical(invites.invite_ics(invite)).walk("VEVENT")[0]
+            assert "Join the video call: https://zoom.us/j/123" in event["description"]
+            assert invites.load_invite(rep, invite.uid).video_url == invite.video_url
+    finally:
+        keyring.set_keyring(previous)

@@ -266,7 +266,7 @@ def _sync_parsers(
     p.add_argument("action", choices=["install", "remove", "status"])
     p.add_argument("--every", default="15m", metavar="INTERVAL")
     p = command(sub, "auth", sync_commands.auth, "sign in to Google or Microsoft 365")
-    p.add_argument("provider", choices=["google", "outlook", "caldav", "imap"])
+    p.add_argument("provider", choices=["google", "outlook", "caldav", "imap", "zoom"])
     p.add_argument("--client-secrets", metavar="FILE", help="Google: your OAuth client JSON")
     flow = p.add_mutually_exclusive_group()
     flow.add_argument("--device-code", action="store_true", help="Outlook: the default flow")
@@ -301,6 +301,11 @@ def _invite_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", metavar="T")
     p.add_argument("--zoom-url", metavar="URL", help="the video link (default: zoom_url setting)")
     p.add_argument("--location", metavar="PLACE", help="where to meet, with no video link")
+    p.add_argument(
+        "--zoom-meeting",
+        action="store_true",
+        help="create a Zoom meeting through Zoom's API for the link",
+    )
     p.add_argument("--out", metavar="FILE.ics", help="write the .ics here (default: stdout)")
     p.add_argument("--push", metavar="SOURCE", help="send it through a calendar source")
     p.add_argument(

@@ -43,6 +43,7 @@ def invite(args: argparse.Namespace) -> int:
             title=args.title,
             video_url=args.zoom_url,
             location=args.location or "",
+            zoom_meeting=args.zoom_meeting,
         )
     if args.push:
         pushed = push(session, result, args.push)

@@ -110,6 +110,8 @@ def auth(args: argparse.Namespace) -> int:
     name = args.provider
     if name in ("caldav", "imap"):
         return _password_auth(args, session, name)
+    if name == "zoom":
+        return _zoom_auth(args)
     if name == "google":
         from nurture_google import auth as google_auth
 
@@ -215,4 +217,37 @@ def _password_auth(args: argparse.Namespace, session: Session, name: str) -> int
     set_secret(name, password)
     session.repo.put_state(f"source:{name}", {"enabled": True})
     emit(args, {"source": name, "connected": True}, f"{name} password stored in the keyring")
+    return 0
+
+
+def _zoom_auth(args: argparse.Namespace) -> int:
+    """Zoom's server-to-server OAuth app: account id, client id and secret, in the keyring."""
+    import getpass
+
+    from nurture_tui.invites import zoom
+    from nurture_tui.secrets import delete_secret, get_secret
+
+    if args.logout:
+        delete_secret(zoom.KEYRING_USER)
+        emit(args, {"source": "zoom", "connected": False}, "forgot the Zoom app")
+        return 0
+    if args.status:
+        connected = get_secret(zoom.KEYRING_USER) is not None
+        emit(
+            args,
+            {"source": "zoom", "connected": connected},
+            "Zoom app stored" if connected else "not connected: run `nurture auth zoom`",
+        )
+        return 0
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            "`nurture auth zoom` asks for the app's secrets: run it in a terminal"
+        )
+    credentials = zoom.ZoomCredentials(
+        input("Zoom account id: ").strip(),
+        input("Zoom client id: ").strip(),
+        getpass.getpass("Zoom client secret: ").strip(),
+    )
+    zoom.save_credentials(credentials)
+    emit(args, {"source": "zoom", "connected": True}, "Zoom app stored in the keyring")
     return 0

@@ -54,8 +54,12 @@ def create_invite(
     title: str | None = None,
     video_url: str | None = None,
     location: str = "",
+    zoom_meeting: bool = False,
 ) -> Invite:
-    """Build the invite, check it carries no participant data, log the planned touch."""
+    """Build the invite, check it carries no participant data, log the planned touch.
+
+    ``zoom_meeting`` creates a Zoom meeting through Zoom's API for the link.
+    """
     repo = session.repo
     partner = repo.partner(repo.resolve("partner", partner_id))
     invite_kind = parse_enum(InviteKind, kind, "invite kind")
@@ -86,6 +90,11 @@ def create_invite(
         contact_ids=tuple(c.id for c in contacts),
     )
     _refuse_participant_data(session, invite)
+    if zoom_meeting:  # only after the privacy check: nothing unchecked leaves for Zoom
+        from nurture_tui.invites import zoom
+
+        link = zoom.create_meeting(zoom.stored_credentials(), invite.title, start, minutes)
+        invite = replace(invite, video_url=link)
     touch = _planned_touch(invite, None)
     repo.save(touch, action="invite", state={_key(invite.uid): invite_to_doc(invite)})
     return invite
