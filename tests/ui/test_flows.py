@@ -283,3 +283,24 @@ async def test_ignore_an_unmatched_person(tmp_path: Path) -> None:
         await pilot.press("x")
         await settle(pilot)
         assert sync_service.unmatched_people(app.session) == []
+
+
+async def test_edit_a_contact_from_the_partner_page(tmp_path: Path) -> None:
+    from nurture_tui.services import records
+
+    app = make_app(tmp_path, demo=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        partner = records.add_partner(app.session, "Hope Hospice", "hospice")
+        contact = records.add_contact(app.session, partner.id, "Nora Baker")
+        await pilot.press("escape")
+        app.open_partner(partner.id)
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        await type_into(pilot, "#contact-milestone", "2026-11-27 promoted to director")
+        app.screen.query_one("#contact-met").value = True  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        updated = app.session.repo.contact(contact.id)
+        assert updated.met_in_person
+        assert [m.note for m in updated.milestones] == ["promoted to director"]

@@ -152,7 +152,12 @@ def add_contact(
 def edit_contact(session: Session, contact_id: str, **changes: object) -> Contact:
     contact = session.repo.contact(session.repo.resolve("contact", contact_id))
     if "emails" in changes:
-        changes["emails"] = tuple(clean_email(str(e)) for e in changes["emails"])  # type: ignore[attr-defined]
+        emails = tuple(dict.fromkeys(clean_email(str(e)) for e in changes["emails"]))  # type: ignore[attr-defined]
+        for email in emails:
+            other = session.repo.contact_by_email(email)
+            if other is not None and other.id != contact.id:
+                raise ValidationError(f"{email} already belongs to {other.name} ({other.id[:8]})")
+        changes["emails"] = emails
     if "name" in changes:
         changes["name"] = clean_name(str(changes["name"]), "contact name")
     updated = replace(contact, **changes)  # type: ignore[arg-type]

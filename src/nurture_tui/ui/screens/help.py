@@ -31,7 +31,8 @@ Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's 
 
 ## Partner
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
-`t` log a touch · `f` record a referral · `c` add a contact · `i` invite · `e` edit ·
+`t` log a touch · `f` record a referral · `c` add a contact · `E` edit the contact under
+the cursor (milestones, met in person, LinkedIn) · `i` invite · `e` edit the partner ·
 `esc` back
 
 ## Sync

@@ -23,6 +23,7 @@ class PartnerScreen(Screen[None]):
         Binding("c", "add_contact", "Add contact", id="partner.contact"),
         Binding("i", "invite", "Invite", id="partner.invite"),
         Binding("e", "edit_partner", "Edit", id="partner.edit"),
+        Binding("E", "edit_contact", "Edit contact", id="partner.edit_contact"),
         Binding("escape", "app.pop_screen", "Back", id="partner.back"),
         Binding("1", "tab('tab-timeline')", "Timeline", show=False, id="partner.timeline"),
         Binding("2", "tab('tab-suggestions')", "Suggestions", show=False, id="partner.rules"),
@@ -174,6 +175,18 @@ class PartnerScreen(Screen[None]):
         from nurture_tui.ui.screens.contact_form import ContactForm
 
         self.app.push_screen(ContactForm(self.partner_id))
+
+    def action_edit_contact(self) -> None:
+        """Edit the contact under the cursor on the Contacts tab."""
+        if self.view is None or not self.view.contacts:
+            self.notify("No contact yet: press c to add one")
+            return
+        self.action_tab("tab-contacts")
+        table = self.query_one("#contacts", DataTable)
+        contact = self.view.contacts[min(table.cursor_row, len(self.view.contacts) - 1)]
+        from nurture_tui.ui.screens.contact_form import ContactForm
+
+        self.app.push_screen(ContactForm(self.partner_id, contact))
 
     def action_edit_partner(self) -> None:
         if self.view is None:
