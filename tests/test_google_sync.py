@@ -217,3 +217,79 @@ def test_push_an_invite_with_attendees_and_send_updates(google, tmp_path: Path) 
     assert any("POST /calendars/primary/events" in r for r in state.requests)
     google_source(base).cancel_invite(invite, event_id)
     assert state.events["primary"][event_id]["status"] == "cancelled"
+
+
+def test_cli_sync_and_invite_push_through_the_installed_google_source(
+    google, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """`nurture sync google` and `nurture invite --push google`, end to end in-process:
+    the entry point, the keyring-held token, the endpoint override."""
+    import json as jsonlib
+
+    import keyring
+
+    from fakes.memory_keyring import MemoryKeyring
+    from nurture_tui.cli import main
+    from nurture_tui.secrets import set_secret
+
+    base, state, session, mercy, hope = google
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        set_secret(
+            "google",
+            jsonlib.dumps(
+                {
+                    "refresh_token": "rt-good",
+                    "client_id": "cid",
+                    "client_secret": "s",
+                    "token_uri": f"{base}token",
+                }
+            ),
+        )
+        session.repo.put_state("source:google", {"enabled": True})
+        monkeypatch.setenv("NURTURE_GOOGLE_API_ENDPOINT", base)
+        monkeypatch.setenv("NURTURE_REP_EMAIL", "alex@homecare.example")
+        state.put_event("primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=1)))
+        directory = str(tmp_path / "store")
+        assert main(["sync", "google", "--json", "--data-dir", directory]) == 0
+        [report] = jsonlib.loads(capsys.readouterr().out)
+        assert report["status"] == "ok" and report["new"] == 1
+        code = main(
+            [
+                "invite",
+                "--partner",
+                hope,
+                "--kind",
+                "check-in",
+                "--start",
+                "2030-01-10 10:00",
+                "--push",
+                "google",
+                "--json",
+                "--data-dir",
+                directory,
+            ]
+        )
+        assert code == 0
+        created = jsonlib.loads(capsys.readouterr().out)
+        assert state.inserted and state.inserted[0]["iCalUID"] == created["uid"]
+        assert (
+            main(
+                [
+                    "invite",
+                    "--cancel",
+                    created["uid"],
+                    "--push",
+                    "google",
+                    "--json",
+                    "--data-dir",
+                    directory,
+                ]
+            )
+            == 0
+        )
+        event_id = state.inserted[0]["id"]
+        assert state.events["primary"][event_id]["status"] == "cancelled"
+    finally:
+        keyring.set_keyring(previous)

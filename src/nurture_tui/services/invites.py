@@ -124,7 +124,7 @@ def update_invite(
     session.repo.save(
         _planned_touch(changed, existing),
         action="invite-update",
-        state={_key(changed.uid): invite_to_doc(changed)},
+        state={_key(changed.uid): _merged(session, changed)},
     )
     return changed
 
@@ -136,7 +136,7 @@ def cancel_invite(session: Session, uid: str) -> Invite:
     existing = session.repo.touchpoint_by_external_id(SOURCE, invite.uid)
     records = [existing._replace(status=TouchpointStatus.CANCELLED)] if existing else []
     session.repo.save(
-        *records, action="invite-cancel", state={_key(cancelled.uid): invite_to_doc(cancelled)}
+        *records, action="invite-cancel", state={_key(cancelled.uid): _merged(session, cancelled)}
     )
     return cancelled
 
@@ -150,6 +150,11 @@ def load_invite(session: Session, uid: str) -> Invite:
     if doc is None:
         raise NotFoundError(f"no invite with UID {uid!r}; see `nurture invite list`")
     return invite_from_doc(doc)
+
+
+def _merged(session: Session, invite: Invite) -> dict[str, Any]:
+    """The new invite document, keeping what was recorded beside it (pushed event ids)."""
+    return {**(session.repo.state(_key(invite.uid)) or {}), **invite_to_doc(invite)}
 
 
 def _key(uid: str) -> str:
