@@ -53,7 +53,8 @@ def suggest(
                 if (facts.partner.id, draft.rule, draft.key) in quiet:
                     continue
                 actions.append(_rank(draft, facts, cfg.weight, ranking, scale))
-    actions.sort(key=lambda a: (-a.priority, a.due, a.partner.lower(), a.rule, a.key))
+    names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
+    actions.sort(key=lambda a: (-a.priority, a.due, names[a.partner_id], a.rule, a.key))
     return actions
 
 
@@ -99,9 +100,9 @@ def _rank(
     terms = PriorityTerms(
         weight,
         urgency,
-        partner.tier.value,
+        partner.tier,  # a StrEnum is its value: no per-action .value lookup
         scale.tier,
-        partner.stage.value,
+        partner.stage,
         scale.stage,
         ranking.referral_bonus,
         scale.recent,
