@@ -17,9 +17,8 @@ from fakes.google_api import event, fake_google
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.services import schedule
 from nurture_tui.store.repository import StoreRepository
-from nurture_tui.sync.runner import run_sync
 from sync_contract import NOW
-from test_google_sync import google_source, make_session
+from test_google_sync import make_session
 
 CHILD = str(Path(__file__).with_name("sync_child.py"))
 
@@ -75,17 +74,55 @@ def test_cli_watch_runs_rounds_without_a_traceback(tmp_path: Path) -> None:
     assert "no source is connected" in result.stderr
 
 
-def state_of(directory: Path) -> set[tuple[str, str, str]]:
+def state_of(directory: Path, source: str) -> set[tuple[str, str, str]]:
     repo = StoreRepository(directory)
     return {
         ((t.external_id or "").split("#")[0], t.status.value, t.at.isoformat())
         for t in repo.store.table("touchpoints").values()
-        if t.source == "google"
+        if t.source == source
     }
 
 
-def test_kill_9_mid_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> None:
+def kill_and_rerun(tmp_path: Path, kind: str, where: str, expected_count: int) -> None:
+    """Sync once cleanly for reference; then kill a syncing child at random moments, and
+    check that a crash never invents anything and that the re-run ends in the same state."""
     rng = random.Random(7)
+    reference, _, _ = make_session(tmp_path / "reference")
+    del reference
+    done = subprocess.run(
+        [sys.executable, CHILD, str(tmp_path / "reference"), kind, where],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = state_of(tmp_path / "reference" / "store", kind)
+    assert len(expected) == expected_count
+    victim, _, _ = make_session(tmp_path / "victim")
+    del victim
+    for _ in range(5):
+        child = subprocess.Popen(
+            [sys.executable, CHILD, str(tmp_path / "victim"), kind, where],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(rng.uniform(0.3, 1.2))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert state_of(tmp_path / "victim" / "store", kind) <= expected, (
+            "a crash never invents or duplicates a touchpoint"
+        )
+    finisher = subprocess.run(
+        [sys.executable, CHILD, str(tmp_path / "victim"), kind, where],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finisher.returncode == 0, finisher.stderr
+    assert state_of(tmp_path / "victim" / "store", kind) == expected
+
+
+def test_kill_9_mid_google_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> None:
     with fake_google() as (base, state):
         state.page_size = 3
         for day in range(60):
@@ -99,31 +136,42 @@ def test_kill_9_mid_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> No
                 ),
             )
             state.send(f"m{day}", "sam@mercy.org", f"Note {day}", NOW - timedelta(days=day))
-        reference, _, _ = make_session(tmp_path / "reference")
-        run_sync(reference, google_source(base))
-        expected = state_of(tmp_path / "reference" / "store")
-        assert len(expected) == 120
-        victim, _, _ = make_session(tmp_path / "victim")
-        del victim
-        for _ in range(6):
-            child = subprocess.Popen(
-                [sys.executable, CHILD, str(tmp_path / "victim"), base],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+        kill_and_rerun(tmp_path, "google", base, 120)
+
+
+def test_kill_9_mid_imap_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> None:
+    from servers import imap_server
+    from test_caldav_imap_sync import append
+
+    with imap_server() as port:
+        for index in range(150):
+            append(
+                port,
+                f"m{index}",
+                "sam@mercy.org",
+                f"Note {index}",
+                NOW - timedelta(hours=index + 1),
             )
-            time.sleep(rng.uniform(0.3, 1.2))
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-            partial = state_of(tmp_path / "victim" / "store")
-            assert partial <= expected, "a crash never invents or duplicates a touchpoint"
-        finisher = subprocess.run(
-            [sys.executable, CHILD, str(tmp_path / "victim"), base],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        kill_and_rerun(tmp_path, "imap", str(port), 150)
+
+
+def test_kill_9_mid_caldav_sync_then_rerun_ends_in_the_same_state(tmp_path: Path) -> None:
+    import caldav
+
+    from servers import radicale
+    from test_caldav_imap_sync import vevent
+
+    with radicale(tmp_path / "radicale") as url:
+        calendar = (
+            caldav.DAVClient(url=url, username="alex", password="x")
+            .principal()
+            .make_calendar(name="Work")
         )
-        assert finisher.returncode == 0, finisher.stderr
-        assert state_of(tmp_path / "victim" / "store") == expected
+        for index in range(40):
+            calendar.save_event(
+                vevent(f"u{index}", ["sam@mercy.org"], "Check-in", NOW - timedelta(days=index + 1))
+            )
+        kill_and_rerun(tmp_path, "caldav", url, 40)
 
 
 async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> None:
