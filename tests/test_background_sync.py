@@ -206,3 +206,16 @@ async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> N
     notes = [t.note for t in repo.touchpoints(partner.id) if t.note.startswith("tui ")]
     assert sorted(notes) == sorted(f"tui {i}" for i in range(40))
     assert len(repo.touchpoints("partner-bg")) == 300
+
+
+def test_the_progress_bar_counts_steps_and_is_silent_off_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nurture_tui.commands.sync import _progress
+
+    with _progress(False, 2) as advance:
+        advance("google: calendar")
+    assert capsys.readouterr().err == ""
+    with _progress(True, 2) as advance:
+        for stage in ("calendar", "sent mail", "done"):
+            advance(f"google: {stage}")

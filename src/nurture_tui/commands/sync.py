@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for, table
@@ -84,18 +85,28 @@ def _sync_once(args: argparse.Namespace) -> int:
         raise ValidationError(
             "no source is connected yet: run `nurture auth google` or `nurture auth outlook` first"
         )
-    reports = []
     interactive = sys.stderr.isatty() and not args.json
-    for name in names:
-        if interactive:
-            print(f"syncing {name}…", file=sys.stderr, end="\r", flush=True)
-        source = service.load_source(session, name)
-        report = service.sync(session, source, full=args.full, allow_deletions=args.allow_deletions)
-        reports.append(report)
+    reports = []
+    with _progress(interactive, len(names) * 2) as advance:
+        for name in names:
+            source = service.load_source(session, name)
+
+            def step(stage: str, name: str = name) -> None:
+                advance(f"{name}: {stage}")
+
+            report = service.sync(
+                session,
+                source,
+                full=args.full,
+                allow_deletions=args.allow_deletions,
+                progress=step,
+            )
+            reports.append(report)
+    for report in reports:
         for warning in report.warnings:
-            say(f"warning [{name}]: {warning}")
+            say(f"warning [{report.source}]: {warning}")
         if report.status != "ok":
-            say(f"nurture: {name}: {report.message}")
+            say(f"nurture: {report.source}: {report.message}")
     lines = [
         f"{r.source}: {r.created} new, {r.updated} updated, {r.removed} removed, "
         f"{r.unmatched} unmatched" + ("" if r.status == "ok" else f" ({r.status})")
@@ -251,3 +262,23 @@ def _zoom_auth(args: argparse.Namespace) -> int:
     zoom.save_credentials(credentials)
     emit(args, {"source": "zoom", "connected": True}, "Zoom app stored in the keyring")
     return 0
+
+
+@contextlib.contextmanager
+def _progress(show: bool, steps: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (cron, pipes)."""
+    if not show:
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("syncing", total=steps + 1)
+
+        def advance(text: str) -> None:
+            bar.update(task, description=text, advance=0 if text.endswith("calendar") else 1)
+
+        yield advance

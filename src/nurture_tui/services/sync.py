@@ -6,6 +6,7 @@ finds nothing new must not write to the store at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -80,9 +81,16 @@ def record_status(session: Session, report: SyncReport, at: datetime) -> None:
 
 
 def sync(
-    session: Session, source: SyncSource, *, full: bool = False, allow_deletions: bool = False
+    session: Session,
+    source: SyncSource,
+    *,
+    full: bool = False,
+    allow_deletions: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    report = run_sync(session, source, full=full, allow_deletions=allow_deletions)
+    report = run_sync(
+        session, source, full=full, allow_deletions=allow_deletions, progress=progress
+    )
     record_status(session, report, session.now())
     return report
 

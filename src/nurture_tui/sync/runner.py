@@ -65,12 +65,20 @@ def run_sync(
     *,
     full: bool = False,
     allow_deletions: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    """Sync calendar and sent mail; expected failures end in the report, not a traceback."""
+    """Sync calendar and sent mail; expected failures end in the report, not a traceback.
+
+    ``progress`` hears each step ("calendar", "sent mail", "done") for a progress display.
+    """
     report = SyncReport(source.name)
+    step = progress or (lambda _: None)
     try:
+        step("calendar")
         _sync_calendar(session, source, report, full=full, allow_deletions=allow_deletions)
+        step("sent mail")
         _sync_mail(session, source, report, full=full)
+        step("done")
     except SourceError as exc:
         report.status = type(exc).__name__
         report.message = str(exc)
