@@ -138,3 +138,16 @@ def test_push_update_and_cancel_an_invite(
     source.update_invite(invite, event_id)
     source.cancel_invite(invite, event_id)
     assert [c.get("action") for c in state.created[1:]] == ["PATCH", "POST/cancel"]
+
+
+def test_push_with_a_teams_meeting(
+    graph: tuple[str, GraphState, MsalTokens], tmp_path: Path
+) -> None:
+    base, state, tokens = graph
+    session, _, hope = make_session(tmp_path)
+    invite = invites.create_invite(session, hope, "check-in", NOW + timedelta(days=3))
+    source = outlook(base, tokens)
+    source.push_invite(invite, online_meeting=True)
+    assert state.created[0]["isOnlineMeeting"] is True
+    assert state.created[0]["onlineMeetingProvider"] == "teamsForBusiness"
+    assert source.meeting_url.startswith("https://teams.microsoft.com/")

@@ -70,6 +70,7 @@ class GoogleSource:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._services: dict[str, Any] = {}
+        self.meeting_url = ""  # the Meet link of the last pushed invite, if one was made
 
     @classmethod
     def from_session(cls, session: Session) -> GoogleSource:
@@ -252,11 +253,22 @@ class GoogleSource:
         return [m for m in (_sent_message(found[i]) for i in ids if i in found) if m]
 
     # ------------------------------------------------------------------- writer
-    def push_invite(self, invite: Invite) -> str:
+    def push_invite(self, invite: Invite, *, online_meeting: bool = False) -> str:
+        """Insert the event and email the attendees; ``online_meeting`` adds Google Meet."""
         events = self._service("calendar", "v3").events()
         body = _event_body(invite)
-        request = events.insert(calendarId="primary", body=body, sendUpdates="all")
+        extra: dict[str, Any] = {}
+        if online_meeting:
+            body["conferenceData"] = {
+                "createRequest": {
+                    "requestId": invite.uid,
+                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                }
+            }
+            extra["conferenceDataVersion"] = 1
+        request = events.insert(calendarId="primary", body=body, sendUpdates="all", **extra)
         created = self._execute(request)
+        self.meeting_url = str(created.get("hangoutLink") or "")
         return str(created["id"])
 
     def update_invite(self, invite: Invite, event_id: str) -> None:

@@ -69,6 +69,7 @@ class OutlookSource:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._http = session or requests.Session()
+        self.meeting_url = ""  # the Teams link of the last pushed invite, if one was made
 
     @classmethod
     def from_session(cls, session: Session) -> OutlookSource:
@@ -169,8 +170,14 @@ class OutlookSource:
         return MailPage(messages, {"delta_link": delta_link}, full=full)
 
     # ------------------------------------------------------------------- writer
-    def push_invite(self, invite: Invite) -> str:
-        created = self._request("POST", f"{self._graph}/me/events", json=_event_body(invite))
+    def push_invite(self, invite: Invite, *, online_meeting: bool = False) -> str:
+        """Create the event (Graph invites the attendees); ``online_meeting`` adds Teams."""
+        body = _event_body(invite)
+        if online_meeting:
+            body["isOnlineMeeting"] = True
+            body["onlineMeetingProvider"] = "teamsForBusiness"
+        created = self._request("POST", f"{self._graph}/me/events", json=body)
+        self.meeting_url = str((created.get("onlineMeeting") or {}).get("joinUrl") or "")
         return str(created["id"])
 
     def update_invite(self, invite: Invite, event_id: str) -> None:

@@ -306,6 +306,11 @@ def _invite_parser(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="create a Zoom meeting through Zoom's API for the link",
     )
+    p.add_argument(
+        "--online-meeting",
+        action="store_true",
+        help="with --push: let Google add a Meet link, or Outlook a Teams link",
+    )
     p.add_argument("--out", metavar="FILE.ics", help="write the .ics here (default: stdout)")
     p.add_argument("--push", metavar="SOURCE", help="send it through a calendar source")
     p.add_argument(

@@ -282,6 +282,8 @@ def _events(
 def _insert(state: GoogleState, calendar: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
     event = json.loads(body)
     event["id"] = f"ins{len(state.inserted) + 1}"
+    if "conferenceData" in event:
+        event["hangoutLink"] = f"https://meet.google.com/abc-{event['id']}"
     state.inserted.append(event)
     state.put_event(calendar, event)
     return 200, event, {}

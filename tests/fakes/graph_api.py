@@ -164,6 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/v1.0/me/events" and method == "POST":
             event = json.loads(body)
             event["id"] = f"created{len(state.created) + 1}"
+            if event.get("isOnlineMeeting"):
+                event["onlineMeeting"] = {"joinUrl": "https://teams.microsoft.com/l/meetup-join/x"}
             state.created.append(event)
             self._reply(201, event)
         elif match := re.fullmatch(r"/v1.0/me/events/([^/]+)(/cancel)?", path):

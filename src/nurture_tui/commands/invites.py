@@ -46,7 +46,7 @@ def invite(args: argparse.Namespace) -> int:
             zoom_meeting=args.zoom_meeting,
         )
     if args.push:
-        pushed = push(session, result, args.push)
+        pushed = push(session, result, args.push, online_meeting=args.online_meeting)
         say(f"sent through {args.push} (event {pushed})")
     ics = service.invite_ics(result, personal_copy=args.personal_copy)
     if args.out:
@@ -61,7 +61,9 @@ def invite(args: argparse.Namespace) -> int:
     return 0
 
 
-def push(session: Session, invite: Invite, source_name: str) -> str:
+def push(
+    session: Session, invite: Invite, source_name: str, *, online_meeting: bool = False
+) -> str:
     """Create, update or cancel the event at the source; remember its id with the invite."""
     from nurture_tui.services.sync import load_source
 
@@ -77,7 +79,11 @@ def push(session: Session, invite: Invite, source_name: str) -> str:
     elif event_id:
         writer.update_invite(invite, event_id)
     else:
-        event_id = writer.push_invite(invite)
+        event_id = writer.push_invite(invite, online_meeting=online_meeting)
+        link = getattr(writer, "meeting_url", "")
+        if link:
+            doc = {**doc, "meeting_url": link}
+            say(f"{source_name} created the online meeting: {link}")
     session.repo.put_state(
         key, {**doc, "pushed": {**(doc.get("pushed") or {}), source_name: event_id}}
     )
