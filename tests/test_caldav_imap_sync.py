@@ -12,6 +12,7 @@ from nurture_caldav.source import CalDavSource
 from nurture_imap.source import ImapSource
 
 from nurture_tui.services import invites
+from nurture_tui.sync.ports import SourceError
 from nurture_tui.sync.runner import run_sync
 from servers import imap_server, radicale
 from sync_contract import NOW, SyncSourceContract, World
@@ -114,6 +115,8 @@ def test_caldav_push_update_and_cancel_an_invite(caldav_world: CalDavWorld, tmp_
     href = source.push_invite(invite)
     stored = caldav_world.calendar.event_by_uid(invite.uid)
     assert "teaches" in str(stored.icalendar_component["summary"])
+    with pytest.raises(SourceError, match="cannot create an online meeting"):
+        source.push_invite(invite, online_meeting=True)
     cancelled = invites.cancel_invite(session, invite.uid)
     source.cancel_invite(cancelled, href)
     assert (

@@ -46,6 +46,7 @@ class CalDavSource:
         self._window = window
         self._zone = zone
         self._client: Any = None
+        self.meeting_url = ""  # CalDAV servers create no online meetings
 
     @classmethod
     def from_session(cls, session: Session) -> CalDavSource:
@@ -212,7 +213,12 @@ class CalDavSource:
             raise SourceError("the CalDAV account has no calendar to write the invite to")
         return calendars[0]
 
-    def push_invite(self, invite: Invite) -> str:
+    def push_invite(self, invite: Invite, *, online_meeting: bool = False) -> str:
+        if online_meeting:
+            raise SourceError(
+                "CalDAV cannot create an online meeting: use --zoom-url or "
+                "--zoom-meeting for the link"
+            )
         ics = _event_only(invite_to_ics(invite))
         calendar = self._writable()
         saved = self._guard(lambda: calendar.save_event(ics))

@@ -107,8 +107,6 @@ class GoogleSource:
             return _translate(lambda: request.execute(), expired_on)
 
         try:
-            if self._sleep is None:
-                return with_retries(once, self._retry)
             return with_retries(once, self._retry, sleep=self._sleep)
         except Retryable as exc:
             raise SourceUnavailable(

@@ -115,8 +115,6 @@ class OutlookSource:
             return response.json() if response.content else {}
 
         try:
-            if self._sleep is None:
-                return with_retries(once, self._retry)
             return with_retries(once, self._retry, sleep=self._sleep)
         except Retryable as exc:
             raise SourceUnavailable(

@@ -46,7 +46,11 @@ def invite(args: argparse.Namespace) -> int:
             zoom_meeting=args.zoom_meeting,
         )
     if args.push:
-        pushed = push(session, result, args.push, online_meeting=args.online_meeting)
+        pushed, link = service.push_invite(
+            session, result, args.push, online_meeting=args.online_meeting
+        )
+        if link:
+            say(f"{args.push} created the online meeting: {link}")
         say(f"sent through {args.push} (event {pushed})")
     ics = service.invite_ics(result, personal_copy=args.personal_copy)
     if args.out:
@@ -59,35 +63,6 @@ def invite(args: argparse.Namespace) -> int:
     else:
         print(result.uid)
     return 0
-
-
-def push(
-    session: Session, invite: Invite, source_name: str, *, online_meeting: bool = False
-) -> str:
-    """Create, update or cancel the event at the source; remember its id with the invite."""
-    from nurture_tui.services.sync import load_source
-
-    source = load_source(session, source_name)
-    if not hasattr(source, "push_invite"):
-        raise ValidationError(f"{source_name} cannot take invites; write an .ics with --out")
-    key = f"invite:{invite.uid}"
-    doc = session.repo.state(key) or service.invite_to_doc(invite)
-    event_id = (doc.get("pushed") or {}).get(source_name)
-    writer: Any = source
-    if invite.status is InviteStatus.CANCELLED:
-        writer.cancel_invite(invite, event_id)
-    elif event_id:
-        writer.update_invite(invite, event_id)
-    else:
-        event_id = writer.push_invite(invite, online_meeting=online_meeting)
-        link = getattr(writer, "meeting_url", "")
-        if link:
-            doc = {**doc, "meeting_url": link}
-            say(f"{source_name} created the online meeting: {link}")
-    session.repo.put_state(
-        key, {**doc, "pushed": {**(doc.get("pushed") or {}), source_name: event_id}}
-    )
-    return str(event_id)
 
 
 def _list(args: argparse.Namespace, session: Session) -> int:

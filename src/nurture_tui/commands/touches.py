@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.validation import parse_date, parse_datetime
 from nurture_tui.services import records
 from nurture_tui.services.invites import complete_past_planned
@@ -21,7 +22,8 @@ from nurture_tui.services.playbook import (
 from nurture_tui.services.present import referral_json, touchpoint_json
 
 
-def _playbook(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _playbook() -> Playbook:
+    """The rep's playbook, or the defaults with a warning if the file is broken."""
     loaded = effective_playbook()
     if loaded.problem:
         say(f"nurture: warning: {loaded.problem}")
@@ -44,7 +46,7 @@ def log(args: argparse.Namespace) -> int:
         planned=args.planned,
     )
     warnings = guardrail_warnings(
-        session, _playbook(args), draft, linkedin_connect=args.linkedin_connect
+        session, _playbook(), draft, linkedin_connect=args.linkedin_connect
     )
     touchpoint = records.save_touchpoint(session, draft)
     if not args.json:
@@ -124,7 +126,7 @@ def next_(args: argparse.Namespace) -> int:
     session = session_for(args)
     complete_past_planned(session)
     today = parse_date(args.today, "date") if args.today else None
-    actions = next_actions(session, _playbook(args), today=today, partner_id=args.partner)
+    actions = next_actions(session, _playbook(), today=today, partner_id=args.partner)
     if args.limit:
         actions = actions[: args.limit]
     if args.json:

@@ -89,10 +89,6 @@ FACE_TIME_KINDS = frozenset(
     {TouchpointKind.CHECK_IN, TouchpointKind.MEETING, TouchpointKind.PERSONAL_CHAT}
 )
 
-#: The kinds that count as asking for referrals (seed: "do not lose the fact that you
-#: would like referrals").
-ASK_KINDS = frozenset({TouchpointKind.REFERRAL_ASK})
-
 
 def default_direction(kind: TouchpointKind) -> Direction:
     """Most touches give; only an explicit referral ask or feedback request asks."""

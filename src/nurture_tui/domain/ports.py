@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
@@ -58,14 +59,17 @@ class Repository(Protocol):
         state: dict[str, dict[str, Any] | None] | None = None,
     ) -> None: ...
 
-    def delete(self, *records: Record) -> None: ...
-
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...
 
     def refresh(self) -> bool: ...
 
     @property
     def revision(self) -> int: ...
+
+    @property
+    def directory(self) -> Path:
+        """Where this store keeps its files (exports, invites and sync status go beside)."""
+        ...
 
     def replace_all(
         self,

@@ -431,7 +431,7 @@ def load_demo(session: Session, size: DemoSize, *, force: bool = False) -> DemoD
     repo = session.repo
     if not force and (repo.partners(include_archived=True) or repo.touchpoint_count()):
         raise ValidationError(
-            f"the store at {getattr(repo, 'directory', 'this location')} already has data; "
+            f"the store at {repo.directory} already has data; "
             "use --force to replace it with the demo"
         )
     data = build_demo(size, session.today(), session.settings.zone)

@@ -145,6 +145,35 @@ def invite_ics(invite: Invite, *, personal_copy: bool = False) -> bytes:
     return invite_to_ics(invite, method="PUBLISH" if personal_copy else None)
 
 
+def push_invite(
+    session: Session, invite: Invite, source_name: str, *, online_meeting: bool = False
+) -> tuple[str, str]:
+    """Create, update or cancel the event at a calendar source, and remember its id with
+    the invite; returns (event id, online-meeting link or "")."""
+    from nurture_tui.services.sync import load_source
+    from nurture_tui.sync.ports import CalendarWriter
+
+    writer = load_source(session, source_name)
+    if not isinstance(writer, CalendarWriter):
+        raise ValidationError(f"{source_name} cannot take invites; write an .ics with --out")
+    key = _key(invite.uid)
+    doc = session.repo.state(key) or invite_to_doc(invite)
+    event_id = (doc.get("pushed") or {}).get(source_name)
+    link = ""
+    if invite.status is InviteStatus.CANCELLED:
+        writer.cancel_invite(invite, event_id)
+    elif event_id:
+        writer.update_invite(invite, event_id)
+    else:
+        event_id = writer.push_invite(invite, online_meeting=online_meeting)
+        link = writer.meeting_url
+        if link:
+            doc = {**doc, "meeting_url": link}
+    pushed = {**(doc.get("pushed") or {}), source_name: event_id}
+    session.repo.put_state(key, {**doc, "pushed": pushed})
+    return str(event_id), link
+
+
 def load_invite(session: Session, uid: str) -> Invite:
     doc = session.repo.state(_key(uid))
     if doc is None:

@@ -61,7 +61,7 @@ def configured_sources(session: Session) -> list[str]:
 
 
 def status_file(session: Session) -> Path:
-    directory = Path(getattr(session.repo, "directory", Path.cwd()))
+    directory = session.repo.directory
     return directory / "sync-status.json"
 
 

@@ -146,7 +146,6 @@ class JournalStore:
         self._journal_offset = 0
         self._journal_batches = 0
         self._listeners: list[ChangeListener] = []
-        self._opened = False
 
     # ----------------------------------------------------------------- paths
     @property
@@ -173,7 +172,6 @@ class JournalStore:
         self._load_all()
         if self._manifest.schema < SCHEMA_VERSION:
             self._migrate()
-        self._opened = True
 
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)

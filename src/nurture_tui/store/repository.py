@@ -248,11 +248,6 @@ class StoreRepository:
         ops += [(STATE, key, value) for key, value in (state or {}).items()]
         self.store.write(ops, action=action)
 
-    def delete(self, *records: Record) -> None:
-        self.store.write(
-            [(_TABLE_OF[type(r)], record_id(r), None) for r in records], action="delete"
-        )
-
     def put_state(self, key: str, value: dict[str, Any] | None) -> None:
         self.store.write([(STATE, key, value)], action="state")
 

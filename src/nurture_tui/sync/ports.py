@@ -57,13 +57,20 @@ class SyncSource(Protocol):
 
 @runtime_checkable
 class CalendarWriter(Protocol):
-    """Pushes invites to the rep's calendar (and the attendees' inboxes)."""
+    """Pushes invites to the rep's calendar (and the attendees' inboxes).
+
+    ``push_invite`` returns the event's id at the source, which update and cancel take;
+    ``meeting_url`` holds the online-meeting link the last push created, if any.
+    """
 
     name: str
+    meeting_url: str
 
-    def push_invite(self, invite: Invite) -> str: ...
+    def push_invite(self, invite: Invite, *, online_meeting: bool = False) -> str: ...
 
-    def cancel_invite(self, invite: Invite) -> None: ...
+    def update_invite(self, invite: Invite, event_id: str) -> None: ...
+
+    def cancel_invite(self, invite: Invite, event_id: str | None = None) -> None: ...
 
 
 class SourceError(NurtureError):

@@ -38,11 +38,12 @@ def with_retries(
     call: Callable[[], T],
     policy: RetryPolicy,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     rng: random.Random | None = None,
 ) -> T:
     """Run ``call``; on Retryable wait and try again within the policy, else re-raise."""
     rng = rng or random.Random()
+    sleep = sleep or time.sleep
     waited = 0.0
     for attempt in range(policy.attempts):
         try:

@@ -236,7 +236,7 @@ class NurtureApp(App[None]):
             from nurture_tui.cli import main
 
             print(f"Signing in to {source}… (Ctrl+C to go back)")
-            directory = str(getattr(self.session.repo, "directory", ""))
+            directory = str(self.session.repo.directory)
             with contextlib.suppress(KeyboardInterrupt):
                 main(["auth", source, "--data-dir", directory])
             input("Press Enter to return to Nurture. ")

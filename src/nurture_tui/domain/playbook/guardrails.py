@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nurture_tui.domain.kinds import TouchpointKind
+from nurture_tui.domain.kinds import FACE_TIME_KINDS, TouchpointKind
 from nurture_tui.domain.model import PartnerHistory
 from nurture_tui.domain.playbook.config import Playbook
 
 K = TouchpointKind
-_FACE_TIME = frozenset({K.CHECK_IN, K.MEETING, K.PERSONAL_CHAT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +90,13 @@ def _no_purpose(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook
 
 def _chit_chat(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
     # "Don't make face-to-face meetings only about personal chitchat."
-    if touch.kind not in _FACE_TIME:
+    if touch.kind not in FACE_TIME_KINDS:
         return None
     streak = playbook.guardrail("chit_chat_streak")
     face = [
         t.kind
         for t in history.touchpoints
-        if t.kind in _FACE_TIME and t.is_done and t.at <= touch.at
+        if t.kind in FACE_TIME_KINDS and t.is_done and t.at <= touch.at
     ]
     if touch.kind is K.PERSONAL_CHAT:
         face.append(K.PERSONAL_CHAT)  # this one would extend the streak

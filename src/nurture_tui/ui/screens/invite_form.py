@@ -67,7 +67,7 @@ class InviteForm(FormScreen):
         title = self._text("invite-title") or None
         video, place = self._text("invite-video"), self._text("invite-place")
         pid = self.partner_id
-        folder = Path(getattr(app.session.repo, "directory", Path.cwd())) / "invites"
+        folder = app.session.repo.directory / "invites"
 
         def write(session: Session) -> tuple[Invite, Path]:
             invite = invites.create_invite(

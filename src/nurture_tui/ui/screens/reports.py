@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -96,7 +95,7 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exit_on_error=False)
     def export(self, report: Report) -> None:
         app = nurture(self)
-        directory = Path(getattr(app.session.repo, "directory", Path.cwd())) / "exports"
+        directory = app.session.repo.directory / "exports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"nurture-report-{report.today.isoformat()}.csv"
         atomic_write(path, report_csv(report).encode("utf-8"))
