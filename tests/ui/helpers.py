@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerState
 
 from nurture_tui.config import Settings
 from nurture_tui.domain.playbook.config import load_playbook
@@ -43,12 +44,21 @@ def make_app(directory: Path, *, demo: DemoSize | None = SEEDED) -> NurtureApp:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every worker and the repaint after it; no sleeps."""
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue  # superseded by a newer reload (exclusive workers): wait for that one
+    """Wait until no worker is pending or running and every message they posted is handled.
+
+    Loops because a handled message may start another worker (a board reload after a save);
+    a superseded worker (exclusive group) is cancelled and posts nothing, so it is not
+    waited for. No sleeps.
+    """
+    app = pilot.app
+    for _ in range(50):
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            await pilot.pause()  # let widgets finish their idle-time layout (DataTable widths)
+            break
+    else:
+        raise AssertionError("workers kept starting: the app never settled")
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False

@@ -11,9 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from nurture_tui.services.partner_view import PartnerView, load_partner_view
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.tables import fill_table
+
+CONTACT_COLUMNS = ("Name", "Role", "Email", "Phone", "Met", "Milestones")
 
 
 class PartnerScreen(Screen[None]):
@@ -60,9 +64,7 @@ class PartnerScreen(Screen[None]):
             ("Detail", None),
         ):
             timeline.add_column(label, width=width)
-        contacts = self.query_one("#contacts", DataTable)
-        for label in ("Name", "Role", "Email", "Phone", "Met", "Milestones"):
-            contacts.add_column(label)
+        fill_table(self.query_one("#contacts", DataTable), CONTACT_COLUMNS, [])
         self.watch(self.app, "board", self._board_changed)
         timeline.focus()
 
@@ -74,7 +76,8 @@ class PartnerScreen(Screen[None]):
         app = nurture(self)
         with app.store_lock:
             view = load_partner_view(app.session, app.playbook, self.partner_id, app.today)
-        self.app.call_from_thread(self._show, view)
+        if not get_current_worker().is_cancelled:  # a newer load supersedes this one
+            self.app.call_from_thread(self._show, view)
 
     def _show(self, view: PartnerView) -> None:
         self.view = view
@@ -118,19 +121,21 @@ class PartnerScreen(Screen[None]):
             )
 
     def _fill_contacts(self, view: PartnerView) -> None:
-        table = self.query_one("#contacts", DataTable)
-        table.clear()
+        rows = []
         for c in view.contacts:
             milestones = "; ".join(f"{m.on:%d %b}: {m.note}" for m in c.milestones)
             birthday = f"birthday {c.birthday:%d %b}" if c.birthday else ""
-            table.add_row(
-                c.name,
-                c.role,
-                ", ".join(c.emails),
-                c.phone,
-                "yes" if c.met_in_person else "no",
-                "; ".join(x for x in (birthday, milestones) if x),
+            rows.append(
+                [
+                    c.name,
+                    c.role,
+                    ", ".join(c.emails),
+                    c.phone,
+                    "yes" if c.met_in_person else "no",
+                    "; ".join(x for x in (birthday, milestones) if x),
+                ]
             )
+        fill_table(self.query_one("#contacts", DataTable), CONTACT_COLUMNS, rows)
 
     def _fill_suggestions(self, view: PartnerView) -> None:
         if not view.actions:

@@ -14,7 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 from nurture_tui.services.reports import Report, build_report, report_csv
 from nurture_tui.store.files import atomic_write
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.tables import fill_table
 
+TOP_COLUMNS = ("Partner", "Referrals", "Touches", "Ref/10 touches")
+QUIET_COLUMNS = ("Partner", "Stage", "Days quiet")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -49,12 +52,8 @@ class ReportsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        top = self.query_one("#top", DataTable)
-        for label in ("Partner", "Referrals", "Touches", "Ref/10 touches"):
-            top.add_column(label)
-        quiet = self.query_one("#quiet", DataTable)
-        for label in ("Partner", "Stage", "Days quiet"):
-            quiet.add_column(label)
+        fill_table(self.query_one("#top", DataTable), TOP_COLUMNS, [])
+        fill_table(self.query_one("#quiet", DataTable), QUIET_COLUMNS, [])
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -77,15 +76,26 @@ class ReportsScreen(Screen[None]):
         for index, (month, count) in enumerate(report.months[-12:]):
             label = _MONTHS[int(month[5:]) - 1]
             self.query_one(f"#month-{index}", Label).update(f"{label} {count}")
-        top = self.query_one("#top", DataTable)
-        top.clear()
-        for row in report.top_referrers[:50]:
-            top.add_row(row.name, row.referrals_12m, row.touches_12m, f"{row.conversion:.1f}")
-        quiet = self.query_one("#quiet", DataTable)
-        quiet.clear()
-        for row in report.going_quiet[:50]:
-            days = "never" if row.days_since_touch is None else str(row.days_since_touch)
-            quiet.add_row(row.name, row.stage, days)
+        fill_table(
+            self.query_one("#top", DataTable),
+            TOP_COLUMNS,
+            [
+                [row.name, row.referrals_12m, row.touches_12m, f"{row.conversion:.1f}"]
+                for row in report.top_referrers[:50]
+            ],
+        )
+        fill_table(
+            self.query_one("#quiet", DataTable),
+            QUIET_COLUMNS,
+            [
+                [
+                    row.name,
+                    row.stage,
+                    "never" if row.days_since_touch is None else str(row.days_since_touch),
+                ]
+                for row in report.going_quiet[:50]
+            ],
+        )
 
     def action_export(self) -> None:
         if self.report is None:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
 
 from nurture_tui.services import sync as service
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.tables import fill_table
 
 FIXES = {
     "SignInRequired": "press A to sign in again",
@@ -24,6 +27,19 @@ FIXES = {
 }
 
 
+SOURCE_COLUMNS = (
+    "Source",
+    "Connected",
+    "Last run",
+    "New",
+    "Updated",
+    "Removed",
+    "Unmatched",
+    "Status",
+)
+PEOPLE_COLUMNS = ("Email", "Seen", "Last seen", "Source")
+
+
 @dataclass(frozen=True)
 class SyncView:
     sources: list[dict[str, Any]]
@@ -31,6 +47,12 @@ class SyncView:
 
 
 class SyncScreen(Screen[None]):
+    @dataclass
+    class StatusLoaded(Message):
+        """The sources' status and the people to triage, read in a worker."""
+
+        view: SyncView
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("S", "sync_now", "Sync now", id="sync.now"),
         Binding("A", "sign_in", "Sign in", id="sync.sign_in"),
@@ -57,22 +79,10 @@ class SyncScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        sources = self.query_one("#sources", DataTable)
-        for label in (
-            "Source",
-            "Connected",
-            "Last run",
-            "New",
-            "Updated",
-            "Removed",
-            "Unmatched",
-            "Status",
-        ):
-            sources.add_column(label)
-        people = self.query_one("#people", DataTable)
-        for label in ("Email", "Seen", "Last seen", "Source"):
-            people.add_column(label)
-        self.watch(self.app, "board", self._board_changed)
+        fill_table(self.query_one("#sources", DataTable), SOURCE_COLUMNS, [])
+        fill_table(self.query_one("#people", DataTable), PEOPLE_COLUMNS, [])
+        # One load now; later ones when the board changes (a sync or a write landed).
+        self.watch(self.app, "board", self._board_changed, init=False)
         self.load()
 
     def _board_changed(self) -> None:
@@ -89,34 +99,42 @@ class SyncScreen(Screen[None]):
                 for s in service.installed_sources()
             ]
             people = service.unmatched_people(app.session)
-        self.app.call_from_thread(self._show, SyncView(rows, people))
+        # A superseded load (exclusive group) keeps running as a thread: it must not paint
+        # over the newer one's result.
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.StatusLoaded(SyncView(rows, people)))
 
-    def _show(self, view: SyncView) -> None:
+    @on(StatusLoaded)
+    def _show(self, message: StatusLoaded) -> None:
+        view = message.view
         self.view = view
-        table = self.query_one("#sources", DataTable)
-        table.clear()
+        rows: list[list[str]] = []
         problems = []
         for row in view.sources:
             status = row.get("status", "")
             state = "ok" if status == "ok" else (FIXES.get(status, status) or "not run yet")
-            table.add_row(
-                row["name"],
-                "yes" if row["connected"] else "no",
-                str(row.get("at", "never"))[:16].replace("T", " "),
-                str(row.get("new", "")),
-                str(row.get("updated", "")),
-                str(row.get("removed", "")),
-                str(row.get("unmatched", "")),
-                state,
+            rows.append(
+                [
+                    row["name"],
+                    "yes" if row["connected"] else "no",
+                    str(row.get("at", "never"))[:16].replace("T", " "),
+                    str(row.get("new", "")),
+                    str(row.get("updated", "")),
+                    str(row.get("removed", "")),
+                    str(row.get("unmatched", "")),
+                    state,
+                ]
             )
             if status and status != "ok":
                 problems.append(f"[b]{row['name']}[/]: {row.get('message', '')}")
             problems += [f"[b]{row['name']}[/]: ⚠ {w}" for w in row.get("warnings", [])]
+        fill_table(self.query_one("#sources", DataTable), SOURCE_COLUMNS, rows)
         self.query_one("#sync-problem", Static).update("\n".join(problems))
-        people = self.query_one("#people", DataTable)
-        people.clear()
-        for person in view.people:
-            people.add_row(person.email, str(person.count), person.last_seen[:10], person.source)
+        fill_table(
+            self.query_one("#people", DataTable),
+            PEOPLE_COLUMNS,
+            [[p.email, str(p.count), p.last_seen[:10], p.source] for p in view.people],
+        )
 
     def _selected_source(self) -> str | None:
         table = self.query_one("#sources", DataTable)
