@@ -14,6 +14,17 @@ $(STAMP): pyproject.toml tests/interop/package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@# The JavaScript ical.js reader for the .ics interoperability tests (node ships here).
 	@if command -v npm >/dev/null; then cd tests/interop && npm ci --no-audit --no-fund --silent; fi
+	@# PostgreSQL for the store's contract tests: the suite runs its own throw-away cluster with
+	@# initdb, so only Debian's server binaries are needed. No main cluster is made or started.
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "The tests need PostgreSQL's server: install Debian's postgresql package (apt-get install postgresql) as root, then run make again." >&2; exit 1; fi; \
+	  $$SUDO mkdir -p /etc/postgresql-common/createcluster.d && \
+	  echo 'create_main_cluster = false' | $$SUDO tee /etc/postgresql-common/createcluster.d/nurture-tests.conf >/dev/null && \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -13,7 +13,7 @@ from pathlib import Path
 from nurture_tui.config import Settings
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 FULL = DemoSize(partners=5_000, touchpoints=250_000, seed=7)
 TODAY = date(2026, 11, 23)
@@ -30,7 +30,7 @@ def machine() -> str:
 
 
 def session_at(directory: Path) -> Session:
-    return Session(StoreRepository(directory), Settings(timezone="America/Chicago"), lambda: NOW)
+    return Session(open_store(directory), Settings(timezone="America/Chicago"), lambda: NOW)
 
 
 def build_store(size: DemoSize = FULL, directory: Path | None = None) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from nurture_tui.config import Settings
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -32,7 +32,7 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def session(store_dir: Path) -> Session:
     return Session(
-        repo=StoreRepository(store_dir),
+        repo=open_store(store_dir),
         settings=Settings(timezone="America/Chicago", rep_email="rep@agency.org"),
         clock=lambda: FROZEN_NOW,
     )

@@ -14,8 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from nurture_tui.config import Settings
 from nurture_tui.services.session import Session
-from nurture_tui.store import engine
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 from nurture_tui.sync.ports import SyncSource
 from nurture_tui.sync.runner import run_sync
 from sync_contract import NOW
@@ -45,8 +44,7 @@ def source(kind: str, where: str) -> SyncSource:
 
 if __name__ == "__main__":
     directory, kind, where = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-    engine.COMPACT_AFTER_BATCHES = 5  # crash through compactions too
     settings = Settings(rep_email="alex@homecare.example", timezone="America/Chicago")
-    session = Session(StoreRepository(directory / "store"), settings, lambda: NOW)
+    session = Session(open_store(directory / "store"), settings, lambda: NOW)
     report = run_sync(session, source(kind, where))
     sys.exit(0 if report.status == "ok" else 1)

@@ -16,7 +16,8 @@ import pytest
 from fakes.google_api import event, fake_google
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.services import schedule
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
+from store_helpers import stored_touchpoints
 from sync_contract import NOW
 from test_google_sync import make_session
 
@@ -75,10 +76,9 @@ def test_cli_watch_runs_rounds_without_a_traceback(tmp_path: Path) -> None:
 
 
 def state_of(directory: Path, source: str) -> set[tuple[str, str, str]]:
-    repo = StoreRepository(directory)
     return {
         ((t.external_id or "").split("#")[0], t.status.value, t.at.isoformat())
-        for t in repo.store.table("touchpoints").values()
+        for t in stored_touchpoints(directory).values()
         if t.source == source
     }
 
@@ -202,7 +202,7 @@ async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> N
         await settle(pilot)
         app.check_store()
         await settle(pilot)
-    repo = StoreRepository(tmp_path)
+    repo = open_store(tmp_path)
     notes = [t.note for t in repo.touchpoints(partner.id) if t.note.startswith("tui ")]
     assert sorted(notes) == sorted(f"tui {i}" for i in range(40))
     assert len(repo.touchpoints("partner-bg")) == 300

@@ -182,7 +182,7 @@ def test_a_broken_user_playbook_keeps_the_defaults_working(
 
 def test_a_corrupt_store_is_reported_not_a_traceback(nurture: Nurture, tmp_path: Path) -> None:
     nurture("partner", "add", "Mercy", "--kind", "hospital")
-    (tmp_path / "home" / "manifest.json").write_text("{oops")
+    (tmp_path / "home" / "nurture.db").write_bytes(b"this is not a database" * 300)
     result = nurture("partner", "list", ok=False)
     assert result.returncode == 1 and "damaged" in result.stderr and "restore" in result.stderr
 

@@ -14,7 +14,7 @@ from fakes.google_api import Fault, GoogleState, event, fake_google
 from nurture_tui.config import Settings
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 from nurture_tui.sync.retry import RetryPolicy
 from nurture_tui.sync.runner import run_sync
 from sync_contract import NOW, SyncSourceContract, World
@@ -41,7 +41,7 @@ def make_session(tmp_path: Path) -> tuple[Session, str, str]:
         agency_domain="homecare.example",
         timezone="America/Chicago",
     )
-    session = Session(StoreRepository(tmp_path / "store"), settings, lambda: NOW)
+    session = Session(open_store(tmp_path / "store"), settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])
     hope = records.add_partner(session, "Hope Hospice", "hospice", domains=["hopehospice.org"])

@@ -14,7 +14,7 @@ from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.services import records
 from nurture_tui.services.ics_import import import_ics
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def rep(tmp_path: Path) -> Session:
         agency_domain="homecare.example",
         timezone="America/Chicago",
     )
-    session = Session(StoreRepository(tmp_path / "store"), settings, lambda: NOW)
+    session = Session(open_store(tmp_path / "store"), settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])
     hope = records.add_partner(session, "Hope Hospice", "hospice", domains=["hopehospice.org"])

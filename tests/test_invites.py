@@ -21,7 +21,7 @@ from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite, InviteKind, Person
 from nurture_tui.services import invites, records
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 CHICAGO = ZoneInfo("America/Chicago")
 START = datetime(2026, 12, 3, 14, 0, tzinfo=CHICAGO)
@@ -38,7 +38,7 @@ def rep(tmp_path: Path) -> Session:
         timezone="America/Chicago",
         zoom_url="https://zoom.us/j/5550001",
     )
-    return Session(StoreRepository(tmp_path / "store"), settings, lambda: NOW)
+    return Session(open_store(tmp_path / "store"), settings, lambda: NOW)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A child process for the crash and two-writer tests: writes and reports each ack."""
+"""A child process for the crash and concurrent-writer tests: writes and reports each ack."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from pathlib import Path
 
 from nurture_tui.domain.kinds import PartnerKind, TouchpointKind
 from nurture_tui.domain.model import Partner, Touchpoint
-from nurture_tui.store import engine
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 
 def main() -> None:
     directory, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    engine.COMPACT_AFTER_BATCHES = int(sys.argv[4]) if len(sys.argv) > 4 else 50
-    repo = StoreRepository(directory, actor=tag)
+    repo = open_store(directory, actor=tag)
     partner = Partner(id=f"partner-{tag}", name=tag, kind=PartnerKind.OTHER)
     repo.save(partner)
     for index in range(count):
@@ -27,7 +25,7 @@ def main() -> None:
             note="x" * (index % 200),
         )
         repo.save(touch)
-        print(touch.id, flush=True)  # acknowledged: save() returned after fsync
+        print(touch.id, flush=True)  # acknowledged: save() returned after the commit
 
 
 if __name__ == "__main__":

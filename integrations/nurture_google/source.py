@@ -357,10 +357,18 @@ def _meeting(item: dict[str, Any], external_id: str) -> Meeting | None:
 
 
 def _when(value: dict[str, Any]) -> datetime | None:
-    if "dateTime" in value:
-        return datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
-    if "date" in value:
-        return datetime.combine(date.fromisoformat(value["date"]), time(0), UTC)
+    """The event's start, or None (the event is skipped) when absent or unreadable.
+
+    A readable time is returned even if absurd (9999-12-31T23:00-05:00): the sync core
+    range-checks every source's times and skips such an event with a warning.
+    """
+    try:
+        if "dateTime" in value:
+            return datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+        if "date" in value:
+            return datetime.combine(date.fromisoformat(str(value["date"])), time(0), UTC)
+    except (ValueError, OverflowError):
+        return None  # e.g. year 10000: not a time Python (or a rep) can use
     return None
 
 
@@ -375,9 +383,12 @@ def _sent_message(message: dict[str, Any]) -> SentMessage | None:
         sent = parsedate_to_datetime(headers["date"])
         if sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
-    except (KeyError, TypeError, ValueError):
-        millis = int(message.get("internalDate", 0))
-        sent = datetime.fromtimestamp(millis / 1000, UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        try:
+            millis = int(message.get("internalDate", 0))
+            sent = datetime.fromtimestamp(millis / 1000, UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None  # no usable date at all; an absurd one is the core's to refuse
     message_id = headers.get("message-id", "").strip("<> ") or str(message["id"])
     return SentMessage(f"msg:{message_id}", sent, headers.get("subject", ""), recipients)
 

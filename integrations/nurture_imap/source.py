@@ -162,8 +162,8 @@ def _parse(uid: int, raw: bytes) -> SentMessage | None:
         sent = parsedate_to_datetime(str(headers["Date"]))
         if sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
-    except (TypeError, ValueError, KeyError):
-        return None
+    except (TypeError, ValueError, KeyError, OverflowError):
+        return None  # unreadable; a readable but absurd date is the core's to refuse
     message_id = str(headers.get("Message-ID", "")).strip().strip("<>") or f"uid-{uid}"
     return SentMessage(f"msg:{message_id}", sent, str(headers.get("Subject", "")), recipients)
 

@@ -196,9 +196,17 @@ def _graph_error(response: Any) -> str:
 
 
 def _when(value: dict[str, Any] | None) -> datetime | None:
+    """The event's start, or None (the event is skipped) when absent or unreadable.
+
+    A readable time is returned even if absurd: the sync core range-checks every source's
+    times and skips such an event with a warning.
+    """
     if not value or not value.get("dateTime"):
         return None
-    moment = datetime.fromisoformat(str(value["dateTime"])[:26].rstrip("Z"))
+    try:
+        moment = datetime.fromisoformat(str(value["dateTime"])[:26].rstrip("Z"))
+    except ValueError:
+        return None
     zone = str(value.get("timeZone") or "UTC")
     if zone in ("UTC", "tzone://Microsoft/Utc"):  # what we ask for with Prefer
         return moment.replace(tzinfo=UTC)
@@ -242,9 +250,15 @@ def _sent(item: dict[str, Any]) -> SentMessage | None:
         if r.get("emailAddress", {}).get("address")
     )
     message_id = str(item.get("internetMessageId") or item["id"]).strip("<>")
+    try:
+        sent_at = datetime.fromisoformat(str(sent).replace("Z", "+00:00"))
+    except ValueError:
+        return None  # unreadable; a readable but absurd date is the core's to refuse
+    if sent_at.tzinfo is None:
+        sent_at = sent_at.replace(tzinfo=UTC)
     return SentMessage(
         f"msg:{message_id}",
-        datetime.fromisoformat(str(sent).replace("Z", "+00:00")),
+        sent_at,
         str(item.get("subject") or ""),
         recipients,
     )

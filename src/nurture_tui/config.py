@@ -59,6 +59,9 @@ class Settings:
     """Your IMAP user name."""
     imap_sent_folder: str = ""
     """The Sent folder, if it has no \\Sent flag (found by flag, then by usual names)."""
+    store_url: str = ""
+    """A PostgreSQL URL for a team store (postgresql://USER@HOST/DB); empty: the SQLite file
+    nurture.db in the data directory."""
 
     @property
     def zone(self) -> tzinfo:

@@ -15,7 +15,7 @@ from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.services.playbook import default_playbook_text
 from nurture_tui.services.session import Session
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 from nurture_tui.ui.app import NurtureApp
 
 TODAY = date(2026, 11, 23)
@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 def make_session(directory: Path, *, demo: DemoSize | None = SEEDED) -> Session:
     session = Session(
-        repo=StoreRepository(directory),
+        repo=open_store(directory),
         settings=Settings(timezone="America/Chicago"),
         clock=lambda: NOW,
     )

@@ -180,13 +180,13 @@ async def test_move_a_partner_to_the_next_stage_with_a_key(tmp_path: Path) -> No
 async def test_the_board_refreshes_when_another_process_writes(tmp_path: Path) -> None:
     from nurture_tui.services import records
     from nurture_tui.services.session import Session
-    from nurture_tui.store.repository import StoreRepository
+    from nurture_tui.store.opening import open_store
 
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = len(app.board.cards)  # type: ignore[union-attr]
-        other = Session(repo=StoreRepository(tmp_path), settings=app.session.settings)
+        other = Session(repo=open_store(tmp_path), settings=app.session.settings)
         records.add_partner(other, "Added Elsewhere", "payer")
         app.check_store()
         await settle(pilot)

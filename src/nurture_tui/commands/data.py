@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for
-from nurture_tui.domain.errors import NotFoundError
+from nurture_tui.domain.errors import StoreError
+from nurture_tui.locations import data_directory
 from nurture_tui.services.csv_import import import_csv
 from nurture_tui.services.demo import DemoSize, load_demo
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store import backups
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -52,31 +53,38 @@ def csv_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace) -> StoreRepository:
-    repo = session_for(args).repo
-    assert isinstance(repo, StoreRepository)
-    return repo
+def _local_directory(args: argparse.Namespace) -> Path:
+    """The data directory of a local store; a team store is backed up by its server."""
+    session = session_for(args)
+    if session.settings.store_url:
+        raise StoreError(
+            "this store is a PostgreSQL database: it is backed up by its server "
+            "(pg_dump or the host's backups), not by `nurture backup`"
+        )
+    return session.repo.directory
 
 
 def backup(args: argparse.Namespace) -> int:
-    path = _store(args).store.backup()
+    path = backups.backup(_local_directory(args))
     emit(args, {"backup": path.name, "path": str(path)}, f"backed up to {path}")
     return 0
 
 
 def restore(args: argparse.Namespace) -> int:
-    store = _store(args).store
-    backups = store.backups()
-    if args.list or not backups:
-        emit(args, [b.name for b in backups], [b.name for b in backups] or ["no backups yet"])
+    """Restore without opening the live store: it may be the thing that is damaged."""
+    directory = data_directory(args.data_dir)
+    found = backups.list_backups(directory)
+    if args.list or not found:
+        names = [b.name for b in found]
+        emit(args, names, names or ["no backups yet"])
         return 0
-    chosen = backups[0]
-    if args.name:
-        matches = [b for b in backups if b.name.startswith(args.name)]
-        if not matches:
-            raise NotFoundError(f"no backup named {args.name!r}; see `nurture restore --list`")
-        chosen = matches[0]
-    store.restore(chosen)
-    say(f"restored {chosen.name}; the state it replaced was backed up first")
-    emit(args, {"restored": chosen.name}, f"restored {chosen.name}")
+    restored = backups.restore(directory, backups.choose(directory, args.name))
+    name = restored.backup.name
+    if restored.replaced is not None:
+        say(f"the database it replaced is kept as {restored.replaced}")
+    emit(
+        args,
+        {"restored": name, "replaced": str(restored.replaced) if restored.replaced else None},
+        f"restored {name}",
+    )
     return 0

@@ -29,7 +29,12 @@ def say(message: str) -> None:
 
 
 def session_for(args: argparse.Namespace) -> Session:
-    return open_session(args.data_dir)
+    """Open the store for a command; one-time news (a store migration) goes to stderr."""
+    notices: list[str] = []
+    session = open_session(args.data_dir, notices=notices)
+    for notice in notices:
+        say(notice)
+    return session
 
 
 def table(rows: list[list[str]], headers: list[str]) -> list[str]:

@@ -42,10 +42,9 @@ def partner_list(args: argparse.Namespace) -> int:
         emit(args, [partner_json(p) for p in partners], "")
         return 0
     rows = []
+    last_touches = repo.last_touch_times()  # one grouped query, not one per partner
     for p in partners:
-        touches = repo.touchpoints(p.id)
-        last = next((t.at for t in reversed(touches) if t.is_done), None)
-        since = days_since(last, today)
+        since = days_since(last_touches.get(p.id), today)
         rows.append(
             [
                 p.id[:8],

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
+from nurture_tui.domain.model import (
+    Contact,
+    Dismissal,
+    Partner,
+    PartnerHistory,
+    Referral,
+    Touchpoint,
+)
 
 Record = Partner | Contact | Touchpoint | Referral | Dismissal
 
@@ -14,8 +22,9 @@ Record = Partner | Contact | Touchpoint | Referral | Dismissal
 class Repository(Protocol):
     """Where partners, contacts, touchpoints and referrals live.
 
-    Reads are served from memory and indexes; ``save`` and ``delete`` are atomic and
-    durable when they return. ``refresh`` picks up another process's writes.
+    Single-record reads are indexed queries; ``histories`` serves the board and the
+    playbook in bulk. ``save`` is one transaction, durable when it returns. ``revision``
+    grows with every write by anyone; ``refresh`` says whether it moved since last asked.
     """
 
     def partners(self, *, include_archived: bool = False) -> list[Partner]: ...
@@ -41,6 +50,19 @@ class Repository(Protocol):
     def touchpoint_by_external_id(self, source: str, external_id: str) -> Touchpoint | None: ...
 
     def touchpoints_from_source(self, source: str) -> list[Touchpoint]: ...
+
+    def planned_before(self, moment: datetime) -> list[Touchpoint]: ...
+
+    def last_touch_times(self) -> dict[str, datetime]:
+        """Each partner's latest done touchpoint time (partners never touched are absent)."""
+        ...
+
+    def histories(self, partner_ids: Sequence[str] | None = None) -> list[PartnerHistory]:
+        """Each partner's history (default: every active partner, by name), read in bulk.
+
+        The lists are shared with the store's snapshot: read them, never mutate them.
+        """
+        ...
 
     def referrals(self, partner_id: str | None = None) -> list[Referral]: ...
 

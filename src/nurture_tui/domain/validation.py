@@ -10,6 +10,18 @@ from nurture_tui.domain.errors import ValidationError
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
+#: The first instant a stored moment may be (inclusive). Nothing a rep records is older,
+#: and keeping well inside ``datetime``'s own range (years 1..9999) means converting any
+#: accepted moment to any timezone can never overflow.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+#: The first instant that is too late (exclusive): 2199-12-31T23:59:59.999999Z is the last
+#: accepted moment. The store reuses both bounds for its database CHECK constraint.
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
+#: The same range for plain calendar days (birthdays, referral dates), both inclusive.
+EARLIEST_DAY = EARLIEST_MOMENT.date()
+LATEST_DAY = date(LATEST_MOMENT.year - 1, 12, 31)
+_RANGE = f"between {EARLIEST_DAY.year} and {LATEST_DAY.year}"
+
 
 def clean_email(value: str) -> str:
     """Lower-case, trimmed email, or a ValidationError that shows what was wrong."""
@@ -62,9 +74,56 @@ def clean_name(value: str, what: str = "name") -> str:
     return name
 
 
+def check_moment(value: datetime, what: str = "date and time") -> datetime:
+    """``value`` itself (its zone kept) once it is known to lie in the domain's range.
+
+    Every moment entering the domain passes here, once, at the boundary: in UTC it must be
+    on or after ``EARLIEST_MOMENT`` and before ``LATEST_MOMENT``. ``datetime`` accepts
+    9999-12-31T23:00-05:00, but that is year 10000 in UTC and every later conversion would
+    raise OverflowError deep inside a sync, an export or the store; refusing it here, with
+    a message for the rep, means no such value is ever stored or compared. Naive values
+    are refused too: their instant is unknown (callers attach the rep's zone first).
+    """
+    try:
+        offset = value.utcoffset()
+    except (OverflowError, ValueError):
+        offset = None
+    if offset is None:
+        raise ValidationError(f"the {what} has no timezone, so it cannot be stored")
+    try:
+        instant: datetime | None = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        instant = None  # outside datetime's own range once in UTC: certainly too far out
+    if instant is None or not EARLIEST_MOMENT <= instant < LATEST_MOMENT:
+        raise ValidationError(f"the {what} must be {_RANGE} (in UTC); {value.isoformat()} is not")
+    return value
+
+
+def check_day(value: date, what: str = "date") -> date:
+    """``value`` itself once its year is in the domain's range (see ``check_moment``).
+
+    A birthday in 9999 or a referral in year 1 is a typo, and dates that far out break
+    date arithmetic (cadences, anniversaries) far from where they were typed.
+    """
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(f"the {what} must be {_RANGE}; {value.isoformat()} is not")
+    return value
+
+
 def parse_date(value: str, what: str = "date") -> date:
-    """ISO dates (2026-11-02); also accepts US 11/02/2026 as reps paste from spreadsheets."""
-    text = value.strip()
+    """ISO dates (2026-11-02); also accepts US 11/02/2026 as reps paste from spreadsheets.
+
+    The day is range-checked (``check_day``): every CLI option, TUI form and CSV cell that
+    takes a date comes through here.
+    """
+    day = _read_day(value.strip())
+    if day is None:
+        raise ValidationError(f"{value!r} is not a {what} (expected YYYY-MM-DD)")
+    return check_day(day, what)
+
+
+def _read_day(text: str) -> date | None:
+    """The calendar day ``text`` spells (ISO or US order), or None if it spells none."""
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -76,25 +135,26 @@ def parse_date(value: str, what: str = "date") -> date:
             return date(year, month, day)
         except ValueError:
             pass
-    raise ValidationError(f"{value!r} is not a {what} (expected YYYY-MM-DD)")
+    return None
 
 
 def parse_datetime(value: str, local_zone: tzinfo, what: str = "date and time") -> datetime:
-    """An aware datetime; naive input is taken in the rep's local zone.
+    """An aware, range-checked datetime; naive input is taken in the rep's local zone.
 
-    A bare date means the start of that day, local time.
+    A bare date means the start of that day, local time. The result has passed
+    ``check_moment``, so every CLI option and TUI form that takes a time is covered.
     """
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = datetime.combine(parse_date(text, what), time(0, 0))
-        except ValidationError:
+        day = _read_day(text)
+        if day is None:
             raise ValidationError(
                 f"{value!r} is not a {what} (expected YYYY-MM-DD HH:MM or ISO 8601)"
             ) from None
-    return ensure_aware(parsed, local_zone)
+        parsed = datetime.combine(day, time(0, 0))
+    return check_moment(ensure_aware(parsed, local_zone), what)
 
 
 def ensure_aware(moment: datetime, local_zone: tzinfo) -> datetime:
@@ -105,6 +165,5 @@ def ensure_aware(moment: datetime, local_zone: tzinfo) -> datetime:
 
 
 def to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValidationError("a time without a timezone cannot be stored")
-    return moment.astimezone(UTC)
+    """``moment`` in UTC; out-of-range or naive moments are refused, never overflowed."""
+    return check_moment(moment).astimezone(UTC)

@@ -3,7 +3,10 @@
 Handles X-WR-TIMEZONE, Windows zone names ("Central Standard Time"), all-day events,
 RRULE/EXDATE (expanded inside a bounded window: a hostile rule cannot eat memory or time),
 modified instances (RECURRENCE-ID), METHOD:CANCEL and STATUS:CANCELLED, and SEQUENCE.
-A file that does not parse is refused whole with the file's name and the problem.
+A file that does not parse is refused whole with the file's name and the problem; so is a
+file with an event whose start, end, RECURRENCE-ID or EXDATE is outside the domain's
+range (``check_moment``): ``DTSTART;TZID=Pacific/Pago_Pago:99991231T230000`` is year
+10000 in UTC and must be refused by name, never overflow later.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from icalendar import Calendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.validation import check_moment
 
 #: Recurring events are expanded no further than this many instances...
 MAX_INSTANCES = 500
@@ -76,7 +80,7 @@ def parse_ics(
     floating = _zone(str(calendar.get("x-wr-timezone", "")), local_zone)
     try:
         events = _events(calendar, method, floating, window)
-    except IcsError as exc:
+    except ValidationError as exc:  # IcsError and check_moment's refusals alike
         raise IcsError(f"{source}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise IcsError(f"{source}: an event could not be read ({_short(exc)})") from None
@@ -101,14 +105,16 @@ def _zone(name: str, fallback: tzinfo) -> tzinfo:
         return fallback
 
 
-def _moment(value: object, zone: tzinfo, params_tzid: str = "") -> tuple[datetime, bool]:
-    """An aware datetime, and whether it was an all-day date."""
+def _moment(value: object, zone: tzinfo, what: str, params_tzid: str = "") -> tuple[datetime, bool]:
+    """An aware, range-checked datetime (``what`` names it if refused), and whether it
+    was an all-day date. Every time read from a file comes through here, so none can
+    reach the domain unchecked."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return value.replace(tzinfo=_zone(params_tzid, zone)), False
-        return value, False
+            value = value.replace(tzinfo=_zone(params_tzid, zone))
+        return check_moment(value, what), False
     if isinstance(value, date):
-        return datetime.combine(value, time(0), zone), True
+        return check_moment(datetime.combine(value, time(0), zone), what), True
     raise ValueError(f"not a date or time: {value!r}")
 
 
@@ -125,7 +131,7 @@ def _events(
         base = _base_event(component, uid, floating, cancelled_calendar)
         recurrence_id = component.get("recurrence-id")
         if recurrence_id is not None:
-            original, _ = _moment(recurrence_id.dt, floating)
+            original, _ = _moment(recurrence_id.dt, floating, f"RECURRENCE-ID of event {uid}")
             override = _with(base, instance=original.astimezone(UTC).isoformat())
             overrides[override.key] = override
             continue
@@ -144,12 +150,16 @@ def _base_event(component: object, uid: str, floating: tzinfo, cancelled: bool) 
     dtstart = get("dtstart")
     if dtstart is None:
         raise IcsError(f"event {uid} has no start (DTSTART)")
-    start, all_day = _moment(dtstart.dt, floating, str(dtstart.params.get("TZID", "")))
+    start, all_day = _moment(
+        dtstart.dt, floating, f"start of event {uid}", str(dtstart.params.get("TZID", ""))
+    )
     dtend = get("dtend")
     if dtend is not None:
-        end, _ = _moment(dtend.dt, floating, str(dtend.params.get("TZID", "")))
+        end, _ = _moment(
+            dtend.dt, floating, f"end of event {uid}", str(dtend.params.get("TZID", ""))
+        )
     elif get("duration") is not None:
-        end = start + get("duration").dt
+        end = _later(start, get("duration").dt, uid)
     else:
         end = start + (timedelta(days=1) if all_day else timedelta(0))
     status = str(get("status", "CONFIRMED")).upper()
@@ -178,6 +188,17 @@ def _base_event(component: object, uid: str, floating: tzinfo, cancelled: bool) 
     )
 
 
+def _later(start: datetime, duration: object, uid: str) -> datetime:
+    """The end ``duration`` after ``start``, range-checked like any other time."""
+    if not isinstance(duration, timedelta):
+        raise ValueError(f"not a duration: {duration!r}")
+    try:
+        end = start + duration
+    except OverflowError:
+        raise IcsError(f"event {uid} lasts too long (DURATION {duration})") from None
+    return check_moment(end, f"end of event {uid}")
+
+
 def _email(address: object) -> str:
     if address is None:
         return ""
@@ -204,7 +225,7 @@ def _expand(
             "meetings never do, so the file was refused"
         )
     rule = rrulestr(rule_text, dtstart=base.start)
-    excluded = _exdates(component, base.start.tzinfo or UTC)
+    excluded = _exdates(component, base.start.tzinfo or UTC, base.uid)
     duration = base.end - base.start
     start, end = window
     instances: list[CalendarEvent] = []
@@ -224,7 +245,7 @@ def _expand(
     return instances
 
 
-def _exdates(component: object, zone: tzinfo) -> set[datetime]:
+def _exdates(component: object, zone: tzinfo, uid: str) -> set[datetime]:
     raw = component.get("exdate")  # type: ignore[attr-defined]
     if raw is None:
         return set()
@@ -232,6 +253,6 @@ def _exdates(component: object, zone: tzinfo) -> set[datetime]:
     excluded = set()
     for group in groups:
         for item in group.dts:
-            moment, _ = _moment(item.dt, zone)
+            moment, _ = _moment(item.dt, zone, f"EXDATE of event {uid}")
             excluded.add(moment.astimezone(UTC))
     return excluded

@@ -63,13 +63,7 @@ def load_board(
     today = today or session.today()
     repo = session.repo
     revision = repo.revision
-    if not with_agenda:  # the first pass needs no contacts: touches and referrals only
-        all_histories = [
-            PartnerHistory(p, [], list(repo.touchpoints(p.id)), repo.referrals(p.id))
-            for p in repo.partners()
-        ]
-    else:
-        all_histories = histories(repo)
+    all_histories = histories(repo)  # one bulk read; the quick pass only skips the playbook
     agenda: list[SuggestedAction] = []
     if with_agenda:
         agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())

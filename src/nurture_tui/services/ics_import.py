@@ -1,7 +1,9 @@
 """``nurture import ics FILE|DIR``: calendar files become touchpoints, idempotently.
 
 Each file is parsed whole first and written in one atomic batch, so a malformed file
-imports nothing; in a directory, one bad file is reported and the others go on.
+imports nothing; in a directory, one bad file is reported and the others go on. An event
+whose time is out of range (year 9999 in Pago Pago is year 10000 in UTC) makes its file
+malformed: the reader refuses it naming the event, never an OverflowError later.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def _import_file(session: Session, path: Path, report: IcsReport) -> None:
     report.cancelled += outcome.cancelled
     report.unchanged += outcome.unchanged
     report.unmatched += len(outcome.unmatched or ())
+    report.errors.extend(f"{path}: {warning}" for warning in outcome.warnings)
 
 
 def _is_stale(session: Session, event: CalendarEvent) -> bool:

@@ -2,6 +2,8 @@
 
 Privacy by construction: the builder is given a partner and its contacts, never referral
 records, and a last check refuses any invite whose text holds a known participant reference.
+Times are range-checked (``check_moment``) on the way in, start and end alike, so no
+invite can carry a time that overflows when written as .ics, pushed or stored.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from nurture_tui.domain.errors import NotFoundError, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus, default_direction, parse_enum
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
 from nurture_tui.domain.privacy import contains_reference
+from nurture_tui.domain.validation import check_moment
 from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite, InviteKind, InviteStatus, Person
 from nurture_tui.invites.sanitize import one_line
@@ -75,6 +78,7 @@ def create_invite(
     minutes = duration_minutes or template.minutes
     if not 5 <= minutes <= 24 * 60:
         raise ValidationError("the duration must be between 5 minutes and 24 hours")
+    _check_times(start, timedelta(minutes=minutes))
     invite = Invite(
         uid=f"{new_id()}@nurture",
         kind=invite_kind,
@@ -119,6 +123,7 @@ def update_invite(
         title=one_line(title) if title else invite.title,
         sequence=invite.sequence + 1,
     )
+    _check_times(changed.start, changed.duration)
     _refuse_participant_data(session, changed)
     existing = session.repo.touchpoint_by_external_id(SOURCE, invite.uid)
     session.repo.save(
@@ -215,6 +220,13 @@ def _attendee_contacts(
     return [c for c in repo.contacts(partner.id) if c.emails]
 
 
+def _check_times(start: datetime, duration: timedelta) -> None:
+    """Start and end both in the domain's range; the end is checked too because a start
+    late on 2199-12-31 plus the duration would leave it (and the .ics would carry it)."""
+    check_moment(start, "invite start")
+    check_moment(start + duration, "invite end")
+
+
 def _refuse_participant_data(session: Session, invite: Invite) -> None:
     text = " ".join((invite.title, invite.description, invite.location, invite.video_url))
     if contains_reference(text, session.repo.participant_refs()):
@@ -262,7 +274,9 @@ def invite_to_doc(invite: Invite) -> dict[str, Any]:
 
 
 def invite_from_doc(doc: dict[str, Any]) -> Invite:
-    start = datetime.fromisoformat(doc["start"])
+    """The invite a state document describes; a start out of range (written before the
+    range was enforced) is refused with a ValidationError rather than an OverflowError."""
+    start = check_moment(datetime.fromisoformat(doc["start"]), f"start of invite {doc['uid']}")
     if doc.get("zone"):
         start = start.astimezone(ZoneInfo(doc["zone"]))
     return Invite(
@@ -294,12 +308,7 @@ def invites(session: Session) -> list[Invite]:
 def complete_past_planned(session: Session) -> int:
     """Planned touches whose time has passed become done (the playbook sees them)."""
     now = session.now()
-    due = [
-        t._replace(status=TouchpointStatus.DONE)
-        for p in session.repo.partners()
-        for t in session.repo.touchpoints(p.id)
-        if t.status is TouchpointStatus.PLANNED and t.at <= now
-    ]
+    due = [t._replace(status=TouchpointStatus.DONE) for t in session.repo.planned_before(now)]
     if due:
         session.repo.save(*due, action="planned-done")
     return len(due)

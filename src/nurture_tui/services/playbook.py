@@ -58,17 +58,12 @@ def effective_playbook(path: Path | None = None) -> LoadedPlaybook:
 
 
 def history_of(repo: Repository, partner_id: str) -> PartnerHistory:
-    return PartnerHistory(
-        partner=repo.partner(partner_id),
-        contacts=repo.contacts(partner_id),
-        touchpoints=list(repo.touchpoints(partner_id)),
-        referrals=repo.referrals(partner_id),
-    )
+    """One partner's history: only that partner's rows are read."""
+    return repo.histories([partner_id])[0]
 
 
 def histories(repo: Repository, partner_ids: list[str] | None = None) -> list[PartnerHistory]:
-    ids = partner_ids if partner_ids is not None else [p.id for p in repo.partners()]
-    return [history_of(repo, pid) for pid in ids]
+    return repo.histories(partner_ids)
 
 
 def next_actions(

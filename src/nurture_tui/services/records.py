@@ -1,8 +1,14 @@
-"""Adding and changing partners, contacts, touchpoints and referrals, validated."""
+"""Adding and changing partners, contacts, touchpoints and referrals, validated.
+
+These use cases are the domain's door for typed values (the CLI, the TUI, sync triage,
+scripts): every date and time they accept is range-checked here (``check_day`` /
+``check_moment``), so a value that did not come through ``parse_date`` or
+``parse_datetime`` is held to the same bounds before it can be stored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -17,9 +23,11 @@ from nurture_tui.domain.kinds import (
     default_direction,
     parse_enum,
 )
-from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint, new_id
+from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
 from nurture_tui.domain.privacy import clean_participant_ref, new_participant_ref
 from nurture_tui.domain.validation import (
+    check_day,
+    check_moment,
     clean_domain,
     clean_email,
     clean_name,
@@ -141,8 +149,8 @@ def add_contact(
         role=" ".join(role.split()),
         emails=cleaned,
         phone=phone.strip(),
-        birthday=birthday,
-        started=started,
+        birthday=_day(birthday, "birthday"),
+        started=_day(started, "start date"),
         met_in_person=met_in_person,
     )
     session.repo.save(contact, action="contact-add")
@@ -160,6 +168,11 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
         changes["emails"] = emails
     if "name" in changes:
         changes["name"] = clean_name(str(changes["name"]), "contact name")
+    for key, what in (("birthday", "birthday"), ("started", "start date")):
+        if key in changes:
+            changes[key] = _day(changes[key], what)  # type: ignore[arg-type]
+    if "milestones" in changes:
+        changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
     updated = replace(contact, **changes)  # type: ignore[arg-type]
     session.repo.save(updated, action="contact-edit")
     return updated
@@ -212,7 +225,11 @@ def draft_touchpoint(
     for cid in contacts:
         if repo.contact(cid).partner_id != pid:
             raise ValidationError(f"contact {cid[:8]} does not work at this partner")
-    when = ensure_aware(at, session.settings.zone) if at else session.now()
+    when = (
+        check_moment(ensure_aware(at, session.settings.zone), "time of the touchpoint")
+        if at
+        else session.now()
+    )
     return TouchpointDraft(
         partner_id=pid,
         kind=parse_enum(TouchpointKind, kind, "touchpoint kind"),
@@ -247,6 +264,7 @@ def add_referral(
     cid = repo.resolve("contact", contact_id) if contact_id else None
     if cid and repo.contact(cid).partner_id != pid:
         raise ValidationError(f"contact {cid[:8]} does not work at this partner")
+    check_day(received, "received date")
     if received > session.today():
         raise ValidationError("a referral cannot be received in the future")
     ref = clean_participant_ref(participant_ref) if participant_ref else _fresh_ref(session)
@@ -268,9 +286,24 @@ def update_referral(session: Session, referral_id: str, **changes: object) -> Re
     referral = session.repo.referral(session.repo.resolve("referral", referral_id))
     if "status" in changes:
         changes["status"] = parse_enum(ReferralStatus, str(changes["status"]), "referral status")
+    if "received" in changes:
+        changes["received"] = check_day(changes["received"], "received date")  # type: ignore[arg-type]
     updated = replace(referral, **changes)  # type: ignore[arg-type]
     session.repo.save(updated, action="referral-edit")
     return updated
+
+
+def _day(value: date | None, what: str) -> date | None:
+    """An optional day, range-checked when given."""
+    return None if value is None else check_day(value, what)
+
+
+def _milestones(milestones: Iterable[Milestone]) -> tuple[Milestone, ...]:
+    """The milestones, once every one's day is in range (a refusal names the field)."""
+    checked = tuple(milestones)
+    for milestone in checked:
+        check_day(milestone.on, "milestone date")
+    return checked
 
 
 def _fresh_ref(session: Session) -> str:

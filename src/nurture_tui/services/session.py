@@ -12,7 +12,7 @@ from pathlib import Path
 from nurture_tui.config import Settings, load_settings
 from nurture_tui.domain.ports import Repository
 from nurture_tui.locations import data_directory
-from nurture_tui.store.repository import StoreRepository
+from nurture_tui.store.opening import open_store
 
 
 def _now() -> datetime:
@@ -41,7 +41,22 @@ def default_actor() -> str:
         return "nurture"
 
 
-def open_session(data_dir: Path | str | None = None, *, actor: str | None = None) -> Session:
+def open_session(
+    data_dir: Path | str | None = None,
+    *,
+    actor: str | None = None,
+    notices: list[str] | None = None,
+) -> Session:
+    """Settings, the store (SQLite in the data dir, or ``store_url``) and the real clock.
+
+    ``notices`` collects one-time news from opening the store (a migration) for the caller
+    to show the rep.
+    """
     settings = load_settings()
-    repo = StoreRepository(data_directory(data_dir), actor=actor or default_actor())
+    repo = open_store(
+        data_directory(data_dir),
+        url=settings.store_url,
+        actor=actor or default_actor(),
+        notices=notices,
+    )
     return Session(repo=repo, settings=settings)

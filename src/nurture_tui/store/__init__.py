@@ -1,1 +1,2 @@
-"""Persistence: the journaled store engine and the Repository built on it."""
+"""Persistence: the SQL Repository (SQLite file, or PostgreSQL by URL), its migrations,
+backups, and the one-time move from the journal-era store."""

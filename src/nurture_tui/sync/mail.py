@@ -1,4 +1,8 @@
-"""Sent mail -> ``email`` touchpoints: one per partner the message went to."""
+"""Sent mail -> ``email`` touchpoints: one per partner the message went to.
+
+A message whose date is out of the domain's range is skipped with a warning (see
+``meetings.usable_time``): a forged ``Date:`` header must not crash a sync or be stored.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from nurture_tui.domain.model import Touchpoint, new_id
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Outcome
+from nurture_tui.sync.meetings import Outcome, usable_time
 from nurture_tui.sync.ports import SentMessage
 
 
@@ -20,6 +24,8 @@ def reconcile_message(
     keep_subject: bool,
     outcome: Outcome,
 ) -> None:
+    if not usable_time(message.sent_at, f"message {message.external_id}", "date", outcome):
+        return
     by_partner: dict[str, set[str]] = {}
     strangers: set[str] = set()
     for email in message.recipients:

@@ -3,17 +3,24 @@
 Pure decisions over the Repository's reads: given an event and what the store holds, which
 touchpoints to create, update or cancel. The caller writes them in one atomic batch, so a
 re-run changes nothing (idempotent) and an interrupted run leaves no half state.
+
+This is also the boundary where a source's times enter the domain: a meeting whose start
+is outside the domain's range (``check_moment``) is skipped with a warning, so one absurd
+event (year 9999 in a negative zone overflows in UTC) can neither crash a sync nor be
+stored, whichever source, built in or third party, reported it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
 from nurture_tui.domain.model import Touchpoint, new_id
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
+from nurture_tui.domain.validation import check_moment
 from nurture_tui.sync.classify import meeting_kind
 from nurture_tui.sync.matching import PeopleMatcher
 
@@ -40,6 +47,24 @@ class Outcome:
     cancelled: int = 0
     unchanged: int = 0
     unmatched: set[str] | None = None
+    #: One line per event or message skipped because its time was unusable; the runner
+    #: passes them on to the sync report.
+    warnings: list[str] = field(default_factory=list)
+
+
+def usable_time(moment: datetime, item: str, what: str, outcome: Outcome) -> bool:
+    """Whether ``moment`` may enter the domain; if not, a warning in ``outcome`` says so.
+
+    ``item`` names the event or message by its external id only: titles and subjects may
+    carry participant references, and warnings end up in status files and on screen.
+    ``what`` names the time ("start", "date").
+    """
+    try:
+        check_moment(moment, what)
+    except ValidationError as exc:
+        outcome.warnings.append(f"skipped {item}: {exc}")
+        return False
+    return True
 
 
 def reconcile_meeting(
@@ -52,8 +77,13 @@ def reconcile_meeting(
     keep_subject: bool = True,
     outcome: Outcome | None = None,
 ) -> Outcome:
-    """Decide the touchpoints for one meeting; add them to ``outcome``."""
+    """Decide the touchpoints for one meeting; add them to ``outcome``.
+
+    A meeting whose start is out of range changes nothing and adds a warning instead.
+    """
     outcome = outcome or Outcome(save=[], unmatched=set())
+    if not usable_time(meeting.start, f"event {meeting.external_id}", "start", outcome):
+        return outcome
     people = [(meeting.organizer, "ACCEPTED"), *meeting.attendees]
     by_partner: dict[str, list[tuple[str | None, str]]] = {}
     strangers: set[str] = set()

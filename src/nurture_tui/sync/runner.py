@@ -210,3 +210,4 @@ def _store(
     report.updated += outcome.updated + outcome.cancelled
     report.unchanged += outcome.unchanged
     report.unmatched += len(outcome.unmatched or ())
+    report.warnings.extend(outcome.warnings)

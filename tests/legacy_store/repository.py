@@ -1,4 +1,4 @@
-"""The Repository over the journaled store, with the indexes the playbook and board need.
+"""(Test-only, retired.) The Repository over the journaled store, with the indexes the playbook and board need.
 
 Indexes are built once, on first use, and kept current by the store's change feed, so a
 board of 5,000 partners never rescans 250,000 touchpoints per partner.
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from legacy_store.engine import Doc, JournalStore, TableCodec
 from nurture_tui.domain import codec
 from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
 from nurture_tui.domain.ports import Record
-from nurture_tui.store.engine import Doc, JournalStore, TableCodec
 
 PARTNERS, CONTACTS, TOUCHPOINTS, REFERRALS = "partners", "contacts", "touchpoints", "referrals"
 DISMISSALS, STATE = "dismissals", "state"

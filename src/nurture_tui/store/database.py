@@ -1,0 +1,169 @@
+"""Opening the SQL database: SQLite by default, PostgreSQL by URL; errors in plain words.
+
+SQLite is set up for a desktop app that several processes write at once (the TUI, a
+background sync, a CLI command): WAL so readers never wait for a writer,
+``synchronous=FULL`` so a commit is on disk before we say "saved", foreign keys on, a busy
+timeout, and ``BEGIN IMMEDIATE`` for writes so two writers queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+from nurture_tui.domain.errors import StoreError, ValidationError
+
+DATABASE_NAME = "nurture.db"
+#: How long a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 15.0
+
+
+class StoreDamagedError(StoreError):
+    """The database file is not a healthy SQLite database; nothing will write to it."""
+
+
+def private_directory(path: Path) -> Path:
+    """Create ``path`` (and parents) readable only by its owner, whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(PermissionError):  # a folder we do not own: leave it be
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if missing (SQLite's WAL and SHM files copy the
+    database file's mode, so this covers them too), and tighten it if it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    os.close(fd)
+    with contextlib.suppress(PermissionError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
+def sqlite_engine(path: Path) -> Engine:
+    """An engine for the SQLite file at ``path``, configured for durability and sharing."""
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        # Our own BEGIN (below) instead of the driver's implicit transactions.
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "isolation_level": None},
+        # One connection per checkout: a CLI command is short, and the TUI's threads each
+        # get their own, so no connection is ever shared across threads.
+        poolclass=NullPool,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A write transaction takes the write lock up front (IMMEDIATE): upgrading a read
+        # lock later can fail with SQLITE_BUSY without waiting for the busy timeout.
+        mode = "IMMEDIATE" if connection.get_execution_options().get("write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def server_engine(url: str) -> Engine:
+    """An engine for a PostgreSQL server (a team store)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+
+
+@contextlib.contextmanager
+def plain_errors(where: str) -> Iterator[None]:
+    """Turn a database failure into one line that says what happened and what to do.
+
+    Every such failure leaves the database as it was before the transaction: SQLite and
+    PostgreSQL roll back, so nothing acknowledged is lost.
+    """
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        raise _integrity(exc) from None
+    except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
+        raise _database_error(where, exc) from None
+    except OSError as exc:  # creating a file, the folder, a backup
+        raise _os_error(where, exc) from None
+
+
+def _integrity(exc: sa_exc.IntegrityError) -> NurtureIntegrityError:
+    text = str(exc.orig)
+    if "ck_touchpoint_at" in text:
+        return NurtureIntegrityError("a date must be between 1900 and 2199; nothing was saved")
+    if "FOREIGN KEY" in text.upper() or "foreign key" in text:
+        return NurtureIntegrityError(
+            "that record belongs to a partner or contact that does not exist (deleted by "
+            "another window?); nothing was saved"
+        )
+    return NurtureIntegrityError(f"the store refused the change ({text}); nothing was saved")
+
+
+class NurtureIntegrityError(ValidationError):
+    """A write the database's own rules refuse (a date out of range, a missing partner)."""
+
+
+def _database_error(where: str, exc: sa_exc.DBAPIError) -> StoreError:
+    text = str(exc.orig).lower()
+    if "database or disk is full" in text or "disk i/o error" in text:
+        return StoreError(
+            f"could not write to {where}: the disk is full (or failing); nothing was saved. "
+            "Free some space and try again"
+        )
+    if "readonly" in text or "read-only" in text or "unable to open database" in text:
+        return StoreError(
+            f"cannot write to {where}: the file or its folder is read-only or missing; "
+            "nothing was saved. Check the folder's permissions"
+        )
+    if "database is locked" in text or "database table is locked" in text:
+        return StoreError(
+            f"the store at {where} is busy: another Nurture process (a sync, another window) "
+            f"held it for more than {BUSY_TIMEOUT_SECONDS:.0f} s; nothing was saved. "
+            "Try again, or close the other process"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreDamagedError(damaged_message(where, str(exc.orig)))
+    if "connection" in text or "could not translate host" in text or "timeout" in text:
+        return StoreError(f"cannot reach the database at {where}: {exc.orig}")
+    return StoreError(f"the database at {where} failed: {exc.orig}")
+
+
+def _os_error(where: str, exc: OSError) -> StoreError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return StoreError(
+            f"could not write to {where}: the disk is full; nothing was saved. "
+            "Free some space and try again"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreError(f"cannot write to {where}: permission denied or read-only disk")
+    return StoreError(f"cannot use {where}: {exc.strerror or exc}")
+
+
+def damaged_message(where: str, detail: str) -> str:
+    return (
+        f"the store file {where} is damaged ({detail}); nothing was changed or overwritten. "
+        "Run `nurture restore` to bring back the latest backup"
+    )

@@ -1,0 +1,259 @@
+"""Records <-> SQL rows. One function pair per table; touchpoints built the fast way.
+
+250,000 touchpoints load when the board opens, so their rows become ``Touchpoint`` tuples
+through ``tuple.__new__`` with enum lookups from dicts, the same trick ``domain.codec``
+uses for documents.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from nurture_tui.domain.kinds import (
+    Direction,
+    PartnerKind,
+    ReferralStatus,
+    Stage,
+    Tier,
+    TouchpointKind,
+    TouchpointStatus,
+)
+from nurture_tui.domain.model import Contact, Dismissal, Milestone, Partner, Referral, Touchpoint
+
+Row = dict[str, Any]
+_intern = sys.intern
+_KINDS = {k.value: k for k in TouchpointKind}
+_STATUSES = {s.value: s for s in TouchpointStatus}
+_DIRECTIONS = {d.value: d for d in Direction}
+_from_epoch = datetime.fromtimestamp
+_new_touchpoint = tuple.__new__
+
+
+def _json_list(values: Sequence[str]) -> str:
+    return orjson.dumps(list(values)).decode()
+
+
+def _tuple(text: str | None) -> tuple[str, ...]:
+    return tuple(orjson.loads(text)) if text else ()
+
+
+def _day(value: date | str | None) -> date | None:
+    """SQLite hands back ISO text from a raw query, PostgreSQL a date: accept both."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def partner_row(p: Partner) -> Row:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind.value,
+        "tier": p.tier.value,
+        "stage": p.stage.value,
+        "domains": _json_list(p.domains),
+        "npi": p.npi,
+        "owner": p.owner,
+        "tags": _json_list(p.tags),
+        "social_pages": _json_list(p.social_pages),
+        "notes": p.notes,
+        "stage_since": p.stage_since,
+        "created_at": p.created_at.timestamp() if p.created_at else None,
+        "archived": p.archived,
+    }
+
+
+def partner_from_row(r: Any) -> Partner:
+    return Partner(
+        id=r.id,
+        name=r.name,
+        kind=PartnerKind(r.kind),
+        tier=Tier(r.tier),
+        stage=Stage(r.stage),
+        domains=_tuple(r.domains),
+        npi=r.npi,
+        owner=r.owner,
+        tags=_tuple(r.tags),
+        social_pages=_tuple(r.social_pages),
+        notes=r.notes or "",
+        stage_since=_day(r.stage_since),
+        created_at=_from_epoch(r.created_at, UTC) if r.created_at is not None else None,
+        archived=bool(r.archived),
+    )
+
+
+def contact_row(c: Contact) -> Row:
+    return {
+        "id": c.id,
+        "partner_id": c.partner_id,
+        "name": c.name,
+        "role": c.role,
+        "emails": _json_list(c.emails),
+        "phone": c.phone,
+        "birthday": c.birthday,
+        "started": c.started,
+        "milestones": orjson.dumps(
+            [{"on": m.on.isoformat(), "note": m.note} for m in c.milestones]
+        ).decode(),
+        "met_in_person": c.met_in_person,
+        "linkedin_connected": c.linkedin_connected,
+        "archived": c.archived,
+    }
+
+
+def contact_from_row(r: Any) -> Contact:
+    return Contact(
+        id=r.id,
+        partner_id=_intern(r.partner_id),
+        name=r.name,
+        role=r.role or "",
+        emails=_tuple(r.emails),
+        phone=r.phone or "",
+        birthday=_day(r.birthday),
+        started=_day(r.started),
+        milestones=tuple(
+            Milestone(date.fromisoformat(m["on"]), m.get("note", ""))
+            for m in orjson.loads(r.milestones or "[]")
+        ),
+        met_in_person=bool(r.met_in_person),
+        linkedin_connected=bool(r.linkedin_connected),
+        archived=bool(r.archived),
+    )
+
+
+#: Column order of a touchpoint SELECT; ``touchpoint_from_values`` reads in this order.
+TOUCHPOINT_COLUMNS = (
+    "id",
+    "partner_id",
+    "kind",
+    "at",
+    "contact_ids",
+    "direction",
+    "status",
+    "purpose",
+    "note",
+    "source",
+    "external_id",
+    "requested",
+)
+
+
+def touchpoint_row(t: Touchpoint) -> Row:
+    return {
+        "id": t.id,
+        "partner_id": t.partner_id,
+        "kind": t.kind.value,
+        "at": t.at.timestamp(),
+        "contact_ids": ",".join(t.contact_ids),
+        "direction": t.direction.value,
+        "status": t.status.value,
+        "purpose": t.purpose,
+        "note": t.note,
+        "source": t.source,
+        "external_id": t.external_id,
+        "requested": t.requested,
+    }
+
+
+def touchpoint_from_values(values: Sequence[Any]) -> Touchpoint:
+    """A touchpoint from a row in ``TOUCHPOINT_COLUMNS`` order (runs 250k times on open)."""
+    tid, partner_id, kind, at, contacts, direction, status, purpose, note, source, ext, rq = values
+    return _new_touchpoint(
+        Touchpoint,
+        (
+            tid,
+            _intern(partner_id),
+            _KINDS[kind],
+            _from_epoch(at, UTC),
+            tuple(contacts.split(",")) if contacts else (),
+            _DIRECTIONS[direction],
+            _STATUSES[status],
+            purpose or "",
+            note or "",
+            _intern(source),
+            ext,
+            bool(rq),
+        ),
+    )
+
+
+def touchpoints_from_rows(fetched: Sequence[Any]) -> list[Touchpoint]:
+    """Many touchpoints from rows in ``TOUCHPOINT_COLUMNS`` order, converted column by
+    column (list comprehensions over a transposed result): ~3x a call per row."""
+    if not fetched:
+        return []
+    ids, partners, kinds, ats, contacts, directions, statuses, purposes, notes, sources, ext, rq = (
+        zip(*fetched, strict=True)
+    )
+    kinds_of, statuses_of, directions_of = _KINDS, _STATUSES, _DIRECTIONS
+    columns = zip(
+        ids,
+        [_intern(p) for p in partners],
+        [kinds_of[k] for k in kinds],
+        [_from_epoch(at, UTC) for at in ats],
+        [tuple(c.split(",")) if c else () for c in contacts],
+        [directions_of[d] for d in directions],
+        [statuses_of[x] for x in statuses],
+        [p or "" for p in purposes],
+        [n or "" for n in notes],
+        [_intern(x) for x in sources],
+        ext,
+        [bool(x) for x in rq],
+        strict=True,
+    )
+    return [_new_touchpoint(Touchpoint, row) for row in columns]
+
+
+def referral_row(r: Referral) -> Row:
+    return {
+        "id": r.id,
+        "partner_id": r.partner_id,
+        "received": r.received,
+        "participant_ref": r.participant_ref,
+        "contact_id": r.contact_id,
+        "service": r.service,
+        "status": r.status.value,
+        "complex_needs": r.complex_needs,
+        "partner_no_longer_serving": r.partner_no_longer_serving,
+    }
+
+
+def referral_from_row(r: Any) -> Referral:
+    received = _day(r.received)
+    assert received is not None  # NOT NULL in the schema
+    return Referral(
+        id=r.id,
+        partner_id=_intern(r.partner_id),
+        received=received,
+        participant_ref=r.participant_ref,
+        contact_id=r.contact_id,
+        service=r.service or "",
+        status=ReferralStatus(r.status),
+        complex_needs=bool(r.complex_needs),
+        partner_no_longer_serving=bool(r.partner_no_longer_serving),
+    )
+
+
+def dismissal_row(d: Dismissal) -> Row:
+    return {
+        "partner_id": d.partner_id,
+        "rule": d.rule,
+        "key": d.key,
+        "until": d.until,
+        "reason": d.reason,
+    }
+
+
+def dismissal_from_row(r: Any) -> Dismissal:
+    return Dismissal(
+        partner_id=r.partner_id,
+        rule=r.rule,
+        key=r.key,
+        until=_day(r.until),
+        reason=r.reason or "",
+    )

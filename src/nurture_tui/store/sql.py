@@ -1,0 +1,619 @@
+"""The Repository on SQL (SQLAlchemy Core): SQLite by default, PostgreSQL for a team.
+
+Single-record questions (a partner, its history, a contact by email) are indexed queries,
+so ``nurture log`` costs the same on 5 partners as on 5,000. The board and the playbook ask
+for every partner's history at once: that is one query per table, kept as a snapshot
+stamped with the store's revision and patched in place after this process's own writes,
+so a save in the TUI does not reload 250,000 touchpoints.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError
+from nurture_tui.domain.model import (
+    Contact,
+    Dismissal,
+    Partner,
+    PartnerHistory,
+    Referral,
+    Touchpoint,
+)
+from nurture_tui.domain.ports import Record
+from nurture_tui.store import rows as r
+from nurture_tui.store import schema as s
+from nurture_tui.store.database import plain_errors
+
+#: Past this many partners touched by one write, the board's snapshot is reloaded whole
+#: rather than patched (a sync's first page, an import).
+_PATCH_LIMIT = 200
+#: SQLite allows 32,766 bound parameters; IN lists stay well below.
+_CHUNK = 500
+
+_KIND_TABLES: dict[str, Table] = {
+    "partner": s.partners,
+    "contact": s.contacts,
+    "touchpoint": s.touchpoints,
+    "referral": s.referrals,
+}
+_TOUCHPOINT_SELECT = select(*(s.touchpoints.c[name] for name in r.TOUCHPOINT_COLUMNS))
+
+
+@dataclass
+class _Snapshot:
+    """Every partner's history, as of ``revision`` (lists are replaced, never mutated)."""
+
+    revision: int
+    partners: dict[str, Partner]
+    contacts: dict[str, list[Contact]] = field(default_factory=dict)
+    touchpoints: dict[str, list[Touchpoint]] = field(default_factory=dict)
+    referrals: dict[str, list[Referral]] = field(default_factory=dict)
+
+
+class SqlRepository:
+    """The Repository port over a SQLAlchemy engine (see module docstring)."""
+
+    def __init__(
+        self, engine: Engine, *, directory: Path, location: str, actor: str = "nurture"
+    ) -> None:
+        self._engine = engine
+        self._directory = directory
+        self._where = location
+        self.actor = actor
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+        self._seen_revision = self.revision
+
+    # ------------------------------------------------------------- plumbing
+    @property
+    def directory(self) -> Path:
+        return self._directory
+
+    @property
+    def location(self) -> str:
+        """The database, as shown to the rep: a file path or a URL without its password."""
+        return self._where
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with plain_errors(self._where), self._engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            plain_errors(self._where),
+            self._engine.connect().execution_options(write=True) as connection,
+            connection.begin(),
+        ):
+            yield connection
+
+    @property
+    def revision(self) -> int:
+        """Grows with every committed write, ours or another process's."""
+        with self._read() as c:
+            return int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
+
+    def refresh(self) -> bool:
+        """True when someone wrote since the last call (reads are always current)."""
+        revision = self.revision
+        changed = revision != self._seen_revision
+        self._seen_revision = revision
+        return changed
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -------------------------------------------------------------- lookups
+    def partners(self, *, include_archived: bool = False) -> list[Partner]:
+        query = select(s.partners)
+        if not include_archived:
+            query = query.where(s.partners.c.archived.is_(False))
+        with self._read() as c:
+            found = [r.partner_from_row(row) for row in c.execute(query)]
+        return sorted(found, key=lambda p: p.name.lower())
+
+    def partner(self, partner_id: str) -> Partner:
+        return r.partner_from_row(self._one(s.partners, "partner", partner_id))
+
+    def contact(self, contact_id: str) -> Contact:
+        return r.contact_from_row(self._one(s.contacts, "contact", contact_id))
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        query = _TOUCHPOINT_SELECT.where(s.touchpoints.c.id == touchpoint_id)
+        with self._read() as c:
+            row = c.execute(query).first()
+        if row is None:
+            raise NotFoundError(f"no touchpoint with id {touchpoint_id!r}")
+        return r.touchpoint_from_values(row)
+
+    def referral(self, referral_id: str) -> Referral:
+        return r.referral_from_row(self._one(s.referrals, "referral", referral_id))
+
+    def _one(self, table: Table, what: str, rid: str) -> Any:
+        with self._read() as c:
+            row = c.execute(select(table).where(table.c.id == rid)).first()
+        if row is None:
+            raise NotFoundError(f"no {what} with id {rid!r}")
+        return row
+
+    def resolve(self, kind: str, id_or_prefix: str) -> str:
+        """A full id from a unique prefix, as in git."""
+        table = _KIND_TABLES[kind]
+        prefix = id_or_prefix.strip().lower()
+        if not prefix:
+            raise NotFoundError(f"no {kind} id given")
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._read() as c:
+            if c.execute(select(table.c.id).where(table.c.id == prefix)).first():
+                return prefix
+            matches = [
+                row[0]
+                for row in c.execute(
+                    select(table.c.id)
+                    .where(table.c.id.like(f"{escaped}%", escape="\\"))
+                    .order_by(table.c.id)
+                    .limit(6)
+                )
+            ]
+        if not matches:
+            raise NotFoundError(f"no {kind} has an id starting with {id_or_prefix!r}")
+        if len(matches) > 1:
+            with self._read() as c:
+                count = c.execute(
+                    select(func.count()).where(table.c.id.like(f"{escaped}%", escape="\\"))
+                ).scalar_one()
+            shown = ", ".join(matches[:5])
+            raise AmbiguousIdError(
+                f"{id_or_prefix!r} matches {count} {kind}s ({shown}); type more of the id"
+            )
+        return str(matches[0])
+
+    def contacts(self, partner_id: str | None = None) -> list[Contact]:
+        query = select(s.contacts).where(s.contacts.c.archived.is_(False))
+        if partner_id is not None:
+            query = query.where(s.contacts.c.partner_id == partner_id)
+        with self._read() as c:
+            found = [r.contact_from_row(row) for row in c.execute(query)]
+        return sorted(found, key=lambda x: x.name.lower())
+
+    def contact_by_email(self, email: str) -> Contact | None:
+        query = (
+            select(s.contacts)
+            .join(s.contact_emails, s.contact_emails.c.contact_id == s.contacts.c.id)
+            .where(s.contact_emails.c.email == email.lower())
+            .order_by(s.contacts.c.archived, s.contacts.c.id)
+            .limit(1)
+        )
+        with self._read() as c:
+            row = c.execute(query).first()
+        return r.contact_from_row(row) if row is not None else None
+
+    def touchpoints(self, partner_id: str) -> Sequence[Touchpoint]:
+        """A partner's touchpoints, oldest first."""
+        query = _TOUCHPOINT_SELECT.where(s.touchpoints.c.partner_id == partner_id).order_by(
+            s.touchpoints.c.at, s.touchpoints.c.id
+        )
+        with self._read() as c:
+            return [r.touchpoint_from_values(row) for row in c.execute(query)]
+
+    def touchpoint_count(self) -> int:
+        with self._read() as c:
+            return int(c.execute(select(func.count()).select_from(s.touchpoints)).scalar_one())
+
+    def touchpoint_by_external_id(self, source: str, external_id: str) -> Touchpoint | None:
+        query = _TOUCHPOINT_SELECT.where(
+            s.touchpoints.c.source == source, s.touchpoints.c.external_id == external_id
+        ).limit(1)
+        with self._read() as c:
+            row = c.execute(query).first()
+        return r.touchpoint_from_values(row) if row is not None else None
+
+    def touchpoints_from_source(self, source: str) -> list[Touchpoint]:
+        """Every touchpoint a sync source created (for removals and mass-delete checks)."""
+        query = _TOUCHPOINT_SELECT.where(
+            s.touchpoints.c.source == source, s.touchpoints.c.external_id.is_not(None)
+        )
+        with self._read() as c:
+            return [r.touchpoint_from_values(row) for row in c.execute(query)]
+
+    def planned_before(self, moment: datetime) -> list[Touchpoint]:
+        """Planned touchpoints whose time has passed (they become done)."""
+        query = _TOUCHPOINT_SELECT.where(
+            s.touchpoints.c.status == "planned", s.touchpoints.c.at <= moment.timestamp()
+        )
+        with self._read() as c:
+            return [r.touchpoint_from_values(row) for row in c.execute(query)]
+
+    def last_touch_times(self) -> dict[str, datetime]:
+        query = (
+            select(s.touchpoints.c.partner_id, func.max(s.touchpoints.c.at))
+            .where(s.touchpoints.c.status == "done")
+            .group_by(s.touchpoints.c.partner_id)
+        )
+        with self._read() as c:
+            return {pid: datetime.fromtimestamp(at, UTC) for pid, at in c.execute(query)}
+
+    def referrals(self, partner_id: str | None = None) -> list[Referral]:
+        query = select(s.referrals).order_by(s.referrals.c.received, s.referrals.c.id)
+        if partner_id is not None:
+            query = query.where(s.referrals.c.partner_id == partner_id)
+        with self._read() as c:
+            return [r.referral_from_row(row) for row in c.execute(query)]
+
+    def participant_refs(self) -> frozenset[str]:
+        with self._read() as c:
+            return frozenset(
+                row[0] for row in c.execute(select(s.referrals.c.participant_ref).distinct())
+            )
+
+    def dismissals(self) -> list[Dismissal]:
+        with self._read() as c:
+            return [r.dismissal_from_row(row) for row in c.execute(select(s.dismissals))]
+
+    def state(self, key: str) -> dict[str, Any] | None:
+        with self._read() as c:
+            value = c.execute(select(s.state.c.value).where(s.state.c.key == key)).scalar()
+        return orjson.loads(value) if value is not None else None
+
+    def state_keys(self, prefix: str = "") -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            select(s.state.c.key)
+            .where(s.state.c.key.like(f"{escaped}%", escape="\\"))
+            .order_by(s.state.c.key)
+        )
+        with self._read() as c:
+            return [row[0] for row in c.execute(query)]
+
+    # ----------------------------------------------------- bulk (the board)
+    def histories(self, partner_ids: Sequence[str] | None = None) -> list[PartnerHistory]:
+        """Histories of the given partners (default: every active partner, by name).
+
+        Served from the snapshot when it is current; a handful of partners with no current
+        snapshot are read directly, so ``nurture next --partner X`` stays cheap.
+        """
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.revision != self.revision:
+                if partner_ids is not None and len(partner_ids) <= 20:
+                    return [self._history(pid) for pid in partner_ids]
+                snapshot = self._snapshot = self._load_snapshot()
+            if partner_ids is None:
+                chosen = sorted(
+                    (p for p in snapshot.partners.values() if not p.archived),
+                    key=lambda p: p.name.lower(),
+                )
+            else:
+                chosen = []
+                for pid in partner_ids:
+                    if pid not in snapshot.partners:
+                        raise NotFoundError(f"no partner with id {pid!r}")
+                    chosen.append(snapshot.partners[pid])
+            return [
+                PartnerHistory(
+                    p,
+                    snapshot.contacts.get(p.id, []),
+                    snapshot.touchpoints.get(p.id, []),
+                    snapshot.referrals.get(p.id, []),
+                )
+                for p in chosen
+            ]
+
+    def _history(self, partner_id: str) -> PartnerHistory:
+        return PartnerHistory(
+            self.partner(partner_id),
+            self.contacts(partner_id),
+            list(self.touchpoints(partner_id)),
+            self.referrals(partner_id),
+        )
+
+    def _load_snapshot(self) -> _Snapshot:
+        """One query per table, in one read transaction (a consistent picture)."""
+        with _no_gc(), self._read() as c:
+            revision = int(
+                c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0]
+            )
+            partners = {p.id: p for p in map(r.partner_from_row, c.execute(select(s.partners)))}
+            snapshot = _Snapshot(revision, partners)
+            contacts = (r.contact_from_row(row) for row in c.execute(select(s.contacts)))
+            for contact in sorted(contacts, key=lambda x: x.name.lower()):
+                if not contact.archived:
+                    snapshot.contacts.setdefault(contact.partner_id, []).append(contact)
+            snapshot.touchpoints = _all_touchpoints(c)
+            referrals = select(s.referrals).order_by(s.referrals.c.received, s.referrals.c.id)
+            for referral in map(r.referral_from_row, c.execute(referrals)):
+                snapshot.referrals.setdefault(referral.partner_id, []).append(referral)
+        return snapshot
+
+    # --------------------------------------------------------------- writes
+    def save(
+        self,
+        *records: Record,
+        action: str = "save",
+        state: dict[str, dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Write records (and state entries) in one transaction, durable on return."""
+        grouped = _group(records)
+        touched: set[str] = set()
+        with self._lock, self._write() as c:
+            revision = self._bump(c)
+            touched |= self._previous_partners(c, grouped)
+            for table, items in grouped.items():
+                rows = [_ROW_OF[table](item) for item in items]
+                _upsert(c, table, rows)
+                if table is s.contacts:
+                    self._replace_emails(c, items)
+                touched |= {getattr(item, "partner_id", None) or "" for item in items}
+                touched |= {item.id for item in items if isinstance(item, Partner)}
+            for key, value in (state or {}).items():
+                self._put_state(c, key, value)
+            self._audit(
+                c, action, [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs]
+            )
+            self._audit(c, action, [("state", key) for key in state or {}])
+        self._patch_snapshot(revision, touched - {""})
+
+    def put_state(self, key: str, value: dict[str, Any] | None) -> None:
+        with self._lock, self._write() as c:
+            revision = self._bump(c)
+            self._put_state(c, key, value)
+            self._audit(c, "state", [("state", key)], deleted=value is None)
+        self._patch_snapshot(revision, set())
+
+    def replace_all(
+        self,
+        partners: Iterable[Partner],
+        contacts: Iterable[Contact],
+        touchpoints: Iterable[Touchpoint],
+        referrals: Iterable[Referral],
+    ) -> None:
+        """Replace every record (the demo, an import of a whole store) in one transaction."""
+        with self._lock, self._write() as c:
+            self._bump(c)
+            for table in (
+                s.dismissals,
+                s.touchpoints,
+                s.referrals,
+                s.contact_emails,
+                s.contacts,
+                s.partners,
+            ):
+                c.execute(delete(table))
+            contact_list = list(contacts)
+            for table, items in (
+                (s.partners, list(partners)),
+                (s.contacts, contact_list),
+                (s.touchpoints, list(touchpoints)),
+                (s.referrals, list(referrals)),
+            ):
+                for start in range(0, len(items), 5_000):
+                    c.execute(
+                        insert(table), [_ROW_OF[table](x) for x in items[start : start + 5_000]]
+                    )
+            self._replace_emails(c, contact_list, existing=False)
+            self._audit(c, "replace-all", [("*", "*")])
+            self._snapshot = None
+
+    def _bump(self, c: Connection) -> int:
+        c.execute(update(s.meta).where(s.meta.c.key == "revision").values(value=s.meta.c.value + 1))
+        return int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
+
+    def _previous_partners(self, c: Connection, grouped: dict[Table, list[Any]]) -> set[str]:
+        """Partners that records being rewritten belonged to (a touch moved elsewhere)."""
+        found: set[str] = set()
+        for table in (s.contacts, s.touchpoints, s.referrals):
+            ids = [x.id for x in grouped.get(table, [])]
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                query = select(table.c.partner_id).where(table.c.id.in_(chunk)).distinct()
+                found |= {row[0] for row in c.execute(query)}
+        return found
+
+    @staticmethod
+    def _replace_emails(c: Connection, contacts: list[Contact], *, existing: bool = True) -> None:
+        ids = [x.id for x in contacts]
+        if existing:
+            for start in range(0, len(ids), _CHUNK):
+                c.execute(
+                    delete(s.contact_emails).where(
+                        s.contact_emails.c.contact_id.in_(ids[start : start + _CHUNK])
+                    )
+                )
+        rows = [{"contact_id": x.id, "email": e.lower()} for x in contacts for e in x.emails]
+        if rows:
+            c.execute(insert(s.contact_emails), rows)
+
+    @staticmethod
+    def _put_state(c: Connection, key: str, value: dict[str, Any] | None) -> None:
+        if value is None:
+            c.execute(delete(s.state).where(s.state.c.key == key))
+        else:
+            _upsert(c, s.state, [{"key": key, "value": orjson.dumps(value).decode()}])
+
+    def _audit(
+        self, c: Connection, action: str, changes: list[tuple[str, str]], *, deleted: bool = False
+    ) -> None:
+        if not changes:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        c.execute(
+            insert(s.audit),
+            [
+                {
+                    "at": now,
+                    "actor": self.actor,
+                    "action": action,
+                    "table_name": table,
+                    "record_id": rid,
+                    "deleted": deleted,
+                }
+                for table, rid in changes
+            ],
+        )
+
+    def _patch_snapshot(self, revision: int, partner_ids: set[str]) -> None:
+        """Bring the snapshot to ``revision`` by re-reading only the partners we changed.
+
+        Only when the snapshot was current just before our write: if another process wrote
+        in between, the next bulk read reloads it whole.
+        """
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        if snapshot.revision != revision - 1 or len(partner_ids) > _PATCH_LIMIT:
+            self._snapshot = None
+            return
+        ids = sorted(partner_ids)
+        with self._read() as c:
+            for pid in ids:
+                row = c.execute(select(s.partners).where(s.partners.c.id == pid)).first()
+                if row is None:
+                    continue
+                snapshot.partners[pid] = r.partner_from_row(row)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                for pid in chunk:
+                    snapshot.contacts.pop(pid, None)
+                    snapshot.touchpoints.pop(pid, None)
+                    snapshot.referrals.pop(pid, None)
+                contacts = c.execute(
+                    select(s.contacts).where(
+                        s.contacts.c.partner_id.in_(chunk), s.contacts.c.archived.is_(False)
+                    )
+                )
+                for contact in sorted(
+                    map(r.contact_from_row, contacts), key=lambda x: x.name.lower()
+                ):
+                    snapshot.contacts.setdefault(contact.partner_id, []).append(contact)
+                touches = c.execute(
+                    _TOUCHPOINT_SELECT.where(s.touchpoints.c.partner_id.in_(chunk)).order_by(
+                        s.touchpoints.c.at, s.touchpoints.c.id
+                    )
+                )
+                for touch in map(r.touchpoint_from_values, touches):
+                    snapshot.touchpoints.setdefault(touch.partner_id, []).append(touch)
+                referrals = c.execute(
+                    select(s.referrals)
+                    .where(s.referrals.c.partner_id.in_(chunk))
+                    .order_by(s.referrals.c.received, s.referrals.c.id)
+                )
+                for referral in map(r.referral_from_row, referrals):
+                    snapshot.referrals.setdefault(referral.partner_id, []).append(referral)
+        snapshot.revision = revision
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building hundreds of thousands of acyclic records.
+
+    Left on, it rescans the growing heap again and again and doubles the load time; the
+    records then live as long as the snapshot, so freezing them keeps later collections
+    (every few thousand allocations in the UI) from rescanning them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _all_touchpoints(c: Connection) -> dict[str, list[Touchpoint]]:
+    """Every touchpoint by partner, oldest first: the one hot read (250k rows on open).
+
+    Straight through the driver's cursor (SQLAlchemy's row objects cost twice the fetch),
+    in table order (a global ORDER BY would sort 250k rows in SQL), then one C-level sort
+    per partner.
+    """
+    cursor = c.connection.cursor()
+    try:
+        cursor.execute(f"SELECT {', '.join(r.TOUCHPOINT_COLUMNS)} FROM touchpoints")
+        fetched = cursor.fetchall()
+    finally:
+        cursor.close()
+    by_partner: dict[str, list[Touchpoint]] = {}
+    for touch in r.touchpoints_from_rows(fetched):
+        bucket = by_partner.get(touch.partner_id)
+        if bucket is None:
+            by_partner[touch.partner_id] = [touch]
+        else:
+            bucket.append(touch)
+    for bucket in by_partner.values():
+        bucket.sort(key=_by_time)
+    return by_partner
+
+
+def _by_time(touch: Touchpoint) -> tuple[datetime, str]:
+    return touch.at, touch.id
+
+
+_ORDER = (s.partners, s.contacts, s.touchpoints, s.referrals, s.dismissals)
+_TABLE_OF: dict[type, Table] = {
+    Partner: s.partners,
+    Contact: s.contacts,
+    Touchpoint: s.touchpoints,
+    Referral: s.referrals,
+    Dismissal: s.dismissals,
+}
+_ROW_OF: dict[Table, Any] = {
+    s.partners: r.partner_row,
+    s.contacts: r.contact_row,
+    s.touchpoints: r.touchpoint_row,
+    s.referrals: r.referral_row,
+    s.dismissals: r.dismissal_row,
+}
+
+
+def _group(records: Sequence[Record]) -> dict[Table, list[Any]]:
+    """Records by table, parents first (foreign keys), the last write of an id winning."""
+    by_table: dict[Table, dict[str, Any]] = {}
+    for record in records:
+        by_table.setdefault(_TABLE_OF[type(record)], {})[_record_id(record)] = record
+    return {t: list(by_table[t].values()) for t in _ORDER if t in by_table}
+
+
+def _record_id(record: Record) -> str:
+    if isinstance(record, Dismissal):
+        return f"{record.partner_id}|{record.rule}|{record.key}"
+    return record.id
+
+
+def _upsert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace by primary key, in the dialect's own words."""
+    if not rows:
+        return
+    keys = [col.name for col in table.primary_key.columns]
+    dialect = c.dialect.name
+    make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    for start in range(0, len(rows), 2_000):
+        chunk = rows[start : start + 2_000]
+        statement = make(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={
+                col.name: statement.excluded[col.name]
+                for col in table.columns
+                if col.name not in keys
+            },
+        )
+        c.execute(statement, chunk)

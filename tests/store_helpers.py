@@ -1,0 +1,30 @@
+"""Reading a store the way a test checks it: every row, straight from the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from nurture_tui.domain.model import Touchpoint
+from nurture_tui.store import rows
+from nurture_tui.store.opening import open_store
+
+
+def stored_touchpoints(directory: Path) -> dict[str, Touchpoint]:
+    """Every touchpoint in the store at ``directory``, by id (archived partners included)."""
+    repo = open_store(directory)
+    with repo.engine.connect() as c:
+        cursor = c.connection.cursor()
+        cursor.execute(f"SELECT {', '.join(rows.TOUCHPOINT_COLUMNS)} FROM touchpoints")
+        found = rows.touchpoints_from_rows(cursor.fetchall())
+    repo.close()
+    return {t.id: t for t in found}
+
+
+def integrity(directory: Path) -> str:
+    """SQLite's own full check of the database file ("ok" when healthy)."""
+    connection = sqlite3.connect(directory / "nurture.db")
+    try:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        connection.close()
