@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "restore", data.restore, "go back to a backup (the latest by default)")
     p.add_argument("name", nargs="?", help="the backup's name or its prefix")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    command(sub, "check", data.check, "check the store file for damage (SQLite's own check)")
     return parser
 
 

@@ -203,3 +203,20 @@ def _sqlite_errors(where: str) -> Iterator[None]:
         if "not a database" in text or "malformed" in text or "check" in text:
             raise StoreError(damaged_message(where, str(exc))) from None
         raise StoreError(f"{where}: {exc}") from None
+
+
+def check(directory: Path) -> str:
+    """Run ``PRAGMA integrity_check`` on the live database (read-only); raise if damaged."""
+    live = directory / DATABASE_NAME
+    if not live.exists():
+        raise StoreError(f"there is no database at {live}")
+    with _sqlite_errors(str(live)):
+        connection = sqlite3.connect(f"file:{live}?mode=ro", uri=True, timeout=15)
+        try:
+            verdict = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    problems = [str(row[0]) for row in verdict if row[0] != "ok"]
+    if problems:
+        raise StoreError(damaged_message(str(live), f"{len(problems)} problems: {problems[0]}"))
+    return str(live)

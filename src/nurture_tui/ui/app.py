@@ -55,9 +55,11 @@ class NurtureApp(App[None]):
         playbook: Playbook | None = None,
         today: date | None = None,
         watch_seconds: float | None = WATCH_SECONDS,
+        notices: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self._notices = list(notices or [])
         loaded = effective_playbook()
         self.playbook = playbook or loaded.playbook
         self._playbook_problem = None if playbook else loaded.problem
@@ -78,7 +80,10 @@ class NurtureApp(App[None]):
         self.reload_board()
         if self._playbook_problem:
             self.notify(self._playbook_problem, title="Playbook", severity="warning", timeout=10)
+        for notice in self._notices:  # a store migration, said once
+            self.notify(notice, title="Store", timeout=15)
         if self._watch_seconds:
+            self.daily_backup()
             self.set_interval(self._watch_seconds, self.check_store)
             minutes = self.session.settings.sync_every_minutes
             if minutes > 0:  # mutt/khal habit: the open app keeps itself current
@@ -104,6 +109,13 @@ class NurtureApp(App[None]):
             data = load_board(self.session, self.playbook, self.today)
         if not worker.is_cancelled:
             self.post_message(BoardLoaded(data))
+
+    @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
+    def daily_backup(self) -> None:
+        """A rotating backup once a day while the app is open (off the UI thread)."""
+        from nurture_tui.services.maintenance import daily_backup
+
+        daily_backup(self.session)
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self._last_revision = message.data.revision
@@ -253,6 +265,7 @@ class NurtureApp(App[None]):
 
 def run(data_dir: Path | str | None = None) -> int:
     """Start the TUI (``nurture`` / ``nurture tui``); store errors are raised before it starts."""
-    session = open_session(data_dir)
-    NurtureApp(session).run()
+    notices: list[str] = []
+    session = open_session(data_dir, notices=notices)
+    NurtureApp(session, notices=notices).run()
     return 0
