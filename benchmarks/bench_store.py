@@ -1,38 +1,89 @@
-"""Store figures: log one touchpoint durably (p50/p95) in an empty and a full store, cold load
-of the board's data, peak memory, and naive TinyDB measured in the same run for a ratio.
+"""Store figures, whole process where a rep waits on a whole process.
 
-Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_store.py``.
+- ``nurture log``, ``nurture partner show ID --json`` and ``nurture next --limit 10`` on a
+  5-partner store and on 5,000 partners / 250,000 touchpoints: median wall time of 7 runs
+  and peak RSS, with the ratio measured in the same run;
+- one durable ``save`` in-process (p50/p95: the commit is on disk when it returns);
+- the cold load of everything the board needs (every partner's history), in-process;
+- ``nurture demo --partners 5000 --touchpoints 250000`` as a whole process.
+
+Run: ``.venv/bin/python benchmarks/bench_store.py`` (or ``make bench``). No thresholds: it
+prints figures.
 """
 
 from __future__ import annotations
 
-import resource
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import build_store, percentiles, session_at, timed
+from common import percentiles, session_at, timed
 
 from nurture_tui.domain.kinds import TouchpointKind
 from nurture_tui.domain.model import Touchpoint, new_id
-from nurture_tui.services import records
 
-SAMPLES = 300
+RUNS = 7
+SAMPLES = 200
+NURTURE = [sys.executable, "-m", "nurture_tui.cli"]
 
 
-def log_latency(directory: Path) -> tuple[float, float]:
-    session = session_at(directory)
-    partner = (
-        session.repo.partners()[0]
-        if session.repo.partners()
-        else records.add_partner(session, "Bench Partner", "hospital")
-    )
-    session.repo.touchpoints(partner.id)  # indexes built, as in the running app
+def run(argv: list[str], home: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB, from wait4) and stdout of one whole ``nurture`` process."""
+    env = {
+        **os.environ,
+        "NURTURE_HOME": str(home),
+        "NURTURE_TIMEZONE": "America/Chicago",
+        "NURTURE_CONFIG_DIR": str(home / "config"),
+    }
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        pid = os.posix_spawn(
+            sys.executable,
+            [*NURTURE, *argv],
+            env,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+            ],
+        )
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"nurture {' '.join(argv)} failed: {err.read().decode()}")
+        return elapsed, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def median_run(argv: list[str], home: Path) -> tuple[float, float]:
+    """Median wall time over RUNS and the largest peak RSS of any single run."""
+    results = [run(argv, home) for _ in range(RUNS)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def small_store() -> tuple[Path, str]:
+    home = Path(tempfile.mkdtemp(prefix="nurture-small-"))
+    run(["demo", "--partners", "5", "--touchpoints", "100"], home)
+    return home, first_partner(home)
+
+
+def first_partner(home: Path) -> str:
+    import json
+
+    _, _, out = run(["partner", "list", "--json"], home)
+    return str(json.loads(out)[0]["id"])
+
+
+def log_latency(home: Path, partner_id: str) -> tuple[float, float]:
+    session = session_at(home)
     samples = []
     for _ in range(SAMPLES):
-        touch = Touchpoint(new_id(), partner.id, TouchpointKind.CALL, datetime.now(UTC))
+        touch = Touchpoint(new_id(), partner_id, TouchpointKind.CALL, datetime.now(UTC))
         samples.append(timed(lambda t=touch: session.repo.save(t)))
     return percentiles(samples)
 
@@ -40,69 +91,58 @@ def log_latency(directory: Path) -> tuple[float, float]:
 COLD_LOAD = """
 import resource, sys, time
 sys.path.insert(0, {bench!r})
-from common import session_at
-from nurture_tui.services.board import load_board
-from nurture_tui.services.playbook import effective_playbook
 from pathlib import Path
+from common import session_at
 started = time.perf_counter()  # after imports: the store's own cost
 session = session_at(Path({path!r}))
-playbook = effective_playbook().playbook
-repo = session.repo
-partners = repo.partners()
-touched = sum(len(repo.touchpoints(p.id)) for p in partners)
-referrals = len(repo.referrals())
+histories = session.repo.histories()
 loaded = time.perf_counter() - started
-board = load_board(session, playbook)
-total = time.perf_counter() - started
+touches = sum(len(h.touchpoints) for h in histories)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{{loaded:.3f}} {{total:.3f}} {{rss:.0f}} {{touched}} {{len(board.agenda)}}")
+print(f"{{loaded:.3f}} {{rss:.0f}} {{len(histories)}} {{touches}}")
 """
 
 
-def cold_load(directory: Path) -> tuple[float, float, float]:
-    code = COLD_LOAD.format(bench=str(Path(__file__).parent), path=str(directory))
+def cold_load(home: Path) -> tuple[float, float, int, int]:
+    code = COLD_LOAD.format(bench=str(Path(__file__).parent), path=str(home))
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    return float(out[0]), float(out[1]), float(out[2])
-
-
-def naive_tinydb(count: int) -> tuple[float, float]:
-    """TinyDB as documented (one JSON file, default storage): insert and query cost."""
-    from tinydb import Query, TinyDB
-
-    path = Path(tempfile.mkdtemp()) / "naive.json"
-    db = TinyDB(path)
-    db.insert_multiple({"p": f"p{i % 5000}", "k": "call", "at": i} for i in range(count))
-    inserts = [timed(lambda: db.insert({"p": "p1", "k": "call", "at": 0})) for _ in range(5)]
-    q = Query()
-    # A new query each time: TinyDB caches query results, which would hide the file read.
-    queries = [timed(lambda i=i: db.search(q.p == f"p{i}")) for i in range(5)]
-    return percentiles(inserts)[0], percentiles(queries)[0]
+    return float(out[0]), float(out[1]), int(out[2]), int(out[3])
 
 
 def main() -> None:
-    print("store")
-    empty = Path(tempfile.mkdtemp(prefix="nurture-empty-"))
-    e50, e95 = log_latency(empty)
-    print(f"  log one touchpoint, empty store:  p50 {e50 * 1000:.2f} ms  p95 {e95 * 1000:.2f} ms")
-    full = build_store()
-    f50, f95 = log_latency(full)
-    print(f"  log one touchpoint, 250k store:   p50 {f50 * 1000:.2f} ms  p95 {f95 * 1000:.2f} ms")
-    loaded, board, rss = cold_load(full)
+    print("store (SQLite, WAL, synchronous=FULL)")
+    big = Path(tempfile.mkdtemp(prefix="nurture-big-"))
+    elapsed, rss, _ = run(["demo", "--partners", "5000", "--touchpoints", "250000"], big)
     print(
-        f"  cold load of the board's data (5k partners, 20k contacts, 250k touchpoints, "
-        f"indexes): {loaded:.2f} s"
+        f"  nurture demo --partners 5000 --touchpoints 250000: {elapsed:.1f} s "
+        f"(peak RSS {rss:.0f} MB)"
     )
-    print(f"  cold load + every card and the whole agenda computed: {board:.2f} s")
-    print(f"  peak RSS of that process: {rss:.0f} MB")
-    insert, query = naive_tinydb(100_000)
+    small, small_pid = small_store()
+    big_pid = first_partner(big)
+    for label, argv in (
+        ("nurture log", ["log", "--partner", "{pid}", "--kind", "call"]),
+        ("nurture partner show ID --json", ["partner", "show", "{pid}", "--json"]),
+        ("nurture next --limit 10", ["next", "--limit", "10"]),
+    ):
+        s_time, s_rss = median_run([a.format(pid=small_pid) for a in argv], small)
+        b_time, b_rss = median_run([a.format(pid=big_pid) for a in argv], big)
+        print(
+            f"  {label}: 5 partners {s_time:.2f} s / {s_rss:.0f} MB; 250k {b_time:.2f} s / "
+            f"{b_rss:.0f} MB; ratio {b_time / s_time:.2f} (median of {RUNS})"
+        )
+    e50, e95 = log_latency(small, small_pid)
+    f50, f95 = log_latency(big, big_pid)
     print(
-        f"  naive TinyDB at 100k: insert {insert * 1000:.0f} ms, query {query * 1000:.0f} ms "
-        f"-> our log is {insert / f50:,.0f}x faster"
+        f"  one durable save in-process: 5 partners p50 {e50 * 1000:.2f} ms p95 "
+        f"{e95 * 1000:.2f} ms; 250k p50 {f50 * 1000:.2f} ms p95 {f95 * 1000:.2f} ms"
     )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  (this process peak RSS {peak:.0f} MB)")
+    loaded, rss, partners, touches = cold_load(big)
+    print(
+        f"  cold load of every history the board needs ({partners:,} partners, "
+        f"{touches:,} touchpoints): {loaded:.2f} s, peak RSS {rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

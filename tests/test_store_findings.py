@@ -405,3 +405,66 @@ def test_a_journal_era_backup_restores_into_a_new_database(tmp_path: Path) -> No
     again = open_store(directory)
     assert again.touchpoint_count() == count
     assert "after" not in {p.id for p in again.partners()}
+
+
+# locked and read-only ------------------------------------------------------------------
+def test_a_lock_held_past_the_busy_timeout_is_one_line_and_loses_nothing(cli: Cli) -> None:
+    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    holder = sqlite3.connect(cli.home / "nurture.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        cli.env["NURTURE_BUSY_TIMEOUT_SECONDS"] = "0.5"
+        error = one_line_error(cli("log", "--partner", pid, "--kind", "call", ok=False))
+        assert "busy" in error and "nothing was saved" in error
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    cli("log", "--partner", pid, "--kind", "call")
+    assert len(stored_touchpoints(cli.home)) == 1
+
+
+def test_a_read_only_store_is_one_line_and_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    cli("log", "--partner", pid, "--kind", "call")
+    if os.geteuid() == 0:  # root ignores file modes: make the disk itself read-only
+        mount = tmp_path / "ro"
+        mount.mkdir()
+        if (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
+            ).returncode
+            != 0
+        ):
+            pytest.skip("this sandbox does not allow mounts")
+        try:
+            subprocess.run(["cp", "-a", str(cli.home), str(mount / "home")], check=True)
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+            cli.env["NURTURE_HOME"] = str(mount / "home")
+            error = one_line_error(cli("log", "--partner", pid, "--kind", "call", ok=False))
+            assert "read-only" in error
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+    else:
+        for path in [cli.home, *cli.home.iterdir()]:
+            path.chmod(0o500 if path.is_dir() else 0o400)
+        try:
+            error = one_line_error(cli("log", "--partner", pid, "--kind", "call", ok=False))
+            assert "read-only" in error
+        finally:
+            for path in [cli.home, *cli.home.iterdir()]:
+                path.chmod(0o700 if path.is_dir() else 0o600)
+    assert len(stored_touchpoints(cli.home)) == 1
+
+
+def test_an_open_app_follows_a_restore_made_by_another_process(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    app_repo = open_store(directory)  # the TUI, left open with pooled connections
+    app_repo.save(Partner(id="kept", name="Kept", kind=PartnerKind.OTHER))
+    backups.backup(directory)
+    app_repo.save(Partner(id="later", name="Added Later", kind=PartnerKind.OTHER))
+    assert len(app_repo.histories()) == 2
+    backups.restore(directory, backups.choose(directory, None))
+    app_repo.refresh()
+    assert [h.partner.id for h in app_repo.histories()] == ["kept"]
+    app_repo.save(Partner(id="after", name="After Restore", kind=PartnerKind.OTHER))
+    assert {p.id for p in open_store(directory).partners()} == {"kept", "after"}

@@ -18,13 +18,22 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
 
 from nurture_tui.domain.errors import StoreError, ValidationError
 
 DATABASE_NAME = "nurture.db"
-#: How long a writer waits for another process's transaction before giving up.
-BUSY_TIMEOUT_SECONDS = 15.0
+
+
+def _busy_timeout() -> float:
+    """How long a writer waits for another process's transaction before giving up
+    (``NURTURE_BUSY_TIMEOUT_SECONDS`` overrides it, for tests and slow network disks)."""
+    try:
+        return float(os.environ.get("NURTURE_BUSY_TIMEOUT_SECONDS", "15"))
+    except ValueError:
+        return 15.0
+
+
+BUSY_TIMEOUT_SECONDS = _busy_timeout()
 
 
 class StoreDamagedError(StoreError):
@@ -43,12 +52,14 @@ def private_directory(path: Path) -> Path:
 def private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if missing (SQLite's WAL and SHM files copy the
     database file's mode, so this covers them too), and tighten it if it exists."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
-    os.close(fd)
-    with contextlib.suppress(PermissionError):
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # another process made it first
+        except OSError as exc:
+            raise _os_error(str(path), exc) from None
+    with contextlib.suppress(OSError):  # not ours, or a read-only disk: reading still works
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
 
@@ -59,9 +70,8 @@ def sqlite_engine(path: Path) -> Engine:
         f"sqlite+pysqlite:///{path}",
         # Our own BEGIN (below) instead of the driver's implicit transactions.
         connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "isolation_level": None},
-        # One connection per checkout: a CLI command is short, and the TUI's threads each
-        # get their own, so no connection is ever shared across threads.
-        poolclass=NullPool,
+        # SQLAlchemy's default pool for a file: a connection is reused (opening one and
+        # setting it up costs ~2 ms) but never used by two threads at once.
     )
 
     @event.listens_for(engine, "connect")
@@ -158,7 +168,10 @@ def _os_error(where: str, exc: OSError) -> StoreError:
             "Free some space and try again"
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StoreError(f"cannot write to {where}: permission denied or read-only disk")
+        return StoreError(
+            f"cannot write to {where}: the disk or folder is read-only (or not yours); "
+            "nothing was saved. Check the folder's permissions"
+        )
     return StoreError(f"cannot use {where}: {exc.strerror or exc}")
 
 
