@@ -31,11 +31,13 @@ def kill_at_random(directory: Path, rounds: int, seed: int) -> None:
     acknowledged: set[str] = set()
     for round_number in range(rounds):
         child = spawn(directory, f"r{round_number}", 100_000)
-        # Past the child's start-up (~0.3 s) most of the time, so kills land mid-write.
-        time.sleep(rng.uniform(0.25, 0.8))
+        assert child.stdout is not None
+        first = child.stdout.readline().strip()  # started and writing: now kill it mid-stream
+        assert first, child.stderr.read() if child.stderr else "the writer died on start"
+        time.sleep(rng.uniform(0.0, 0.3))  # the random instant (a write is ~5 ms)
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()
-        acknowledged |= {line for line in out.split() if line}
+        acknowledged |= {first, *(line for line in out.split() if line)}
         stored = set(stored_touchpoints(directory))  # must open cleanly after every crash
         missing = acknowledged - stored
         assert not missing, f"round {round_number}: lost {len(missing)} acknowledged writes"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from nurture_tui import __version__
-from nurture_tui.commands import data, invites, partners, touches
+from nurture_tui.commands import data, exchange, invites, partners, touches
 from nurture_tui.commands import sync as sync_commands
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     _next_parser(command(sub, "next", touches.next_, "the suggested next actions, ranked"))
     _playbook_parsers(sub, common, command)
     _import_parsers(sub, common, command)
+    _export_parser(command(sub, "export", exchange.export, exchange.EXPORT_HELP))
     _invite_parser(
         command(
             sub, "invite", invites.invite, "create, update or cancel an invite (.ics, or pushed)"
@@ -239,6 +240,30 @@ def _import_parsers(
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     p = command(isub, "ics", invites.ics_import, "calendar files: meetings become touchpoints")
     p.add_argument("target", metavar="FILE|DIR")
+    p = command(isub, "tinydb", exchange.import_tinydb_file, exchange.IMPORT_HELP)
+    p.epilog = exchange.IMPORT_EPILOG
+    p.add_argument("file", metavar="FILE.json", help="a file written by `nurture export`")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace every record of a store that has data (backed up first)",
+    )
+    p.add_argument(
+        "--allow-missing-refs",
+        action="store_true",
+        help="an export without participant references: give each referral a new one",
+    )
+
+
+def _export_parser(p: argparse.ArgumentParser) -> None:
+    p.epilog = exchange.EXPORT_EPILOG
+    p.add_argument("file", metavar="FILE.json", help="the TinyDB file to write")
+    p.add_argument(
+        "--with-participant-refs",
+        action="store_true",
+        help="include participant references (omitted by default: they stay in the store)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
 
 def _sync_parsers(

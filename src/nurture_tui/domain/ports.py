@@ -99,4 +99,7 @@ class Repository(Protocol):
         contacts: Iterable[Contact],
         touchpoints: Iterable[Touchpoint],
         referrals: Iterable[Referral],
-    ) -> None: ...
+        dismissals: Iterable[Dismissal] = (),
+    ) -> None:
+        """Every record replaced by these, in one transaction (a demo, a whole import)."""
+        ...

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, tzinfo
 
 from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.text import clean_text
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -66,7 +67,8 @@ def clean_npi(value: str) -> str:
 
 
 def clean_name(value: str, what: str = "name") -> str:
-    name = " ".join(value.split())
+    """One line of printable text (no control codes or bidi overrides), 1–200 characters."""
+    name = clean_text(value)
     if not name:
         raise ValidationError(f"the {what} cannot be empty")
     if len(name) > 200:

@@ -18,6 +18,7 @@ from pathlib import Path
 from nurture_tui.domain.errors import NurtureError, ValidationError
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier, parse_enum
 from nurture_tui.domain.model import Contact, Partner, new_id
+from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import (
     clean_domain,
     clean_email,
@@ -177,8 +178,9 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
 
 
 def _cell(row: list[str], mapping: dict[str, int], name: str) -> str:
+    """One cell as clean one-line text (no control codes or bidi overrides)."""
     index = mapping.get(name)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return clean_text(row[index]) if index is not None and index < len(row) else ""
 
 
 def _import_row(

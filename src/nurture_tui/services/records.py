@@ -25,6 +25,7 @@ from nurture_tui.domain.kinds import (
 )
 from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
 from nurture_tui.domain.privacy import clean_participant_ref, new_participant_ref
+from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import (
     check_day,
     check_moment,
@@ -60,7 +61,7 @@ def add_partner(
         npi=clean_npi(npi) if npi else None,
         owner=owner or None,
         tags=tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip())),
-        notes=notes,
+        notes=clean_text(notes, multiline=True),
         stage_since=session.today(),
         created_at=session.now(),
     )
@@ -104,7 +105,7 @@ def edit_partner(
     if tags is not None:
         changes["tags"] = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
     if notes is not None:
-        changes["notes"] = notes
+        changes["notes"] = clean_text(notes, multiline=True)
     updated = replace(partner, **changes)  # type: ignore[arg-type]
     if updated != partner:
         session.repo.save(updated, action="partner-edit")
@@ -146,9 +147,9 @@ def add_contact(
         id=new_id(),
         partner_id=pid,
         name=clean_name(name, "contact name"),
-        role=" ".join(role.split()),
+        role=clean_text(role),
         emails=cleaned,
-        phone=phone.strip(),
+        phone=clean_text(phone),
         birthday=_day(birthday, "birthday"),
         started=_day(started, "start date"),
         met_in_person=met_in_person,
@@ -168,6 +169,9 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
         changes["emails"] = emails
     if "name" in changes:
         changes["name"] = clean_name(str(changes["name"]), "contact name")
+    for key in ("role", "phone"):
+        if key in changes:
+            changes[key] = clean_text(str(changes[key]))
     for key, what in (("birthday", "birthday"), ("started", "start date")):
         if key in changes:
             changes[key] = _day(changes[key], what)  # type: ignore[arg-type]
@@ -200,8 +204,8 @@ class TouchpointDraft:
             contact_ids=self.contact_ids,
             direction=default_direction(self.kind),
             status=self.status,
-            purpose=" ".join(self.purpose.split()),
-            note=self.note.strip(),
+            purpose=clean_text(self.purpose),
+            note=clean_text(self.note, multiline=True),
             requested=self.requested,
         )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
     Direction,
     PartnerKind,
@@ -143,12 +144,24 @@ TOUCHPOINT_COLUMNS = (
 )
 
 
+def _epoch(moment: datetime) -> float:
+    """Seconds since the epoch of an aware moment (never overflows: the CHECK constraint
+    then judges the range). A naive one is refused: ``timestamp()`` would read it in this
+    machine's zone, and near year 1 or 9999 raise ValueError instead of a message."""
+    if moment.utcoffset() is None:
+        raise ValidationError(
+            f"the time {moment.isoformat()} has no timezone, so it cannot be stored; "
+            "nothing was saved"
+        )
+    return moment.timestamp()
+
+
 def touchpoint_row(t: Touchpoint) -> Row:
     return {
         "id": t.id,
         "partner_id": t.partner_id,
         "kind": t.kind.value,
-        "at": t.at.timestamp(),
+        "at": _epoch(t.at),
         "contact_ids": ",".join(t.contact_ids),
         "direction": t.direction.value,
         "status": t.status.value,

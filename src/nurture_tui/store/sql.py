@@ -10,6 +10,7 @@ so a save in the TUI does not reload 250,000 touchpoints.
 from __future__ import annotations
 
 import gc
+import operator
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -75,12 +76,24 @@ class SqlRepository:
         self.actor = actor
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
+        self._identity = self._file_identity()
         self._seen_revision = self.revision
 
     # ------------------------------------------------------------- plumbing
     @property
     def directory(self) -> Path:
         return self._directory
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """The SQLite file's (device, inode); None for a server database."""
+        database = self._engine.url.database
+        if self._engine.dialect.name != "sqlite" or not database:
+            return None
+        try:
+            st = Path(database).stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
 
     @property
     def location(self) -> str:
@@ -112,7 +125,16 @@ class SqlRepository:
             return int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
 
     def refresh(self) -> bool:
-        """True when someone wrote since the last call (reads are always current)."""
+        """True when someone wrote since the last call (reads are always current).
+
+        A restore swaps the database file under an open app: pooled connections would go on
+        using the old file, so they are dropped when the file is a different one.
+        """
+        identity = self._file_identity()
+        if identity != self._identity:
+            self._engine.dispose()
+            self._snapshot = None
+            self._identity = identity
         revision = self.revision
         changed = revision != self._seen_revision
         self._seen_revision = revision
@@ -128,7 +150,7 @@ class SqlRepository:
             query = query.where(s.partners.c.archived.is_(False))
         with self._read() as c:
             found = [r.partner_from_row(row) for row in c.execute(query)]
-        return sorted(found, key=lambda p: p.name.lower())
+        return sorted(found, key=_by_name)
 
     def partner(self, partner_id: str) -> Partner:
         return r.partner_from_row(self._one(s.partners, "partner", partner_id))
@@ -192,7 +214,7 @@ class SqlRepository:
             query = query.where(s.contacts.c.partner_id == partner_id)
         with self._read() as c:
             found = [r.contact_from_row(row) for row in c.execute(query)]
-        return sorted(found, key=lambda x: x.name.lower())
+        return sorted(found, key=_by_name)
 
     def contact_by_email(self, email: str) -> Contact | None:
         query = (
@@ -274,14 +296,13 @@ class SqlRepository:
         return orjson.loads(value) if value is not None else None
 
     def state_keys(self, prefix: str = "") -> list[str]:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = (
-            select(s.state.c.key)
-            .where(s.state.c.key.like(f"{escaped}%", escape="\\"))
-            .order_by(s.state.c.key)
-        )
+        # Neither LIKE (SQLite's ignores case, PostgreSQL's does not) nor ORDER BY (a
+        # server's collation may not be code-point order): the same answer on both.
+        query = select(s.state.c.key)
+        if prefix:
+            query = query.where(func.substr(s.state.c.key, 1, len(prefix)) == prefix)
         with self._read() as c:
-            return [row[0] for row in c.execute(query)]
+            return sorted(row[0] for row in c.execute(query))
 
     # ----------------------------------------------------- bulk (the board)
     def histories(self, partner_ids: Sequence[str] | None = None) -> list[PartnerHistory]:
@@ -299,7 +320,7 @@ class SqlRepository:
             if partner_ids is None:
                 chosen = sorted(
                     (p for p in snapshot.partners.values() if not p.archived),
-                    key=lambda p: p.name.lower(),
+                    key=_by_name,
                 )
             else:
                 chosen = []
@@ -334,7 +355,7 @@ class SqlRepository:
             partners = {p.id: p for p in map(r.partner_from_row, c.execute(select(s.partners)))}
             snapshot = _Snapshot(revision, partners)
             contacts = (r.contact_from_row(row) for row in c.execute(select(s.contacts)))
-            for contact in sorted(contacts, key=lambda x: x.name.lower()):
+            for contact in sorted(contacts, key=_by_name):
                 if not contact.archived:
                     snapshot.contacts.setdefault(contact.partner_id, []).append(contact)
             snapshot.touchpoints = _all_touchpoints(c)
@@ -384,6 +405,7 @@ class SqlRepository:
         contacts: Iterable[Contact],
         touchpoints: Iterable[Touchpoint],
         referrals: Iterable[Referral],
+        dismissals: Iterable[Dismissal] = (),
     ) -> None:
         """Replace every record (the demo, an import of a whole store) in one transaction."""
         with self._lock, self._write() as c:
@@ -403,6 +425,7 @@ class SqlRepository:
                 (s.contacts, contact_list),
                 (s.touchpoints, list(touchpoints)),
                 (s.referrals, list(referrals)),
+                (s.dismissals, list(dismissals)),
             ):
                 for start in range(0, len(items), 5_000):
                     c.execute(
@@ -499,9 +522,7 @@ class SqlRepository:
                         s.contacts.c.partner_id.in_(chunk), s.contacts.c.archived.is_(False)
                     )
                 )
-                for contact in sorted(
-                    map(r.contact_from_row, contacts), key=lambda x: x.name.lower()
-                ):
+                for contact in sorted(map(r.contact_from_row, contacts), key=_by_name):
                     snapshot.contacts.setdefault(contact.partner_id, []).append(contact)
                 touches = c.execute(
                     _TOUCHPOINT_SELECT.where(s.touchpoints.c.partner_id.in_(chunk)).order_by(
@@ -563,8 +584,14 @@ def _all_touchpoints(c: Connection) -> dict[str, list[Touchpoint]]:
     return by_partner
 
 
-def _by_time(touch: Touchpoint) -> tuple[datetime, str]:
-    return touch.at, touch.id
+def _by_name(record: Partner | Contact) -> tuple[str, str]:
+    """Name order, case ignored; the id breaks ties, so every read lists them alike (a
+    table's own row order is no order: PostgreSQL moves a row when it is rewritten)."""
+    return record.name.lower(), record.id
+
+
+#: A touchpoint's (at, id), read in C: the sort key of 250k touchpoints on open.
+_by_time = operator.itemgetter(3, 0)
 
 
 _ORDER = (s.partners, s.contacts, s.touchpoints, s.referrals, s.dismissals)

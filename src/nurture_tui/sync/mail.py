@@ -10,6 +10,7 @@ from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import Touchpoint, new_id
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
+from nurture_tui.domain.text import clean_text
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Outcome, usable_time
 from nurture_tui.sync.ports import SentMessage
@@ -55,7 +56,7 @@ def reconcile_message(
                 at=message.sent_at,
                 contact_ids=tuple(sorted(contacts)),
                 status=TouchpointStatus.DONE,
-                purpose=" ".join(subject.split())[:200],
+                purpose=clean_text(subject)[:200],
                 source=source,
                 external_id=external_id,
             )

@@ -20,6 +20,7 @@ from nurture_tui.domain.kinds import TouchpointStatus, default_direction
 from nurture_tui.domain.model import Touchpoint, new_id
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
+from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import check_moment
 from nurture_tui.sync.classify import meeting_kind
 from nurture_tui.sync.matching import PeopleMatcher
@@ -145,7 +146,7 @@ def _decide(
         "contact_ids": contact_ids,
         "direction": default_direction(kind),
         "status": status,
-        "purpose": " ".join(title.split())[:200],
+        "purpose": clean_text(title)[:200],
     }
     # An update keeps what the rep added (a note); the source owns the rest.
     wanted = (
