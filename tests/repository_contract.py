@@ -417,6 +417,22 @@ class RepositoryContract:
         assert times[mercy.id].microsecond == 123457
 
     # ------------------------------------------------------------- referrals
+    def test_referral_counts_since_count_each_partners_recent_referrals(
+        self, repo: Repository
+    ) -> None:
+        mercy, hope, quiet = partner(), partner(), partner()
+        repo.save(
+            mercy,
+            hope,
+            quiet,
+            referral(mercy, 1),
+            referral(mercy, 90),
+            referral(mercy, 91),
+            referral(hope, 200),
+        )
+        assert repo.referral_counts_since(days_ago(90)) == {mercy.id: 2}
+        assert repo.referral_counts_since(days_ago(365)) == {mercy.id: 3, hope.id: 1}
+
     def test_referrals_by_partner_and_all_come_in_received_order(self, repo: Repository) -> None:
         mercy, hope = partner(), partner()
         m_new, m_old, h_mid = referral(mercy, 1), referral(mercy, 30), referral(hope, 10)

@@ -468,3 +468,24 @@ def test_an_open_app_follows_a_restore_made_by_another_process(tmp_path: Path) -
     assert [h.partner.id for h in app_repo.histories()] == ["kept"]
     app_repo.save(Partner(id="after", name="After Restore", kind=PartnerKind.OTHER))
     assert {p.id for p in open_store(directory).partners()} == {"kept", "after"}
+
+
+def test_the_quick_first_board_matches_the_full_one(tmp_path: Path) -> None:
+    """The first paint reads two grouped queries, not every history: same cards."""
+    from nurture_tui.domain.playbook.config import load_playbook
+    from nurture_tui.services.board import load_board
+    from nurture_tui.services.playbook import default_playbook_text
+    from nurture_tui.services.session import Session
+
+    repo = open_store(tmp_path)
+    today = datetime(2026, 11, 23).date()
+    demo = build_demo(DemoSize(60, 1500, 9), today, Settings(timezone="America/Chicago").zone)
+    repo.replace_all(demo.partners, demo.contacts, demo.touchpoints, demo.referrals)
+    session = Session(repo, Settings(timezone="America/Chicago"))
+    playbook = load_playbook(default_playbook_text())
+    quick = load_board(session, playbook, today, with_agenda=False)
+    full = load_board(session, playbook, today)
+    assert not quick.complete and full.complete
+    assert [(c.id, c.days_since_touch, c.health, c.referrals_90d) for c in quick.cards] == [
+        (c.id, c.days_since_touch, c.health, c.referrals_90d) for c in full.cards
+    ]

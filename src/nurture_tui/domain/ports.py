@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,6 +55,10 @@ class Repository(Protocol):
 
     def last_touch_times(self) -> dict[str, datetime]:
         """Each partner's latest done touchpoint time (partners never touched are absent)."""
+        ...
+
+    def referral_counts_since(self, day: date) -> dict[str, int]:
+        """How many referrals each partner sent on or after ``day`` (absent: none)."""
         ...
 
     def histories(self, partner_ids: Sequence[str] | None = None) -> list[PartnerHistory]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
-from nurture_tui.domain.model import PartnerHistory
+from nurture_tui.domain.model import Partner
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.engine import suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -58,34 +58,46 @@ def load_board(
 ) -> BoardData:
     """Partners with their health and top action, plus the ranked agenda, in one pass.
 
-    ``with_agenda=False`` skips the playbook: a quick first pass so the board paints early.
+    ``with_agenda=False`` is the quick first pass, so the board paints early: two grouped
+    queries (last touch, referrals in 90 days) instead of every partner's history.
     """
     today = today or session.today()
     repo = session.repo
     revision = repo.revision
-    all_histories = histories(repo)  # one bulk read; the quick pass only skips the playbook
-    agenda: list[SuggestedAction] = []
-    if with_agenda:
-        agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
+    window = today - timedelta(days=90)
+    if not with_agenda:
+        last_touches = repo.last_touch_times()
+        referrals = repo.referral_counts_since(window)
+        cards = [
+            _card(p, last_touches.get(p.id), referrals.get(p.id, 0), today, session, playbook)
+            for p in repo.partners()
+        ]
+        return BoardData(cards, [], today, revision, repo.touchpoint_count(), complete=False)
+    all_histories = histories(repo)
+    agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
     top: dict[str, SuggestedAction] = {}
     for action in agenda:
         top.setdefault(action.partner_id, action)
-    cards = [_card(h, today, session, playbook, top.get(h.partner.id)) for h in all_histories]
-    return BoardData(cards, agenda, today, revision, repo.touchpoint_count(), with_agenda)
+    cards = []
+    for history in all_histories:
+        last = next((t.at for t in reversed(history.touchpoints) if t.is_done), None)
+        recent = sum(1 for r in history.referrals if r.received >= window)
+        partner = history.partner
+        cards.append(_card(partner, last, recent, today, session, playbook, top.get(partner.id)))
+    return BoardData(cards, agenda, today, revision, repo.touchpoint_count())
 
 
 def _card(
-    history: PartnerHistory,
+    partner: Partner,
+    last_touch: datetime | None,
+    referrals_90d: int,
     today: date,
     session: Session,
     playbook: Playbook,
-    action: SuggestedAction | None,
+    action: SuggestedAction | None = None,
 ) -> PartnerCard:
-    partner = history.partner
     zone = session.settings.zone
-    last = next((t for t in reversed(history.touchpoints) if t.is_done), None)
-    days = None if last is None else (today - last.at.astimezone(zone).date()).days
-    window = today - timedelta(days=90)
+    days = None if last_touch is None else (today - last_touch.astimezone(zone).date()).days
     return PartnerCard(
         id=partner.id,
         name=partner.name,
@@ -96,7 +108,7 @@ def _card(
         tags=partner.tags,
         days_since_touch=days,
         health=health_of(partner.stage, partner.tier, days, playbook),
-        referrals_90d=sum(1 for r in history.referrals if r.received >= window),
+        referrals_90d=referrals_90d,
         top_action=action,
     )
 

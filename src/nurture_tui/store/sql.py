@@ -274,6 +274,15 @@ class SqlRepository:
         with self._read() as c:
             return {pid: datetime.fromtimestamp(at, UTC) for pid, at in c.execute(query)}
 
+    def referral_counts_since(self, day: date) -> dict[str, int]:
+        query = (
+            select(s.referrals.c.partner_id, func.count())
+            .where(s.referrals.c.received >= day)
+            .group_by(s.referrals.c.partner_id)
+        )
+        with self._read() as c:
+            return {pid: int(count) for pid, count in c.execute(query)}
+
     def referrals(self, partner_id: str | None = None) -> list[Referral]:
         query = select(s.referrals).order_by(s.referrals.c.received, s.referrals.c.id)
         if partner_id is not None:
