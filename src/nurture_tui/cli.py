@@ -10,15 +10,40 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import NoReturn
+
+import orjson
 
 from nurture_tui import __version__
 from nurture_tui.commands import data, exchange, invites, partners, touches
 from nurture_tui.commands import sync as sync_commands
-from nurture_tui.domain.errors import NurtureError
+from nurture_tui.crash import write_crash_report
+from nurture_tui.domain.errors import (
+    AmbiguousIdError,
+    NotFoundError,
+    NurtureError,
+    StoreError,
+    ValidationError,
+)
 from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
 from nurture_tui.invites.model import InviteKind
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit 2); ``usage`` is that command's usage line."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises on a usage error, so ``main`` can answer in JSON when asked to."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message}", self.format_usage())
 
 
 def _common() -> argparse.ArgumentParser:
@@ -40,14 +65,17 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="nurture",
         description="Nurture referral partners: a partner board, suggested next actions, "
         "touchpoints, referrals and invites.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"nurture {__version__}")
-    parser.set_defaults(json=False, data_dir=None, handler=_tui)
+    # No set_defaults for --json/--data-dir: the parents' actions are shared objects, and a
+    # default set here would become every sub-parser's default, overwriting what was given
+    # before the sub-command. ``parse`` fills them in after parsing instead.
+    parser.set_defaults(handler=_tui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(
@@ -354,18 +382,65 @@ def _tui(args: argparse.Namespace) -> int:
     return run(args.data_dir)
 
 
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse a command line; global options count before and after the sub-command."""
+    args = build_parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
+    args.data_dir = getattr(args, "data_dir", None)
+    return args
+
+
+#: ``--json`` error codes by exception type (scripts branch on these, not on messages).
+ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (AmbiguousIdError, "ambiguous-id"),
+    (NotFoundError, "not-found"),
+    (StoreError, "store"),
+    (ValidationError, "invalid"),
+    (NurtureError, "error"),
+)
+
+
+def _fail(json_mode: bool, code: str, message: str, status: int) -> int:
+    """One line on stderr, or with --json one JSON document on stdout; never a traceback."""
+    if json_mode:
+        document = {"error": {"code": code, "message": message}}
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+    else:
+        print(f"nurture: error: {message}", file=sys.stderr)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    json_mode = "--json" in raw
+    try:
+        args = parse(raw)
+    except UsageError as exc:
+        if json_mode:
+            return _fail(True, "usage", str(exc), 2)
+        sys.stderr.write(exc.usage)
+        print(exc, file=sys.stderr)
+        return 2
     try:
         code: int = args.handler(args)
     except NurtureError as exc:
-        print(f"nurture: error: {exc}", file=sys.stderr)
-        return 1
+        name = next(label for kind, label in ERROR_CODES if isinstance(exc, kind))
+        return _fail(args.json, name, str(exc), 1)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # the last resort: a bug of ours, never a traceback on screen
+        report = write_crash_report(exc)
+        where = f"; a crash report (no record contents) is in {report}" if report else ""
+        return _fail(
+            args.json,
+            "internal",
+            f"something went wrong inside Nurture ({type(exc).__name__}); nothing more was "
+            f"done{where}. Please send it to your support contact",
+            1,
+        )
     return code
 
 

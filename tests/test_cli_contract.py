@@ -1,0 +1,160 @@
+"""The command line's contract: global options anywhere, JSON that is always JSON, and
+never a traceback — not even for a bug of ours."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nurture_tui import cli
+
+
+def leaves(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every runnable sub-command, with the words that reach it."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        yield path, parser
+        return
+    for group in groups:
+        for name, sub in group.choices.items():
+            yield from leaves(sub, (*path, name))
+
+
+def required_arguments(parser: argparse.ArgumentParser) -> list[str]:
+    """Words that satisfy a sub-command's required arguments (values are never used)."""
+    words: list[str] = []
+    for action in parser._actions:
+        value = str(next(iter(action.choices))) if action.choices else "x"
+        if not action.option_strings and action.nargs not in ("?", "*"):
+            words.append(value)
+        elif action.required:
+            words += [action.option_strings[0], value]
+    for group in parser._mutually_exclusive_groups:
+        if group.required:
+            action = group._group_actions[0]
+            words.append(action.option_strings[0])
+            if action.nargs != 0:
+                words.append("x")
+    return words
+
+
+COMMANDS = sorted(leaves(cli.build_parser()), key=lambda item: item[0])
+
+
+@pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=" ".join)
+def test_global_options_work_before_and_after_every_sub_command(path: tuple[str, ...]) -> None:
+    parser = dict(COMMANDS)[path]
+    rest = required_arguments(parser)
+    for argv in (
+        ["--data-dir", "/tmp/chosen", "--json", *path, *rest],
+        [*path, *rest, "--data-dir", "/tmp/chosen", "--json"],
+        ["--json", *path, "--data-dir", "/tmp/chosen", *rest],
+    ):
+        args = cli.parse(argv)
+        assert (args.data_dir, args.json) == ("/tmp/chosen", True), argv
+    args = cli.parse([*path, *rest])
+    assert (args.data_dir, args.json) == (None, False)
+
+
+def run(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "NURTURE_HOME": str(tmp_path / "default-home"),
+        "NURTURE_CONFIG_DIR": str(tmp_path / "config"),
+        "NURTURE_CRASH_DIR": str(tmp_path / "crashes"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "nurture_tui.cli", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+    return result
+
+
+def test_a_data_dir_before_the_command_is_where_data_goes(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    added = run(
+        tmp_path,
+        "--data-dir",
+        str(chosen),
+        "--json",
+        "partner",
+        "add",
+        "Mercy",
+        "--kind",
+        "hospital",
+    )
+    assert json.loads(added.stdout)["name"] == "Mercy"
+    assert (chosen / "nurture.db").exists()
+    assert not (tmp_path / "default-home" / "nurture.db").exists()
+    listed = run(tmp_path, "--data-dir", str(chosen), "--json", "partner", "list")
+    assert [p["name"] for p in json.loads(listed.stdout)] == ["Mercy"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "status"),
+    [
+        (["log", "--partner", "nosuch", "--kind", "call"], "not-found", 1),
+        (["next", "--today", "9999-12-31"], "invalid", 1),
+        (["partner", "frob"], "usage", 2),
+        (["next", "--limit", "ten"], "usage", 2),
+    ],
+)
+def test_with_json_an_error_is_one_json_document_on_stdout(
+    tmp_path: Path, argv: list[str], code: str, status: int
+) -> None:
+    result = run(tmp_path, "--json", *argv)
+    assert result.returncode == status
+    document = json.loads(result.stdout)
+    assert document["error"]["code"] == code and document["error"]["message"]
+
+
+def test_without_json_an_error_is_one_line_on_stderr(tmp_path: Path) -> None:
+    result = run(tmp_path, "log", "--partner", "nosuch", "--kind", "call")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("nurture: error:")
+
+
+def test_a_bug_of_ours_is_one_line_and_a_private_crash_report_without_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NURTURE_CRASH_DIR", str(tmp_path / "crashes"))
+    secret = "ZQX-CANARY-77"
+
+    def broken(_args: argparse.Namespace) -> int:
+        raise KeyError(f"participant {secret}")
+
+    monkeypatch.setattr(cli, "build_parser", _parser_with(broken))
+    assert cli.main(["partner", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "KeyError" in err and "crash report" in err
+    reports = list((tmp_path / "crashes").iterdir())
+    assert len(reports) == 1
+    assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600
+    text = reports[0].read_text()
+    assert "KeyError" in text and "broken" in text and secret not in text
+
+
+def _parser_with(handler: object) -> object:
+    original = cli.build_parser
+
+    def build() -> argparse.ArgumentParser:
+        parser = original()
+        for _path, leaf in leaves(parser):
+            leaf.set_defaults(handler=handler)
+        return parser
+
+    return build
