@@ -158,3 +158,47 @@ def _parser_with(handler: object) -> object:
         return parser
 
     return build
+
+
+def test_next_refuses_a_limit_below_one(tmp_path: Path) -> None:
+    for limit in ("-5", "0"):
+        result = run(tmp_path, "next", "--limit", limit)
+        assert result.returncode == 2 and "must be 1 or more" in result.stderr
+
+
+def test_an_empty_store_says_how_to_add_partners(tmp_path: Path) -> None:
+    for argv in (["next"], ["partner", "list"]):
+        result = run(tmp_path, *argv)
+        assert result.returncode == 0
+        assert "No partners yet" in result.stdout and "nurture import csv" in result.stdout
+
+
+def test_sync_all_runs_and_records_every_source_even_when_one_cannot_start(
+    tmp_path: Path,
+) -> None:
+    import keyring
+
+    from fakes.memory_keyring import MemoryKeyring
+    from nurture_tui.services import sync as service
+    from nurture_tui.store.opening import open_store
+
+    home = tmp_path / "default-home"
+    repo = open_store(home)
+    for name in ("caldav", "imap"):
+        repo.put_state(f"source:{name}", {"enabled": True})
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())  # an empty keyring: neither has a password
+    try:
+        rc = cli.main(["--data-dir", str(home), "--json", "sync"])
+    finally:
+        keyring.set_keyring(previous)
+    assert rc == 1
+    from nurture_tui.config import Settings
+    from nurture_tui.services.session import Session
+
+    status = service.read_status(Session(open_store(home), Settings()))
+    assert {name: status[name]["status"] for name in ("caldav", "imap")} == {
+        "caldav": "SetupFailed",
+        "imap": "SetupFailed",
+    }
+    assert all(status[name]["message"] for name in ("caldav", "imap"))

@@ -489,3 +489,17 @@ def test_the_quick_first_board_matches_the_full_one(tmp_path: Path) -> None:
     assert [(c.id, c.days_since_touch, c.health, c.referrals_90d) for c in quick.cards] == [
         (c.id, c.days_since_touch, c.health, c.referrals_90d) for c in full.cards
     ]
+
+
+def test_finding_6_files_nurture_writes_beside_the_store_are_private(tmp_path: Path) -> None:
+    """Sync status, invites, reports: written through atomic_write, 0600 under umask 022."""
+    from nurture_tui.store.files import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "sync-status.json"
+        atomic_write(target, b"{}")
+        atomic_write(target, b"{}")  # and when it replaces an existing file
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -240,7 +240,7 @@ def _referral_parsers(
 def _next_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--today", metavar="DATE", help="compute as of this day")
     p.add_argument("--partner", metavar="ID")
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=_positive, metavar="N", help="at most N actions (N ≥ 1)")
     p.add_argument("--explain", action="store_true", help="show how each priority was computed")
 
 
@@ -374,6 +374,14 @@ def _invite_parser(p: argparse.ArgumentParser) -> None:
     mode.add_argument("--update", metavar="UID", help="re-issue this invite with changes")
     mode.add_argument("--cancel", metavar="UID", help="cancel this invite (METHOD:CANCEL)")
     mode.add_argument("--list", action="store_true", help="list the invites created")
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (argparse turns the ValueError into a usage error)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _tui(args: argparse.Namespace) -> int:

@@ -41,6 +41,11 @@ def partner_list(args: argparse.Namespace) -> int:
     if args.json:
         emit(args, [partner_json(p) for p in partners], "")
         return 0
+    if not partners:
+        from nurture_tui.commands.touches import NO_PARTNERS_YET
+
+        emit(args, None, NO_PARTNERS_YET)
+        return 0
     rows = []
     last_touches = repo.last_touch_times()  # one grouped query, not one per partner
     for p in partners:

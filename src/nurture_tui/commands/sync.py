@@ -89,7 +89,15 @@ def _sync_once(args: argparse.Namespace) -> int:
     reports = []
     with _progress(interactive, len(names) * 2) as advance:
         for name in names:
-            source = service.load_source(session, name)
+            # Each source is set up, run and recorded on its own: one that cannot start
+            # (no password stored, signed out) must not keep the others from syncing.
+            try:
+                source = service.load_source(session, name)
+            except NurtureError as exc:
+                reports.append(service.setup_failed(session, name, exc))
+                advance(f"{name}: could not start")
+                advance(f"{name}: skipped")
+                continue
 
             def step(stage: str, name: str = name) -> None:
                 advance(f"{name}: {stage}")

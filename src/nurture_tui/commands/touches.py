@@ -122,6 +122,13 @@ def referral_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What an empty store says instead of an empty answer: how to get partners in.
+NO_PARTNERS_YET = (
+    "No partners yet: add one with `nurture partner add NAME --kind KIND`, import a "
+    "spreadsheet with `nurture import csv FILE`, or try the demo with `nurture demo`."
+)
+
+
 def next_(args: argparse.Namespace) -> int:
     session = session_for(args)
     complete_past_planned(session)
@@ -142,6 +149,8 @@ def next_(args: argparse.Namespace) -> int:
         lines.append(f"        {a.reason}")
         if args.explain:
             lines.append(f"        [{a.rule}] {a.explanation}")
+    if not lines and not session.repo.partners():
+        lines = [NO_PARTNERS_YET]
     emit(args, None, lines or ["Nothing to do: every partner is on cadence."])
     return 0
 

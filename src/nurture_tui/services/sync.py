@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from nurture_tui.domain.errors import NotFoundError, ValidationError
+from nurture_tui.domain.errors import NotFoundError, NurtureError, ValidationError
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
 from nurture_tui.store.files import atomic_write
@@ -78,6 +78,14 @@ def record_status(session: Session, report: SyncReport, at: datetime) -> None:
     status = read_status(session)
     status[report.source] = {"at": at.isoformat(), **report.as_json()}
     atomic_write(status_file(session), orjson.dumps(status, option=orjson.OPT_INDENT_2))
+
+
+def setup_failed(session: Session, name: str, error: NurtureError) -> SyncReport:
+    """A source that could not even start (no password stored, not installed): recorded in
+    the sync status like any run, so the Sync screen and `nurture sources` show it."""
+    report = SyncReport(name, status="SetupFailed", message=str(error))
+    record_status(session, report, session.now())
+    return report
 
 
 def sync(

@@ -226,7 +226,9 @@ class NurtureApp(App[None]):
                 source = sync_service.load_source(self.session, name)
                 with self.store_lock:
                     report = sync_service.sync(self.session, source)
-            except NurtureError as exc:
+            except NurtureError as exc:  # recorded, and the other sources still run
+                with self.store_lock:
+                    sync_service.setup_failed(self.session, name, exc)
                 summaries.append(f"{name}: {exc}")
                 continue
             summaries.append(
