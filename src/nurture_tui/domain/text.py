@@ -39,3 +39,33 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if not multiline:
         return " ".join(text.split())
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+#: A spreadsheet treats a cell starting with these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a leading formula character gets a ``'``.
+
+    Numbers pass untouched (a negative count is a number, not a formula).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def checked_link(value: str, what: str = "link") -> str:
+    """A link Nurture stores or sends: https only (http is refused too — video and meeting
+    links all have https; a ``javascript:`` or ``file:`` link in an invite is an attack)."""
+    from urllib.parse import urlsplit
+
+    from nurture_tui.domain.errors import ValidationError
+
+    link = clean_text(value)
+    if not link:
+        return ""
+    parts = urlsplit(link)
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        raise ValidationError(f"the {what} must be an https:// address")
+    return link

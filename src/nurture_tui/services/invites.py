@@ -18,6 +18,7 @@ from nurture_tui.domain.errors import NotFoundError, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus, default_direction, parse_enum
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
 from nurture_tui.domain.privacy import contains_reference
+from nurture_tui.domain.text import checked_link
 from nurture_tui.domain.validation import check_moment
 from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite, InviteKind, InviteStatus, Person
@@ -89,7 +90,9 @@ def create_invite(
         duration=timedelta(minutes=minutes),
         organizer=organizer,
         attendees=tuple(Person(c.name, c.emails[0]) for c in contacts),
-        video_url=(video_url if video_url is not None else session.settings.zoom_url).strip(),
+        video_url=checked_link(
+            video_url if video_url is not None else session.settings.zoom_url, "video link"
+        ),
         location=one_line(location),
         contact_ids=tuple(c.id for c in contacts),
     )

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from nurture_tui.domain.kinds import Direction, Stage
 from nurture_tui.domain.model import PartnerHistory
+from nurture_tui.domain.text import spreadsheet_safe
 from nurture_tui.services.session import Session
 
 
@@ -132,7 +133,8 @@ def report_csv(report: Report) -> str:
     )
     for r in sorted(report.rows, key=lambda r: (-r.referrals_12m, r.name.lower())):
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 r.partner_id,
                 r.name,
                 r.stage,
