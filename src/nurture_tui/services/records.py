@@ -24,7 +24,12 @@ from nurture_tui.domain.kinds import (
     parse_enum,
 )
 from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
-from nurture_tui.domain.privacy import clean_participant_ref, new_participant_ref
+from nurture_tui.domain.privacy import (
+    clean_participant_ref,
+    contains_reference,
+    mask_references,
+    new_participant_ref,
+)
 from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import (
     check_day,
@@ -36,6 +41,22 @@ from nurture_tui.domain.validation import (
     ensure_aware,
 )
 from nurture_tui.services.session import Session
+
+
+def _name(session: Session, value: str, what: str) -> str:
+    """A partner's or contact's name: clean text that carries no participant reference."""
+    name = clean_name(value, what)
+    if contains_reference(name, session.repo.participant_refs()):
+        raise ValidationError(
+            f"the {what} contains a participant reference; a referral's reference stays on "
+            "the referral (names travel to invites, reports and exports)"
+        )
+    return name
+
+
+def _free_text(session: Session, value: str, *, multiline: bool = True) -> str:
+    """A note, purpose or role: clean text with known participant references masked."""
+    return mask_references(clean_text(value, multiline=multiline), session.repo.participant_refs())
 
 
 def add_partner(
@@ -53,7 +74,7 @@ def add_partner(
 ) -> Partner:
     partner = Partner(
         id=new_id(),
-        name=clean_name(name, "partner name"),
+        name=_name(session, name, "partner name"),
         kind=parse_enum(PartnerKind, kind, "partner kind"),
         tier=parse_enum(Tier, tier.upper(), "tier"),
         stage=parse_enum(Stage, stage, "stage"),
@@ -61,7 +82,7 @@ def add_partner(
         npi=clean_npi(npi) if npi else None,
         owner=owner or None,
         tags=tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip())),
-        notes=clean_text(notes, multiline=True),
+        notes=_free_text(session, notes),
         stage_since=session.today(),
         created_at=session.now(),
     )
@@ -86,7 +107,7 @@ def edit_partner(
     partner = session.repo.partner(session.repo.resolve("partner", partner_id))
     changes: dict[str, object] = {}
     if name is not None:
-        changes["name"] = clean_name(name, "partner name")
+        changes["name"] = _name(session, name, "partner name")
     if kind is not None:
         changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
     if tier is not None:
@@ -105,7 +126,7 @@ def edit_partner(
     if tags is not None:
         changes["tags"] = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
     if notes is not None:
-        changes["notes"] = clean_text(notes, multiline=True)
+        changes["notes"] = _free_text(session, notes)
     updated = replace(partner, **changes)  # type: ignore[arg-type]
     if updated != partner:
         session.repo.save(updated, action="partner-edit")
@@ -146,8 +167,8 @@ def add_contact(
     contact = Contact(
         id=new_id(),
         partner_id=pid,
-        name=clean_name(name, "contact name"),
-        role=clean_text(role),
+        name=_name(session, name, "contact name"),
+        role=_free_text(session, role, multiline=False),
         emails=cleaned,
         phone=clean_text(phone),
         birthday=_day(birthday, "birthday"),
@@ -168,10 +189,11 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
                 raise ValidationError(f"{email} already belongs to {other.name} ({other.id[:8]})")
         changes["emails"] = emails
     if "name" in changes:
-        changes["name"] = clean_name(str(changes["name"]), "contact name")
-    for key in ("role", "phone"):
-        if key in changes:
-            changes[key] = clean_text(str(changes[key]))
+        changes["name"] = _name(session, str(changes["name"]), "contact name")
+    if "role" in changes:
+        changes["role"] = _free_text(session, str(changes["role"]), multiline=False)
+    if "phone" in changes:
+        changes["phone"] = clean_text(str(changes["phone"]))
     for key, what in (("birthday", "birthday"), ("started", "start date")):
         if key in changes:
             changes[key] = _day(changes[key], what)  # type: ignore[arg-type]
@@ -247,7 +269,12 @@ def draft_touchpoint(
 
 
 def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
+    """Log the touch; a participant reference typed into its purpose or note is masked."""
     touchpoint = draft.to_touchpoint()
+    touchpoint = touchpoint._replace(
+        purpose=_free_text(session, touchpoint.purpose, multiline=False),
+        note=_free_text(session, touchpoint.note),
+    )
     session.repo.save(touchpoint, action="log")
     return touchpoint
 

@@ -1,0 +1,124 @@
+"""A participant reference planted in a referral appears nowhere but the referral record
+and the database: not in names, notes, reports, invites, exports, audit or crash reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CANARY = "ZQX7-CANARY-77"
+
+
+class Cli:
+    def __init__(self, tmp_path: Path) -> None:
+        self.home = tmp_path / "home"
+        self.env = {
+            **os.environ,
+            "NURTURE_HOME": str(self.home),
+            "NURTURE_CONFIG_DIR": str(tmp_path / "config"),
+            "NURTURE_CRASH_DIR": str(tmp_path / "crashes"),
+            "NURTURE_TIMEZONE": "America/Chicago",
+            "NURTURE_REP_EMAIL": "alex@homecare.example",
+            "NURTURE_REP_NAME": "Alex",
+        }
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "nurture_tui.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Traceback" not in result.stderr
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[Cli, str, str]:
+    cli = Cli(tmp_path)
+    pid = cli("partner", "add", "Hope Hospice", "--kind", "hospice").stdout.strip()
+    cid = cli(
+        "contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@hope.org"
+    ).stdout.strip()
+    cli("referral", "add", "--partner", pid, "--received", "2026-11-20", "--participant", CANARY)
+    return cli, pid, cid
+
+
+def test_a_reference_is_refused_in_names(planted: tuple[Cli, str, str]) -> None:
+    cli, pid, _ = planted
+    for argv in (
+        ["partner", "add", f"{CANARY} Clinic", "--kind", "hospital"],
+        ["contact", "add", "--partner", pid, CANARY.lower(), "--email", "x@hope.org"],
+        ["partner", "edit", pid, "--name", f"Hope {CANARY}"],
+    ):
+        result = cli(*argv, ok=False)
+        assert result.returncode == 1 and "participant reference" in result.stderr
+        assert CANARY not in result.stderr, "the refusal never repeats the reference"
+
+
+def test_a_reference_never_leaves_the_referral_record(
+    planted: tuple[Cli, str, str], tmp_path: Path
+) -> None:
+    cli, pid, cid = planted
+    cli(
+        "log",
+        "--partner",
+        pid,
+        "--kind",
+        "call",
+        "--note",
+        f"update on {CANARY} today",
+        "--purpose",
+        f"{CANARY} follow-up",
+    )
+    outputs = [
+        cli("partner", "list").stdout,
+        cli("partner", "list", "--json").stdout,
+        cli("partner", "show", pid).stdout,
+        cli("partner", "show", pid, "--json").stdout,
+        cli("next", "--explain").stdout,
+        cli("next", "--json", "--explain").stdout,
+        cli("people").stdout,
+        cli("sources").stdout,
+    ]
+    invite = tmp_path / "invite.ics"
+    cli(
+        "invite",
+        "--partner",
+        pid,
+        "--kind",
+        "check-in",
+        "--start",
+        "2026-12-01 10:00",
+        "--contact",
+        cid,
+        "--out",
+        str(invite),
+    )
+    export = tmp_path / "export.json"
+    cli("export", str(export))
+    files = [invite.read_text(), export.read_text()]
+    for output in outputs + files:
+        assert CANARY not in output and CANARY.lower() not in output.lower()
+    shown = json.loads(cli("partner", "show", pid, "--json").stdout)
+    notes = [t.get("note", "") for t in shown["touchpoints"]]
+    assert any("[participant]" in n for n in notes), "masked, not dropped"
+    database = sqlite3.connect(cli.home / "nurture.db")
+    audit = database.execute("SELECT * FROM audit").fetchall()
+    touches = database.execute("SELECT note, purpose FROM touchpoints").fetchall()
+    database.close()
+    assert CANARY not in repr(audit)
+    assert CANARY not in repr(touches), "the mask is what is stored"
+    crashes = tmp_path / "crashes"
+    for report in crashes.iterdir() if crashes.exists() else []:
+        assert CANARY not in report.read_text()
+    assert CANARY in cli("referral", "list", "--json").stdout, "the referral record has it"
