@@ -202,3 +202,38 @@ def test_sync_all_runs_and_records_every_source_even_when_one_cannot_start(
         "imap": "SetupFailed",
     }
     assert all(status[name]["message"] for name in ("caldav", "imap"))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["auth", "google", "--status"],
+        ["auth", "outlook", "--status"],
+        ["auth", "caldav", "--status"],
+        ["auth", "imap"],
+        ["auth", "caldav"],
+        ["auth", "zoom", "--status"],
+    ],
+    ids=" ".join,
+)
+def test_without_a_keyring_every_auth_answers_the_same_before_asking_anything(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("NURTURE_HOME", str(tmp_path / "home"))
+    asked: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "pw")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert cli.main(argv) == 1
+    finally:
+        keyring.set_keyring(previous)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no working keyring" in err
+    assert asked == [], "no password is asked for when it could not be kept"

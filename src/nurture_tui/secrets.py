@@ -32,6 +32,12 @@ class KeyringUnavailable(NurtureError):
         )
 
 
+def require_keyring() -> None:
+    """Raise KeyringUnavailable unless a safe keyring works: checked before asking the rep
+    for a password or a sign-in, so nothing typed is lost for want of a place to keep it."""
+    _backend()
+
+
 def _backend() -> keyring.backend.KeyringBackend:
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring):

@@ -13,6 +13,7 @@ from nurture_tui.domain.errors import NurtureError, ValidationError
 from nurture_tui.services import schedule
 from nurture_tui.services import sync as service
 from nurture_tui.services.session import Session
+from nurture_tui.sync.ports import SignInRequired
 
 
 def sources(args: argparse.Namespace) -> int:
@@ -125,8 +126,11 @@ def _sync_once(args: argparse.Namespace) -> int:
 
 
 def auth(args: argparse.Namespace) -> int:
+    from nurture_tui.secrets import require_keyring
+
     session = session_for(args)
     name = args.provider
+    require_keyring()  # every provider, every action: the same answer when there is none
     if name in ("caldav", "imap"):
         return _password_auth(args, session, name)
     if name == "zoom":
@@ -143,7 +147,7 @@ def auth(args: argparse.Namespace) -> int:
             try:
                 google_auth.stored_credentials()
                 connected = True
-            except Exception:
+            except SignInRequired:
                 connected = False
             emit(
                 args,

@@ -143,7 +143,13 @@ def status() -> str:
             text=True,
             check=False,
         )
-        return f"{UNIT}.timer: {result.stdout.strip() or result.stderr.strip()}"
+        state = result.stdout.strip()
+        if not state:  # systemctl could not answer at all (no user session bus, say)
+            raise ValidationError(
+                f"cannot ask systemd about {UNIT}.timer ({result.stderr.strip() or 'no answer'}); "
+                "a user timer needs a logged-in session (or `loginctl enable-linger`)"
+            )
+        return f"{UNIT}.timer: {state}"
     if system == "Darwin":
         path = Path.home() / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
         return f"launchd agent {'installed' if path.exists() else 'not installed'}"
