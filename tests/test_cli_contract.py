@@ -66,9 +66,12 @@ def test_global_options_work_before_and_after_every_sub_command(path: tuple[str,
     assert (args.data_dir, args.json) == (None, False)
 
 
-def run(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *argv: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "NURTURE_HOME": str(tmp_path / "default-home"),
         "NURTURE_CONFIG_DIR": str(tmp_path / "config"),
         "NURTURE_CRASH_DIR": str(tmp_path / "crashes"),
@@ -237,3 +240,31 @@ def test_without_a_keyring_every_auth_answers_the_same_before_asking_anything(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no working keyring" in err
     assert asked == [], "no password is asked for when it could not be kept"
+
+
+def test_google_sign_in_with_a_bad_client_file_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "client_secret.json"
+    bad.write_text("{not json")
+    keyring_env = {  # a working keyring, so the client file itself is what is judged
+        "PYTHON_KEYRING_BACKEND": "fakes.memory_keyring.MemoryKeyring",
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
+    for path in (str(bad), str(tmp_path / "missing.json")):
+        result = run(tmp_path, "auth", "google", "--client-secrets", path, extra_env=keyring_env)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1
+        assert "OAuth client" in result.stderr
+
+
+def test_google_sign_in_without_a_browser_prints_the_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import webbrowser
+
+    from nurture_google import auth
+
+    def no_browser(*_args: object) -> None:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    assert auth._has_browser() is False

@@ -61,12 +61,28 @@ def logout() -> None:
     delete_secret(KEYRING_USER)
 
 
+def _has_browser() -> bool:
+    import webbrowser
+
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
 def login(client_secrets: Path | None, client_id: str = "") -> Any:
     """Run the browser flow; prints the URL (and how to forward the port over SSH)."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     if client_secrets is not None:
-        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=SCOPES)
+        try:
+            flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=SCOPES)
+        except (OSError, ValueError) as exc:
+            raise SignInRequired(
+                f"cannot use {client_secrets} as the Google OAuth client ({type(exc).__name__}: "
+                "download the Desktop client's JSON again; docs/connecting.md shows how)"
+            ) from None
     elif client_id:
         flow = InstalledAppFlow.from_client_config(
             {
@@ -86,16 +102,19 @@ def login(client_secrets: Path | None, client_id: str = "") -> Any:
             "client_secret.json` (docs/connecting.md shows how to create one)"
         )
     over_ssh = bool(os.environ.get("SSH_CONNECTION"))
+    # No browser here (a server, a container): print the address and the SSH hint instead
+    # of failing with webbrowser.Error.
+    can_open = not over_ssh and _has_browser()
     message = "Open this address in your browser to connect Google:\n{url}\n" + (
-        "Over SSH, forward the port first: ssh -L PORT:127.0.0.1:PORT this-host "
-        "(PORT is the number after 127.0.0.1: in the address's redirect_uri).\n"
-        if over_ssh
-        else ""
+        ""
+        if can_open
+        else "From another machine, forward the port first: ssh -L PORT:127.0.0.1:PORT "
+        "this-host (PORT is the number after 127.0.0.1: in the address's redirect_uri).\n"
     )
     credentials = flow.run_local_server(
         host="127.0.0.1",
         port=0,
-        open_browser=not over_ssh,
+        open_browser=can_open,
         authorization_prompt_message=message,
         success_message=("Nurture is connected to Google. You can close this tab."),
     )
