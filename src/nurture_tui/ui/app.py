@@ -81,7 +81,7 @@ class NurtureApp(App[None]):
         if self._playbook_problem:
             self.notify(self._playbook_problem, title="Playbook", severity="warning", timeout=10)
         for notice in self._notices:  # a store migration, said once
-            self.notify(notice, title="Store", timeout=15)
+            self.notify(notice, title="Store", timeout=15, markup=False)
         if self._watch_seconds:
             self.daily_backup()
             self.set_interval(self._watch_seconds, self.check_store)
@@ -154,7 +154,7 @@ class NurtureApp(App[None]):
 
     def on_record_saved(self, message: RecordSaved) -> None:
         if message.message:
-            self.notify(message.message, timeout=4)
+            self.notify(message.message, timeout=4, markup=False)  # names are text, not markup
         self.reload_board()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -163,7 +163,9 @@ class NurtureApp(App[None]):
             return
         error = event.worker.error
         if isinstance(error, NurtureError):
-            self.notify(str(error), title="Could not do that", severity="error", timeout=8)
+            self.notify(
+                str(error), title="Could not do that", severity="error", timeout=8, markup=False
+            )
         else:
             self.log.error(repr(error))
             self.notify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Select, Static
@@ -26,7 +27,7 @@ class AssignPersonForm(FormScreen):
         self.partner_id: str | None = None
 
     def header(self) -> ComposeResult:
-        yield Static(self.email, classes="form-subtitle")
+        yield Static(Text(self.email), classes="form-subtitle")
 
     def fields(self) -> ComposeResult:
         yield field_label("Partner")

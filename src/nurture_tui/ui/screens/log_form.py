@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
@@ -79,7 +80,7 @@ class LogTouchForm(FormScreen):
 
     def _history_loaded(self, history: PartnerHistory) -> None:
         self.history = history
-        self.query_one("#log-partner", Static).update(history.partner.name)
+        self.query_one("#log-partner", Static).update(Text(history.partner.name))
         contacts = self.query_one("#log-contact", Select)
         contacts.set_options([(f"{c.name} — {c.role}", c.id) for c in history.contacts])
         if self.initial_contact and any(c.id == self.initial_contact for c in history.contacts):

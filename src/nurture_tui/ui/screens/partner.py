@@ -99,7 +99,7 @@ class PartnerScreen(Screen[None]):
         self._fill_contacts(view)
         self._fill_suggestions(view)
         self.query_one("#notes", Static).update(
-            p.notes or "[dim]No notes yet — press e to add some.[/]"
+            Text(p.notes) if p.notes else "[dim]No notes yet — press e to add some.[/]"
         )
 
     def _fill_timeline(self, view: PartnerView) -> None:

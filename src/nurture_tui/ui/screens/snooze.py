@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
@@ -27,7 +28,7 @@ class SnoozeForm(FormScreen):
         self.action = action
 
     def header(self) -> ComposeResult:
-        yield Static(f"{self.action.kind} — {self.action.partner}", classes="form-subtitle")
+        yield Static(Text(f"{self.action.kind} — {self.action.partner}"), classes="form-subtitle")
 
     def fields(self) -> ComposeResult:
         yield field_label("When")

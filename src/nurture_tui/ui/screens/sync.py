@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -126,8 +127,10 @@ class SyncScreen(Screen[None]):
                 ]
             )
             if status and status != "ok":
-                problems.append(f"[b]{row['name']}[/]: {row.get('message', '')}")
-            problems += [f"[b]{row['name']}[/]: ⚠ {w}" for w in row.get("warnings", [])]
+                problems.append(f"[b]{row['name']}[/]: {escape(str(row.get('message', '')))}")
+            problems += [
+                f"[b]{row['name']}[/]: ⚠ {escape(str(w))}" for w in row.get("warnings", [])
+            ]
         fill_table(self.query_one("#sources", DataTable), SOURCE_COLUMNS, rows)
         self.query_one("#sync-problem", Static).update("\n".join(problems))
         fill_table(
