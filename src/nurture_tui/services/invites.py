@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from nurture_tui.domain.errors import NotFoundError, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus, default_direction, parse_enum
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
+from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import contains_reference
 from nurture_tui.domain.text import checked_link
 from nurture_tui.domain.validation import check_moment
@@ -237,6 +238,14 @@ def _refuse_participant_data(session: Session, invite: Invite) -> None:
         raise ValidationError(
             "the invite's text contains a participant reference; invites go outside the "
             "agency and must never carry participant data — reword it"
+        )
+    known = [e for c in session.repo.contacts(invite.partner_id) for e in c.emails]
+    known.append(invite.organizer.email)
+    findings = phi_findings(" ".join((invite.title, invite.description, invite.location)), known)
+    if findings:
+        raise ValidationError(
+            f"the invite's text looks like it holds a patient identifier ({'; '.join(findings)}); "
+            "invites go outside the agency — reword it"
         )
 
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from nurture_tui.domain.model import Dismissal, PartnerHistory
+from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
 from nurture_tui.domain.playbook.engine import suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -95,7 +96,26 @@ def guardrail_warnings(
         contact_ids=draft.contact_ids,
         linkedin_connect=linkedin_connect,
     )
-    return check(planned, history_of(session.repo, draft.partner_id), playbook)
+    history = history_of(session.repo, draft.partner_id)
+    return check(planned, history, playbook) + phi_warnings(draft, history)
+
+
+def phi_warnings(draft: TouchpointDraft, history: PartnerHistory) -> list[Warning]:
+    """The PHI screen over what the rep typed: a warning per field, naming the kind of
+    identifier (never the text). Notes stay the rep's to keep; invites refuse instead."""
+    known = [email for contact in history.contacts for email in contact.emails]
+    warnings = []
+    for what, text in (("purpose", draft.purpose), ("note", draft.note)):
+        findings = phi_findings(text, known)
+        if findings:
+            warnings.append(
+                Warning(
+                    "phi-screen",
+                    f"the {what} looks like it holds a patient identifier ({'; '.join(findings)})"
+                    ": keep patient details on the referral record, not in notes",
+                )
+            )
+    return warnings
 
 
 def dismiss(session: Session, action: SuggestedAction, reason: str) -> Dismissal:
