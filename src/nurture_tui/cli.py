@@ -25,7 +25,14 @@ from nurture_tui.domain.errors import (
     StoreError,
     ValidationError,
 )
-from nurture_tui.domain.kinds import PartnerKind, ReferralStatus, Stage, Tier, TouchpointKind
+from nurture_tui.domain.kinds import (
+    PartnerKind,
+    ReferralService,
+    ReferralStatus,
+    Stage,
+    Tier,
+    TouchpointKind,
+)
 from nurture_tui.invites.model import InviteKind
 
 Handler = Callable[[argparse.Namespace], int]
@@ -219,7 +226,7 @@ def _referral_parsers(
         metavar="REF",
         help="your own opaque participant code (default: a generated P-XXXXX)",
     )
-    p.add_argument("--service")
+    _service_options(p)
     p.add_argument("--status", default="received", choices=_choices(ReferralStatus))
     p.add_argument("--complex", action="store_true", help="the participant has complex needs")
     p = command(rsub, "list", touches.referral_list, "list referrals")
@@ -235,6 +242,20 @@ def _referral_parsers(
         help="the partner no longer serves this participant",
     )
     p.add_argument("--complex", action=argparse.BooleanOptionalAction, default=None)
+    _service_options(p)
+
+
+def _service_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--service",
+        choices=_choices(ReferralService),
+        help="what the referral is for (a list: patient details have nowhere to go)",
+    )
+    p.add_argument(
+        "--service-detail",
+        metavar="TEXT",
+        help='a few words beside the service ("evenings only"); screened for patient data',
+    )
 
 
 def _next_parser(p: argparse.ArgumentParser) -> None:

@@ -66,6 +66,7 @@ def referral_add(args: argparse.Namespace) -> int:
         contact_id=args.contact,
         participant_ref=args.participant,
         service=args.service or "",
+        service_detail=args.service_detail or "",
         status=args.status,
         complex_needs=args.complex,
     )
@@ -117,6 +118,10 @@ def referral_edit(args: argparse.Namespace) -> int:
         changes["partner_no_longer_serving"] = True
     if args.complex is not None:
         changes["complex_needs"] = args.complex
+    if args.service is not None:
+        changes["service"] = args.service
+    if args.service_detail is not None:
+        changes["service_detail"] = args.service_detail
     referral = records.update_referral(session, args.id, **changes)
     emit(args, referral_json(referral, with_participant=True), f"updated {referral.id[:8]}")
     return 0

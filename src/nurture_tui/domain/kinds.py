@@ -84,6 +84,66 @@ class ReferralStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ReferralService(StrEnum):
+    """What a referral is for: home-care and Medicaid-waiver services (HCBS). A list, not
+    free text, so a patient's name or condition has nowhere to go; ``other`` plus a short
+    screened detail covers the rest."""
+
+    PERSONAL_CARE = "personal-care"
+    HOMEMAKER = "homemaker"
+    RESPITE = "respite"
+    COMPANION = "companion"
+    SKILLED_NURSING = "skilled-nursing"
+    HOME_HEALTH_AIDE = "home-health-aide"
+    ADULT_DAY = "adult-day"
+    CARE_COORDINATION = "care-coordination"
+    ENVIRONMENTAL_MODIFICATION = "environmental-modification"
+    PERS = "pers"
+    OTHER = "other"
+
+
+#: Words reps (and older stores) used for each service, for reading free text.
+_SERVICE_WORDS = {
+    "personal care": ReferralService.PERSONAL_CARE,
+    "homemaker": ReferralService.HOMEMAKER,
+    "homemaking": ReferralService.HOMEMAKER,
+    "respite": ReferralService.RESPITE,
+    "companion": ReferralService.COMPANION,
+    "companion care": ReferralService.COMPANION,
+    "companionship": ReferralService.COMPANION,
+    "skilled nursing": ReferralService.SKILLED_NURSING,
+    "skilled nursing visit": ReferralService.SKILLED_NURSING,
+    "nursing": ReferralService.SKILLED_NURSING,
+    "home health aide": ReferralService.HOME_HEALTH_AIDE,
+    "hha": ReferralService.HOME_HEALTH_AIDE,
+    "adult day": ReferralService.ADULT_DAY,
+    "adult day care": ReferralService.ADULT_DAY,
+    "care coordination": ReferralService.CARE_COORDINATION,
+    "case management": ReferralService.CARE_COORDINATION,
+    "environmental modification": ReferralService.ENVIRONMENTAL_MODIFICATION,
+    "home modification": ReferralService.ENVIRONMENTAL_MODIFICATION,
+    "pers": ReferralService.PERS,
+    "personal emergency response": ReferralService.PERS,
+}
+
+
+def service_from_text(text: str) -> tuple[str, str]:
+    """(service, detail) for what a rep or an older store wrote in the service field.
+
+    A known service word becomes that service with no detail; anything else becomes
+    ``other`` with the text as the detail (to be screened by the caller); "" stays "".
+    """
+    words = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
+    if not words:
+        return "", ""
+    for member in ReferralService:
+        if words == member.value.replace("-", " "):
+            return member.value, ""
+    if words in _SERVICE_WORDS:
+        return _SERVICE_WORDS[words].value, ""
+    return ReferralService.OTHER.value, " ".join(text.split())
+
+
 #: Touches that happen face to face or on a call, where a purpose is expected.
 FACE_TIME_KINDS = frozenset(
     {TouchpointKind.CHECK_IN, TouchpointKind.MEETING, TouchpointKind.PERSONAL_CHAT}

@@ -107,9 +107,12 @@ class Referral:
     participant_ref: str
     contact_id: str | None = None
     service: str = ""
+    """One of ``ReferralService``'s values, or "" when not known yet."""
     status: ReferralStatus = ReferralStatus.RECEIVED
     complex_needs: bool = False
     partner_no_longer_serving: bool = False
+    service_detail: str = ""
+    """A few screened words beside the service ("evenings only"); never patient data."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,26 +7,50 @@ A file that does not parse is refused whole with the file's name and the problem
 file with an event whose start, end, RECURRENCE-ID or EXDATE is outside the domain's
 range (``check_moment``): ``DTSTART;TZID=Pacific/Pago_Pago:99991231T230000`` is year
 10000 in UTC and must be refused by name, never overflow later.
+
+Recurrence expansion is bounded four ways, each refusing the file with the event's UID:
+sub-daily rules however spelled (FREQ=HOURLY and finer, or more than one BYHOUR, BYMINUTE
+or BYSECOND value), more than ``MAX_INSTANCES`` occurrences of one event inside the
+window, more than ``MAX_FILE_INSTANCES`` generated occurrences in the file, and more than
+``EXPANSION_BUDGET`` seconds spent expanding (``time.monotonic``, checked per occurrence).
+A rule that never matches (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) yields nothing, and
+dateutil would walk to year 9999 looking for it (~4 s per event) without ever yielding:
+rules are therefore expanded with a private copy of ``dateutil.rrule`` whose calendar
+ends the year after the window (``_rrulestr``), so the walk stops there.
 """
 
 from __future__ import annotations
 
+import datetime as datetime_module
+import importlib.util
+import time as clock
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from types import ModuleType
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
 from icalendar import Calendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.validation import check_moment
 
-#: Recurring events are expanded no further than this many instances...
-MAX_INSTANCES = 500
-#: ...nor past this many steps of the rule, so FREQ=DAILY from 1900 cannot hang us.
-MAX_RULE_STEPS = 20_000
+#: One recurring event may have at most this many occurrences inside the window (a daily
+#: meeting has ~460 in the importer's 15-month window)...
+MAX_INSTANCES = 1_000
+#: ...a whole file at most this many generated occurrences...
+MAX_FILE_INSTANCES = 20_000
+#: ...and expanding a file's rules may take at most this many seconds.
+EXPANSION_BUDGET = 10.0
+#: Steps of one rule from its DTSTART (before the window too): a daily rule from 1900 to
+#: the end of the window is ~47,000, so this is never reached by a rule we accept.
+MAX_RULE_STEPS = 100_000
 _REFUSED_FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY")
+#: A list of more than one value in any of these repeats an event within a day.
+_SUB_DAILY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 
 
 class IcsError(ValidationError):
@@ -66,10 +90,34 @@ class ParsedCalendar:
     events: list[CalendarEvent]
 
 
+@dataclass
+class _Expansion:
+    """What expanding one file's rules has spent so far, against its bounds."""
+
+    budget: float
+    seconds: float = 0.0
+    occurrences: int = 0
+
+    def check(self, started: float) -> None:
+        if self.seconds + clock.monotonic() - started > self.budget:
+            raise IcsError(
+                f"expanding its recurring events took more than {self.budget:g} seconds; "
+                "the file was refused"
+            )
+
+
 def parse_ics(
-    data: bytes, source: str, *, window: tuple[datetime, datetime], local_zone: tzinfo
+    data: bytes,
+    source: str,
+    *,
+    window: tuple[datetime, datetime],
+    local_zone: tzinfo,
+    budget: float | None = None,
 ) -> ParsedCalendar:
-    """Parse a whole file or refuse it whole (IcsError naming ``source``)."""
+    """Parse a whole file or refuse it whole (IcsError naming ``source``).
+
+    ``budget`` is the time allowed for expanding recurrences (``EXPANSION_BUDGET``).
+    """
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -79,7 +127,8 @@ def parse_ics(
     method = str(calendar.get("method", "PUBLISH")).upper()
     floating = _zone(str(calendar.get("x-wr-timezone", "")), local_zone)
     try:
-        events = _events(calendar, method, floating, window)
+        expansion = _Expansion(EXPANSION_BUDGET if budget is None else budget)
+        events = _events(calendar, method, floating, window, expansion)
     except ValidationError as exc:  # IcsError and check_moment's refusals alike
         raise IcsError(f"{source}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
@@ -119,7 +168,11 @@ def _moment(value: object, zone: tzinfo, what: str, params_tzid: str = "") -> tu
 
 
 def _events(
-    calendar: Calendar, method: str, floating: tzinfo, window: tuple[datetime, datetime]
+    calendar: Calendar,
+    method: str,
+    floating: tzinfo,
+    window: tuple[datetime, datetime],
+    expansion: _Expansion,
 ) -> list[CalendarEvent]:
     singles: dict[str, CalendarEvent] = {}
     overrides: dict[str, CalendarEvent] = {}
@@ -139,7 +192,7 @@ def _events(
         if rule is None:
             singles[base.key] = base
             continue
-        for occurrence in _expand(component, base, window):
+        for occurrence in _expand(component, base, window, expansion):
             singles[occurrence.key] = occurrence
     singles.update(overrides)  # a modified instance replaces the generated one
     return sorted(singles.values(), key=lambda e: (e.start, e.key))
@@ -215,25 +268,46 @@ def _with(event: CalendarEvent, **changes: object) -> CalendarEvent:
 
 
 def _expand(
-    component: object, base: CalendarEvent, window: tuple[datetime, datetime]
+    component: object,
+    base: CalendarEvent,
+    window: tuple[datetime, datetime],
+    expansion: _Expansion,
 ) -> list[CalendarEvent]:
+    """The occurrences of a recurring event inside ``window``, within every bound."""
+    started = clock.monotonic()
+    expansion.check(started)
     get = component.get  # type: ignore[attr-defined]
-    rule_text = get("rrule").to_ical().decode()
-    if any(f"FREQ={freq}" in rule_text.upper() for freq in _REFUSED_FREQUENCIES):
-        raise IcsError(
-            f"event {base.uid} repeats more often than daily ({rule_text}); "
-            "meetings never do, so the file was refused"
-        )
-    rule = rrulestr(rule_text, dtstart=base.start)
+    recur = get("rrule")
+    rule_text = recur.to_ical().decode()
+    _refuse_sub_daily(recur, rule_text, base.uid)
     excluded = _exdates(component, base.start.tzinfo or UTC, base.uid)
     duration = base.end - base.start
     start, end = window
+    zone = base.start.tzinfo or UTC
+    last_year = end.astimezone(zone).year + 1
     instances: list[CalendarEvent] = []
-    for step, moment in enumerate(rule):
-        if step >= MAX_RULE_STEPS or moment > end or len(instances) >= MAX_INSTANCES:
+    for step, moment in enumerate(_rrulestr(rule_text, base.start, last_year)):
+        expansion.check(started)
+        if moment > end:
             break
+        if step >= MAX_RULE_STEPS:
+            raise IcsError(
+                f"event {base.uid} takes more than {MAX_RULE_STEPS:,} steps of its rule "
+                f"({rule_text}) to reach the import window; the file was refused"
+            )
         if moment < start or moment.astimezone(UTC) in excluded:
             continue
+        if len(instances) >= MAX_INSTANCES:
+            raise IcsError(
+                f"event {base.uid} repeats more than {MAX_INSTANCES:,} times in the import "
+                f"window ({rule_text}); the file was refused"
+            )
+        expansion.occurrences += 1
+        if expansion.occurrences > MAX_FILE_INSTANCES:
+            raise IcsError(
+                f"its recurring events repeat more than {MAX_FILE_INSTANCES:,} times in the "
+                f"import window (reached at event {base.uid}); the file was refused"
+            )
         instances.append(
             _with(
                 base,
@@ -242,7 +316,48 @@ def _expand(
                 instance=moment.astimezone(UTC).isoformat(),
             )
         )
+    expansion.seconds += clock.monotonic() - started
     return instances
+
+
+def _refuse_sub_daily(recur: dict[str, list[object]], rule_text: str, uid: str) -> None:
+    """Meetings never repeat within a day: FREQ=HOURLY (or finer) and a list of hours,
+    minutes or seconds (``FREQ=DAILY;BYHOUR=0,1,...,23``) are refused alike."""
+    frequency = str((recur.get("FREQ") or [""])[0]).upper()
+    several = [part for part in _SUB_DAILY_PARTS if len(recur.get(part) or ()) > 1]
+    if frequency in _REFUSED_FREQUENCIES or several:
+        raise IcsError(
+            f"event {uid} repeats more often than daily ({rule_text}); "
+            "meetings never do, so the file was refused"
+        )
+
+
+def _rrulestr(rule_text: str, dtstart: datetime, last_year: int) -> Iterable[datetime]:
+    """dateutil's expansion of ``rule_text``, ending with the year ``last_year``.
+
+    dateutil walks period by period until a match past UNTIL or year 9999 (its only stop),
+    so a rule that never matches costs seconds per event. Its walk reads the year limit
+    from the module global ``datetime.MAXYEAR``; the private copy from ``_rrule_module``
+    sees a ``datetime`` whose MAXYEAR is ``last_year``, and nothing else changes.
+    """
+    module = _rrule_module(last_year)
+    return cast(Iterable[datetime], module.rrulestr(rule_text, dtstart=dtstart))
+
+
+@lru_cache(maxsize=4)
+def _rrule_module(last_year: int) -> ModuleType:
+    """A private copy of ``dateutil.rrule`` (not in ``sys.modules``) whose calendar ends
+    with ``last_year``; the real module, used elsewhere, is untouched."""
+    spec = importlib.util.find_spec("dateutil.rrule")
+    if spec is None or spec.loader is None:  # pragma: no cover - dateutil is a dependency
+        raise ImportError("dateutil.rrule")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calendar_end = ModuleType("datetime")
+    calendar_end.__dict__.update(vars(datetime_module))
+    calendar_end.MAXYEAR = last_year  # type: ignore[attr-defined]
+    module.datetime = calendar_end  # type: ignore[attr-defined]
+    return module
 
 
 def _exdates(component: object, zone: tzinfo, uid: str) -> set[datetime]:

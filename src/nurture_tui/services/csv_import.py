@@ -4,13 +4,21 @@ One row is a partner, optionally with one contact. Headers are matched loosely (
 ``HEADERS``); duplicates (same NPI, same normalised name, same email) merge instead of
 doubling. Every row is validated before anything is written, and the write is one atomic
 batch: a bad row means nothing is imported, and the error names its line.
+
+Bounded and tolerant of what spreadsheets write: the file is read through ``read_bounded``
+(an ordinary file of at most 20 MB), decoded as UTF-8 with or without a BOM, else as
+Windows-1252 (Excel on Windows), else Latin-1; the delimiter (comma, semicolon or tab) is
+sniffed from the first few KB. Two columns with the same name, or two that mean the same
+field, are refused naming both; a line break inside a one-line cell is refused with its
+line; formula-looking cells are handled by ``_guard_formula``.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -26,6 +34,7 @@ from nurture_tui.domain.validation import (
     clean_npi,
     parse_date,
 )
+from nurture_tui.services.bounded_files import read_bounded
 from nurture_tui.services.session import Session
 
 #: Accepted header spellings (lower-cased, spaces/underscores/dashes folded) per field.
@@ -66,6 +75,14 @@ _KIND_ALIASES = {
 }
 #: Reads one cell of the current row by field name.
 Cell = Callable[[str], str]
+#: Free-text fields: a leading formula character is stripped (see ``_guard_formula``).
+_FREE_TEXT = frozenset({"partner", "contact", "role", "owner", "tags"})
+#: A spreadsheet treats a cell starting with one of these as a formula (OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A phone number may start with "+" (E.164) when nothing but phone characters follow.
+_PHONE = re.compile(r"^\+[\d\s().\-/]+$")
+#: The delimiter is sniffed from this much of the file's start.
+_SNIFF_CHARS = 8192
 _NOISE = re.compile(r"\b(the|inc|llc|ltd|corp|co|pc|pllc)\b")
 
 
@@ -101,12 +118,32 @@ def _fold(header: str) -> str:
 
 
 def _map_headers(headers: list[str]) -> dict[str, int]:
+    """Field name -> column; two columns with one name, or meaning one field, are refused
+    naming both (a silent choice would import the wrong one). Blank headers are ignored."""
     mapping: dict[str, int] = {}
+    named: dict[str, str] = {}
     for index, header in enumerate(headers):
+        if "\n" in header or "\r" in header:
+            raise ValidationError(f"line 1: the column name {header!r} holds a line break")
         folded = _fold(header)
+        if not folded:
+            continue
+        if folded in named:
+            raise ValidationError(
+                f"the CSV has two columns named {named[folded]!r} and {header.strip()!r}; "
+                "rename or remove one"
+            )
+        named[folded] = header.strip()
         for field_name, spellings in HEADERS.items():
-            if folded in spellings and field_name not in mapping:
-                mapping[field_name] = index
+            if folded not in spellings:
+                continue
+            if field_name in mapping:
+                first = headers[mapping[field_name]].strip()
+                raise ValidationError(
+                    f"the columns {first!r} and {header.strip()!r} both mean {field_name}; "
+                    "rename or remove one"
+                )
+            mapping[field_name] = index
     if "partner" not in mapping:
         raise ValidationError(
             "the CSV has no partner column (a header named Partner, Organization or Company)"
@@ -148,26 +185,25 @@ class _Plan:
 
 def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> ImportReport:
     """Validate every row, then write all of it in one atomic batch (or nothing)."""
+    text = _decode(read_bounded(path))
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise ValidationError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ValidationError(f"{path} is not a readable UTF-8 CSV file: {exc}") from None
-    if not rows:
-        raise ValidationError(f"{path} is empty")
-    mapping = _map_headers(rows[0])
-    plan = _Plan(session)
-    report = ImportReport(dry_run=dry_run)
-    for line_number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        try:
-            _import_row(session, plan, mapping, row, report)
-        except NurtureError as exc:
-            report.errors.append(f"{path.name} line {line_number}: {exc}")
-        report.rows += 1
+        records = _records(text)
+        first = next(records, None)
+        if first is None:
+            raise ValidationError(f"{path} is empty")
+        mapping = _map_headers(first[1])
+        plan = _Plan(session)
+        report = ImportReport(dry_run=dry_run)
+        for line_number, row in records:
+            if not any(cell.strip() for cell in row):
+                continue
+            try:
+                _import_row(session, plan, mapping, row, report)
+            except NurtureError as exc:
+                report.errors.append(f"{path.name} line {line_number}: {exc}")
+            report.rows += 1
+    except csv.Error as exc:
+        raise ValidationError(f"{path} is not a readable CSV file: {exc}") from None
     if report.errors:
         shown = "; ".join(report.errors[:5])
         more = f" (and {len(report.errors) - 5} more)" if len(report.errors) > 5 else ""
@@ -177,10 +213,78 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
     return report
 
 
+def _decode(data: bytes) -> str:
+    """UTF-8 (a BOM is dropped), else Windows-1252 (what Excel on Windows saves), else
+    Latin-1, which decodes any byte: a wrong guess shows as odd letters, never a crash.
+    Only the five bytes cp1252 leaves undefined reach Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab, sniffed from whole lines of the file's start; comma when
+    the sample does not say (a one-column file)."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, cells) for each record; a quoted cell may span lines,
+    so the line is the reader's, not the record's index."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    line = 1
+    for row in reader:
+        yield line, row
+        line = reader.line_num + 1
+
+
 def _cell(row: list[str], mapping: dict[str, int], name: str) -> str:
-    """One cell as clean one-line text (no control codes or bidi overrides)."""
+    """One cell as clean one-line text (no control codes or bidi overrides); a line break
+    inside it is refused (every imported field is one line), and so are formulas."""
     index = mapping.get(name)
-    return clean_text(row[index]) if index is not None and index < len(row) else ""
+    if index is None or index >= len(row):
+        return ""
+    raw = row[index]
+    if "\n" in raw or "\r" in raw:
+        raise ValidationError(f"the {name} cell holds a line break; {name} is one line")
+    return _guard_formula(name, clean_text(raw), raw)
+
+
+def _guard_formula(name: str, text: str, raw: str) -> str:
+    """A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR,
+    OWASP "CSV injection") never enters the store as one.
+
+    * Free text (partner, contact name, role, owner, each tag): the leading formula
+      characters are stripped, so "=HYPERLINK(...)" is kept as the text "HYPERLINK(...)" and
+      "@Home Health" as "Home Health"; nothing is lost that a name needs.
+    * A phone may start with "+" followed only by phone characters ("+1 555 010 2000");
+      any other phone, or email (each of a list), starting with a formula character is
+      refused with the row's line (it is not a valid one anyway), and so is any other
+      field (kind, tier, stage, NPI, dates, met, each domain), except the "@mercy.org"
+      spelling of a domain, which ``clean_domain`` reads.
+    """
+    stripped = raw.lstrip(" ")
+    if not stripped.startswith(_FORMULA_START):
+        return text
+    if name in _FREE_TEXT:
+        return text.lstrip("=+-@ ")
+    if name == "phone" and _PHONE.match(text):
+        return text
+    if name == "domains" and text.startswith("@") and not text[1:].startswith(_FORMULA_START):
+        return text
+    raise ValidationError(
+        f"the {name} {text[:40]!r} starts with {stripped[0]!r}, which a spreadsheet would run "
+        "as a formula; fix the cell"
+    )
 
 
 def _import_row(
@@ -195,7 +299,7 @@ def _import_row(
 
     partner = _merge_partner(session, plan, cell, report)
     contact_name = cell("contact")
-    emails = [clean_email(e) for e in _split(cell("emails"))]
+    emails = [clean_email(_guard_formula("emails", e, e)) for e in _split(cell("emails"))]
     if not contact_name and not emails:
         return
     _merge_contact(plan, partner, contact_name, emails, cell, report)
@@ -204,8 +308,8 @@ def _import_row(
 def _merge_partner(session: Session, plan: _Plan, get: Cell, report: ImportReport) -> Partner:
     name = clean_name(get("partner"), "partner name")
     npi = clean_npi(get("npi")) if get("npi") else None
-    domains = tuple(clean_domain(d) for d in _split(get("domains")))
-    tags = tuple(t.lower() for t in _split(get("tags")))
+    domains = tuple(clean_domain(_guard_formula("domains", d, d)) for d in _split(get("domains")))
+    tags = tuple(tag for t in _split(get("tags")) if (tag := _guard_formula("tags", t, t).lower()))
     existing_id = (plan.by_npi.get(npi) if npi else None) or plan.by_name.get(normalise_name(name))
     if existing_id:
         current = plan.partners[existing_id]

@@ -179,7 +179,7 @@ _TOUCH_WEIGHTS = {
     TouchpointKind.BROCHURE_DROP: 1,
     TouchpointKind.GIFT: 1,
 }
-_SERVICES = ("personal care", "homemaker", "respite", "companion care", "skilled nursing visit")
+_SERVICES = ("personal-care", "homemaker", "respite", "companion", "skilled-nursing")
 _TIER_WEIGHT = {Tier.A: 4.0, Tier.B: 1.5, Tier.C: 0.6}
 
 

@@ -40,7 +40,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import NoneType
@@ -65,8 +65,9 @@ from nurture_tui.domain.codec import (
     touchpoint_to_doc,
 )
 from nurture_tui.domain.errors import NurtureError, StoreError, ValidationError
-from nurture_tui.domain.kinds import Direction, TouchpointKind, TouchpointStatus
+from nurture_tui.domain.kinds import Direction, TouchpointKind, TouchpointStatus, service_from_text
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
+from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references, new_participant_ref
 from nurture_tui.domain.validation import (
@@ -472,17 +473,7 @@ def _fill_refs(contents: Contents) -> tuple[Contents, int]:
             while (ref := new_participant_ref()) in taken:
                 pass
             taken.add(ref)
-            referral = Referral(
-                id=referral.id,
-                partner_id=referral.partner_id,
-                received=referral.received,
-                participant_ref=ref,
-                contact_id=referral.contact_id,
-                service=referral.service,
-                status=referral.status,
-                complex_needs=referral.complex_needs,
-                partner_no_longer_serving=referral.partner_no_longer_serving,
-            )
+            referral = replace(referral, participant_ref=ref)
             generated += 1
         referrals.append(referral)
     return (
@@ -694,6 +685,7 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "ref": _SN,
         "contact": _SN,
         "service": _SN,
+        "service_detail": _SN,
         "status": _S,
         "complex": _B,
         "no_longer_serving": _B,
@@ -796,6 +788,14 @@ def _referral(rid: str, doc: Doc) -> Referral:
         doc = {**doc, "ref": ""}  # an export without references: filled in, or refused
     referral = referral_from_doc(rid, doc)
     check_day(referral.received, "received date")
+    service, detail = service_from_text(referral.service)
+    if referral.service and service != referral.service:
+        # An older export's free text: read as the list's service, detail screened.
+        referral = replace(
+            referral, service=service, service_detail=referral.service_detail or detail
+        )
+    if phi_findings(referral.service_detail) or len(referral.service_detail) > 80:
+        raise _Problem("the service detail looks like patient data or is too long")
     if referral.participant_ref and (
         not referral.participant_ref.strip() or len(referral.participant_ref) > 64
     ):

@@ -4,16 +4,25 @@ Each file is parsed whole first and written in one atomic batch, so a malformed 
 imports nothing; in a directory, one bad file is reported and the others go on. An event
 whose time is out of range (year 9999 in Pago Pago is year 10000 in UTC) makes its file
 malformed: the reader refuses it naming the event, never an OverflowError later.
+
+Bounded: a file is read through ``read_bounded`` (an ordinary file of at most 20 MB; a link
+to ``/dev/zero``, a FIFO or a device is refused before reading), and the reader bounds
+recurrence expansion (count and time). Our own invites (``nurture invite ... --out``) are
+recognised by UID (state ``invite:UID``) and reported as already known, never logged a
+second time. People met alongside a partner but unknown go to the same triage queue as
+sync's (state ``unmatched:EMAIL``, shown by ``nurture people``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
 from nurture_tui.invites.ics_reader import CalendarEvent, parse_ics
+from nurture_tui.services.bounded_files import read_bounded
 from nurture_tui.services.session import Session
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Meeting, Outcome, reconcile_meeting
@@ -32,6 +41,8 @@ class IcsReport:
     cancelled: int = 0
     unchanged: int = 0
     unmatched: int = 0
+    #: Events that are invites Nurture wrote (same UID): already logged, left alone.
+    known_invites: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
@@ -43,6 +54,7 @@ class IcsReport:
             "cancelled": self.cancelled,
             "unchanged": self.unchanged,
             "unmatched_people": self.unmatched,
+            "known_invites": self.known_invites,
             "errors": self.errors,
         }
 
@@ -63,23 +75,27 @@ def import_ics(session: Session, target: Path) -> IcsReport:
 
 
 def _import_file(session: Session, path: Path, report: IcsReport) -> None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"{path} cannot be read: {exc.strerror}") from None
+    data = read_bounded(path)
     now = session.now()
     parsed = parse_ics(
         data, str(path), window=(now - PAST, now + FUTURE), local_zone=session.settings.zone
     )
+    del data
     settings = session.settings
     own = frozenset({settings.rep_email.lower()} - {""})
     matcher = PeopleMatcher.from_repo(session.repo, own, frozenset({settings.agency_domain} - {""}))
     outcome = Outcome(save=[], unmatched=set())
-    sequences: dict[str, int] = {}
+    seen = _Sequences(session)
+    met: dict[str, int] = {}  # unknown address -> new meetings seen at, for the queue
+    known_invites: set[str] = set()
     for event in parsed.events:
-        if _is_stale(session, event):
+        if seen.is_invite(event.uid):
+            known_invites.add(event.uid)
+            continue
+        if event.sequence < seen.stored(event.uid):  # the latest version wins
             outcome.unchanged += 1
             continue
+        single = Outcome(save=[], unmatched=set())
         reconcile_meeting(
             _meeting(event, parsed.method),
             matcher,
@@ -87,13 +103,15 @@ def _import_file(session: Session, path: Path, report: IcsReport) -> None:
             source=SOURCE,
             now=now,
             keep_subject=settings.keep_subjects,
-            outcome=outcome,
+            outcome=single,
         )
-        sequences[event.uid] = max(sequences.get(event.uid, 0), event.sequence)
-    state: dict[str, dict[str, object] | None] = {
-        f"ics-sequence:{uid}": {"sequence": sequence}
-        for uid, sequence in sequences.items()
-        if (session.repo.state(f"ics-sequence:{uid}") or {}).get("sequence", -1) < sequence
+        _merge(outcome, single)
+        for email in single.unmatched or ():
+            met[email] = met.get(email, 0) + (1 if single.created else 0)
+        seen.saw(event.uid, event.sequence)
+    state: dict[str, dict[str, Any] | None] = {
+        **seen.changed(),
+        **_queue(session, met, now),
     }
     if outcome.save or state:
         session.repo.save(*outcome.save, action="import-ics", state=state)  # one batch
@@ -103,14 +121,82 @@ def _import_file(session: Session, path: Path, report: IcsReport) -> None:
     report.updated += outcome.updated
     report.cancelled += outcome.cancelled
     report.unchanged += outcome.unchanged
-    report.unmatched += len(outcome.unmatched or ())
+    report.unmatched += sum(1 for email in met if not _triaged(session, email))
+    report.known_invites += len(known_invites)
     report.errors.extend(f"{path}: {warning}" for warning in outcome.warnings)
 
 
-def _is_stale(session: Session, event: CalendarEvent) -> bool:
-    """An older SEQUENCE than one already imported: the latest version wins."""
-    seen = (session.repo.state(f"ics-sequence:{event.uid}") or {}).get("sequence", -1)
-    return bool(event.sequence < seen)
+class _Sequences:
+    """The SEQUENCE imported per UID and which UIDs are our own invites, read from the
+    store once per file: one key listing per prefix, then one read per UID seen before
+    (not per event: a recurring event has hundreds of instances)."""
+
+    def __init__(self, session: Session) -> None:
+        self._repo = session.repo
+        self._invites = {key[len("invite:") :] for key in self._repo.state_keys("invite:")}
+        self._known = {
+            key[len("ics-sequence:") :] for key in self._repo.state_keys("ics-sequence:")
+        }
+        self._stored: dict[str, int] = {}
+        self._new: dict[str, int] = {}
+
+    def is_invite(self, uid: str) -> bool:
+        return uid in self._invites
+
+    def stored(self, uid: str) -> int:
+        if uid not in self._known:
+            return -1
+        if uid not in self._stored:
+            entry = self._repo.state(f"ics-sequence:{uid}") or {}
+            self._stored[uid] = int(entry.get("sequence", -1))
+        return self._stored[uid]
+
+    def saw(self, uid: str, sequence: int) -> None:
+        self._new[uid] = max(self._new.get(uid, 0), sequence)
+
+    def changed(self) -> dict[str, dict[str, Any] | None]:
+        return {
+            f"ics-sequence:{uid}": {"sequence": sequence}
+            for uid, sequence in self._new.items()
+            if self.stored(uid) < sequence
+        }
+
+
+def _merge(total: Outcome, single: Outcome) -> None:
+    total.save.extend(single.save)
+    total.created += single.created
+    total.updated += single.updated
+    total.cancelled += single.cancelled
+    total.unchanged += single.unchanged
+    total.warnings.extend(single.warnings)
+
+
+def _triaged(session: Session, email: str) -> bool:
+    entry = session.repo.state(f"unmatched:{email}") or {}
+    return bool(entry.get("ignored") or entry.get("assigned"))
+
+
+def _queue(
+    session: Session, met: dict[str, int], now: datetime
+) -> dict[str, dict[str, Any] | None]:
+    """The unmatched-people queue entries this import adds or bumps (as sync writes them:
+    ``unmatched:EMAIL`` with a count, last_seen and source), so ``nurture people`` lists
+    whom ``import ics`` reported. The count grows by the new meetings an address was seen
+    at, so re-importing the same file changes nothing; ignored or assigned addresses are
+    left alone."""
+    state: dict[str, dict[str, Any] | None] = {}
+    for email, meetings in sorted(met.items()):
+        stored = session.repo.state(f"unmatched:{email}")
+        if stored is not None and (stored.get("ignored") or stored.get("assigned")):
+            continue
+        if stored is not None and not meetings:
+            continue
+        entry = dict(stored or {"email": email, "count": 0})
+        entry["count"] = int(entry.get("count", 0)) + max(meetings, 1)
+        entry["last_seen"] = now.isoformat()
+        entry.setdefault("source", SOURCE)
+        state[f"unmatched:{email}"] = entry
+    return state
 
 
 def _meeting(event: CalendarEvent, method: str) -> Meeting:

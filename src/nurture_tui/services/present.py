@@ -75,6 +75,7 @@ def referral_json(r: Referral, *, with_participant: bool = False) -> Json:
         "contact_id": r.contact_id,
         "received": r.received.isoformat(),
         "service": r.service,
+        "service_detail": r.service_detail,
         "status": r.status.value,
         "complex": r.complex_needs,
         "partner_no_longer_serving": r.partner_no_longer_serving,

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
     PartnerKind,
+    ReferralService,
     ReferralStatus,
     Stage,
     Tier,
@@ -24,6 +25,7 @@ from nurture_tui.domain.kinds import (
     parse_enum,
 )
 from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
+from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import (
     clean_participant_ref,
     contains_reference,
@@ -287,6 +289,7 @@ def add_referral(
     contact_id: str | None = None,
     participant_ref: str | None = None,
     service: str = "",
+    service_detail: str = "",
     status: str = "received",
     complex_needs: bool = False,
 ) -> Referral:
@@ -305,7 +308,8 @@ def add_referral(
         received=received,
         participant_ref=ref,
         contact_id=cid,
-        service=" ".join(service.split()),
+        service=_service(service),
+        service_detail=_service_detail(session, service_detail),
         status=parse_enum(ReferralStatus, status, "referral status"),
         complex_needs=complex_needs,
     )
@@ -319,9 +323,34 @@ def update_referral(session: Session, referral_id: str, **changes: object) -> Re
         changes["status"] = parse_enum(ReferralStatus, str(changes["status"]), "referral status")
     if "received" in changes:
         changes["received"] = check_day(changes["received"], "received date")  # type: ignore[arg-type]
+    if "service" in changes:
+        changes["service"] = _service(str(changes["service"]))
+    if "service_detail" in changes:
+        changes["service_detail"] = _service_detail(session, str(changes["service_detail"]))
     updated = replace(referral, **changes)  # type: ignore[arg-type]
     session.repo.save(updated, action="referral-edit")
     return updated
+
+
+def _service(value: str) -> str:
+    """One of the listed services (or "" for not known yet)."""
+    text = value.strip()
+    return parse_enum(ReferralService, text, "service").value if text else ""
+
+
+def _service_detail(session: Session, value: str) -> str:
+    """A few words beside the service; refused if it looks like patient data, since the
+    referral's service is shown in reports and lists."""
+    detail = _free_text(session, value, multiline=False)
+    if len(detail) > 80:
+        raise ValidationError("the service detail is longer than 80 characters; keep it short")
+    findings = phi_findings(detail)
+    if findings:
+        raise ValidationError(
+            f"the service detail looks like patient data ({'; '.join(findings)}); keep only "
+            'the kind of help ("evenings only", "after discharge")'
+        )
+    return detail
 
 
 def _day(value: date | None, what: str) -> date | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from sqlalchemy import func, insert, select
 
 from nurture_tui.domain import codec
 from nurture_tui.domain.errors import StoreError
+from nurture_tui.domain.kinds import service_from_text
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
+from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.validation import EARLIEST_MOMENT, LATEST_MOMENT
 from nurture_tui.store import rows as r
 from nurture_tui.store import schema as s
@@ -118,9 +120,23 @@ def read_legacy(directory: Path) -> LegacyData:
             if name == "touchpoints" and not _EARLIEST <= float(doc["at"]) < _LATEST:
                 data.problems.append(f"touchpoint {rid}: its date is outside 1900–2199")
                 continue
+            if isinstance(record, Referral):
+                record = _listed_service(record, data.problems)
             target[_key(record)] = record
     _drop_orphans(data)
     return data
+
+
+def _listed_service(referral: Referral, problems: list[str]) -> Referral:
+    """The journal store's free-text service, read as a listed service (see migration 0002)."""
+    service, detail = service_from_text(referral.service)
+    if phi_findings(detail):
+        problems.append(
+            f"referral {referral.id}: its service text looked like patient data and "
+            "was not kept (the original files are kept in backups/)"
+        )
+        detail = ""
+    return replace(referral, service=service, service_detail=detail[:80])
 
 
 def _key(record: Any) -> str:

@@ -114,6 +114,7 @@ referrals = Table(
     Column("status", String(20), nullable=False),
     Column("complex_needs", Boolean, nullable=False, default=False),
     Column("partner_no_longer_serving", Boolean, nullable=False, default=False),
+    Column("service_detail", Text, nullable=False, server_default=""),
     Index("ix_referrals_partner", "partner_id"),
 )
 

@@ -6,6 +6,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
+from nurture_tui.domain.kinds import ReferralService
 from nurture_tui.domain.model import Contact, Referral
 from nurture_tui.domain.validation import parse_date
 from nurture_tui.services import records
@@ -27,7 +28,16 @@ class ReferralForm(FormScreen):
         yield field_label("Received")
         yield Input(value=nurture(self).today.isoformat(), id="ref-received")
         yield field_label("Service")
-        yield Input(placeholder="personal care, respite, homemaker…", id="ref-service")
+        yield Select(
+            [(member.value.replace("-", " "), member.value) for member in ReferralService],
+            id="ref-service",
+            prompt="not known yet",
+        )
+        yield field_label("Detail")
+        yield Input(
+            placeholder="a few words, e.g. evenings only (no patient details)",
+            id="ref-service-detail",
+        )
         yield field_label("")
         yield Checkbox("Complex needs (offer to coordinate the care plan)", id="ref-complex")
 
@@ -57,7 +67,9 @@ class ReferralForm(FormScreen):
         received = parse_date(self.query_one("#ref-received", Input).value, "received date")
         contact = self.query_one("#ref-contact", Select).value
         contact_id = contact if isinstance(contact, str) else None
-        service = self.query_one("#ref-service", Input).value
+        chosen = self.query_one("#ref-service", Select).value
+        service = chosen if isinstance(chosen, str) else ""
+        detail = self.query_one("#ref-service-detail", Input).value
         complex_needs = self.query_one("#ref-complex", Checkbox).value
         pid = self.partner_id
 
@@ -68,6 +80,7 @@ class ReferralForm(FormScreen):
                 received,
                 contact_id=contact_id,
                 service=service,
+                service_detail=detail,
                 complex_needs=complex_needs,
             )
 
