@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from nurture_tui.domain.errors import StoreError
+
 APP = "nurture"
 
 
@@ -14,7 +16,8 @@ def data_directory(override: Path | str | None = None) -> Path:
     """The store: ``--data-dir``, else ``NURTURE_HOME``, else the platform's user data dir."""
     chosen = override or os.environ.get("NURTURE_HOME")
     path = Path(chosen).expanduser() if chosen else Path(platformdirs.user_data_dir(APP))
-    path.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is not a folder; give --data-dir a folder for the store")
     return path
 
 

@@ -70,11 +70,13 @@ from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touc
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references, new_participant_ref
+from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import (
     EARLIEST_MOMENT,
     LATEST_MOMENT,
     check_day,
     check_moment,
+    clean_name,
 )
 from nurture_tui.services.session import Session
 from nurture_tui.store import backups
@@ -360,6 +362,16 @@ def _check_target(target: Path, *, force: bool) -> None:
         raise ValidationError(f"the folder {target.parent} does not exist")
     if (target.exists() or target.is_symlink()) and not force:
         raise ValidationError(f"{target} already exists; use --force to overwrite it")
+    if _is_database(target):  # --force or not: the live store or a backup is never a target
+        raise ValidationError(f"{target} is a database (the store or a backup); not overwritten")
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _write_tinydb(target: Path, tables: dict[str, list[Doc]], meta: Doc) -> None:
@@ -738,6 +750,14 @@ def _partner(rid: str, doc: Doc) -> Partner:
     partner = partner_from_doc(rid, doc)
     if not partner.name.strip():
         raise _Problem("the name is empty")
+    # Text from a file is data: the same cleaning as typed text (escape codes, bidi, length).
+    partner = replace(
+        partner,
+        name=clean_name(partner.name, "partner name"),
+        notes=clean_text(partner.notes, multiline=True),
+        owner=clean_text(partner.owner) or None if partner.owner else None,
+        tags=tuple(clean_text(t) for t in partner.tags if clean_text(t)),
+    )
     if partner.npi is not None and len(partner.npi) > 10:
         raise _Problem("the NPI is longer than 10 characters")
     if partner.stage_since:
@@ -756,6 +776,13 @@ def _contact(rid: str, doc: Doc) -> Contact:
     contact = contact_from_doc(rid, doc)
     if not contact.name.strip():
         raise _Problem("the name is empty")
+    contact = replace(
+        contact,
+        name=clean_name(contact.name, "contact name"),
+        role=clean_text(contact.role),
+        phone=clean_text(contact.phone),
+        milestones=tuple(replace(m, note=clean_text(m.note)) for m in contact.milestones),
+    )
     _check_id(contact.partner_id, "partner")
     for day, what in ((contact.birthday, "birthday"), (contact.started, "started date")):
         if day:
@@ -777,6 +804,10 @@ def _touchpoint(rid: str, doc: Doc) -> Touchpoint:
         check_moment(datetime.fromtimestamp(at, UTC), "touchpoint's time")  # says why
         raise _Problem("the touchpoint's time is out of range")
     touch = touchpoint_from_doc(rid, doc)
+    if touch.purpose or touch.note:
+        touch = touch._replace(
+            purpose=clean_text(touch.purpose), note=clean_text(touch.note, multiline=True)
+        )
     for contact_id in touch.contact_ids:
         if not _ID.fullmatch(contact_id):
             raise _Problem(f"{contact_id[:50]!r} is not a contact id")

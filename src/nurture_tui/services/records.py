@@ -56,6 +56,11 @@ def _name(session: Session, value: str, what: str) -> str:
     return name
 
 
+def _tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """Lower-case, clean, de-duplicated tags."""
+    return tuple(dict.fromkeys(t for t in (clean_text(x).lower() for x in tags) if t))
+
+
 def _free_text(session: Session, value: str, *, multiline: bool = True) -> str:
     """A note, purpose or role: clean text with known participant references masked."""
     return mask_references(clean_text(value, multiline=multiline), session.repo.participant_refs())
@@ -82,8 +87,8 @@ def add_partner(
         stage=parse_enum(Stage, stage, "stage"),
         domains=tuple(dict.fromkeys(clean_domain(d) for d in domains)),
         npi=clean_npi(npi) if npi else None,
-        owner=owner or None,
-        tags=tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip())),
+        owner=clean_text(owner) or None if owner else None,
+        tags=_tags(tags),
         notes=_free_text(session, notes),
         stage_since=session.today(),
         created_at=session.now(),
@@ -124,9 +129,9 @@ def edit_partner(
     if npi is not None:
         changes["npi"] = clean_npi(npi) if npi else None
     if owner is not None:
-        changes["owner"] = owner or None
+        changes["owner"] = clean_text(owner) or None
     if tags is not None:
-        changes["tags"] = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+        changes["tags"] = _tags(tags)
     if notes is not None:
         changes["notes"] = _free_text(session, notes)
     updated = replace(partner, **changes)  # type: ignore[arg-type]

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nurture_tui.domain.errors import NotFoundError, StoreError
+from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError, StoreError
 from nurture_tui.store.database import (
     DATABASE_NAME,
     damaged_message,
+    file_problem,
     plain_errors,
     private_directory,
     private_file,
+    sqlite_uri,
 )
 from nurture_tui.store.files import fsync_directory
 
@@ -72,7 +74,7 @@ def has_backups(directory: Path) -> bool:
 @contextlib.contextmanager
 def _temporary(path: Path) -> Iterator[Path]:
     """A 0600 temp file beside ``path``; removed unless the caller renamed it into place."""
-    temp = path.with_name(f".{path.name}.tmp")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temp.unlink()
     private_file(temp)
@@ -103,6 +105,7 @@ def backup(directory: Path) -> Path:
     live = directory / DATABASE_NAME
     if not live.exists():
         raise StoreError(f"there is no database at {live} to back up")
+    _check_live(live)  # a damaged store is reported as such, not as a failed backup
     root = private_directory(backups_directory(directory))
     target = root / f"{_PREFIX}{_stamp()}.db"
     with plain_errors(str(target)), _sqlite_errors(str(target)), _temporary(target) as temp:
@@ -115,6 +118,20 @@ def backup(directory: Path) -> Path:
         fsync_directory(root)
     prune(directory)
     return target
+
+
+def _check_live(live: Path) -> None:
+    problem = file_problem(live)
+    if problem:
+        raise StoreError(damaged_message(str(live), problem))
+    with _sqlite_errors(str(live)):
+        connection = sqlite3.connect(sqlite_uri(live, read_only=True), uri=True, timeout=15)
+        try:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    if verdict != "ok":
+        raise StoreError(damaged_message(str(live), str(verdict)))
 
 
 def prune(directory: Path) -> None:
@@ -137,18 +154,52 @@ def choose(directory: Path, name: str | None) -> Backup:
     backups = list_backups(directory)
     if not backups:
         raise NotFoundError(f"there are no backups in {backups_directory(directory)}")
-    if not name:
+    if name is None:
         return backups[0]
+    if not name.strip():
+        raise NotFoundError("no backup name given; see `nurture restore --list`")
     matches = [b for b in backups if b.name.startswith(name) or b.path.name.startswith(name)]
+    exact = [b for b in matches if name in (b.name, b.path.name)]
     if not matches:
         raise NotFoundError(f"no backup named {name!r}; see `nurture restore --list`")
-    return matches[0]
+    if len(matches) > 1 and not exact:
+        shown = ", ".join(b.name for b in matches[:4])
+        raise AmbiguousIdError(
+            f"{name!r} matches {len(matches)} backups ({shown}…); type more of the name"
+        )
+    return (exact or matches)[0]
 
 
 @dataclass(frozen=True)
 class Restored:
     backup: Backup
     replaced: Path | None
+
+
+def _require_nurture_database(source: sqlite3.Connection, path: Path) -> None:
+    """Refuse a backup that is empty or not a Nurture store: restoring it would empty the
+    live store (the old one would survive only in replaced-*.db)."""
+    try:
+        tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the backup {path} is damaged ({exc}); pick another one") from None
+    if not {"alembic_version", "meta", "partners"} <= tables:
+        raise StoreError(
+            f"the backup {path} is empty or not a Nurture store; nothing was changed — pick "
+            "another one (`nurture restore --list`)"
+        )
+
+
+def _checkpoint(live: Path) -> None:
+    """Best effort: a damaged or missing live file is exactly what restore is for."""
+    if file_problem(live) or not live.exists():
+        return
+    with contextlib.suppress(sqlite3.Error):
+        connection = sqlite3.connect(live, timeout=5)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
 
 
 def restore(directory: Path, chosen: Backup) -> Restored:
@@ -160,18 +211,21 @@ def restore(directory: Path, chosen: Backup) -> Restored:
     live = directory / DATABASE_NAME
     root = private_directory(backups_directory(directory))
     with plain_errors(str(live)), _sqlite_errors(str(chosen.path)), _temporary(live) as temp:
+        # Concurrent restores each get their own temp name (see _temporary).
         if chosen.legacy:
             from nurture_tui.store.legacy import build_database, read_legacy
 
             build_database(read_legacy(chosen.path), temp)
         else:
-            source = sqlite3.connect(f"file:{chosen.path}?mode=ro", uri=True)
+            source = sqlite3.connect(sqlite_uri(chosen.path, read_only=True), uri=True)
             try:
+                _require_nurture_database(source, chosen.path)
                 _copy(source, temp)
             finally:
                 source.close()
         replaced = None
-        if live.exists():
+        _checkpoint(live)  # fold the live WAL in, so moving the files cannot split them
+        if live.exists() or live.is_symlink():
             replaced = root / f"replaced-{_stamp()}.db"
             for suffix in ("-wal", "-shm"):
                 companion = live.with_name(live.name + suffix)
@@ -201,6 +255,11 @@ def _sqlite_errors(where: str) -> Iterator[None]:
                 "Free some space and try again"
             ) from None
         if "not a database" in text or "malformed" in text or "check" in text:
+            if "/backups/" in where:  # a damaged backup: restore is not the way out
+                raise StoreError(
+                    f"the backup {where} is damaged ({exc}); nothing was changed — pick another "
+                    "one (`nurture restore --list`)"
+                ) from None
             raise StoreError(damaged_message(where, str(exc))) from None
         raise StoreError(f"{where}: {exc}") from None
 
@@ -211,7 +270,10 @@ def check(directory: Path) -> str:
     if not live.exists():
         raise StoreError(f"there is no database at {live}")
     with _sqlite_errors(str(live)):
-        connection = sqlite3.connect(f"file:{live}?mode=ro", uri=True, timeout=15)
+        problem = file_problem(live)
+        if problem:
+            raise StoreError(damaged_message(str(live), problem))
+        connection = sqlite3.connect(sqlite_uri(live, read_only=True), uri=True, timeout=15)
         try:
             verdict = connection.execute("PRAGMA integrity_check").fetchall()
         finally:

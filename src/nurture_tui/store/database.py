@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
@@ -40,18 +41,66 @@ class StoreDamagedError(StoreError):
     """The database file is not a healthy SQLite database; nothing will write to it."""
 
 
+#: Files whose presence makes a folder Nurture's own (so tightening its mode is ours to do).
+_OURS = ("nurture.db", "manifest.json")
+
+
 def private_directory(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by its owner, whatever the umask."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(PermissionError):  # a folder we do not own: leave it be
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o700)
+    """Create ``path`` and any missing parents readable only by their owner, whatever the
+    umask. An existing folder is tightened only when it is ours (holds a Nurture store and
+    belongs to this user): `--data-dir /` or a shared folder must never be chmod-ed."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is not a folder; give --data-dir a folder for the store")
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass  # another process made it
+        except OSError as exc:
+            raise _os_error(str(folder), exc) from None
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)  # mkdir's mode is masked by the umask
+    if path not in missing:
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            ours = st.st_uid == os.geteuid() and any((path / n).exists() for n in _OURS)
+            if ours and st.st_mode & 0o077:
+                path.chmod(0o700)
     return path
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a database file (a link, a folder, a pipe, a device), or None
+    when it is a regular file or absent. Links are not followed: Nurture never writes, or
+    changes the mode of, a file it does not own."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return "it is a link, not the database file itself"
+    if stat.S_ISDIR(st.st_mode):
+        return "it is a folder, not a database file"
+    if not stat.S_ISREG(st.st_mode):
+        return "it is a device, pipe or socket, not a database file"
+    return None
+
+
+def sqlite_uri(path: Path, *, read_only: bool = False) -> str:
+    """A ``file:`` URI for the standard library's sqlite3, with the path escaped (a folder
+    named "a?b#c" must not become a query string)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path))}" + ("?mode=ro" if read_only else "")
 
 
 def private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if missing (SQLite's WAL and SHM files copy the
     database file's mode, so this covers them too), and tighten it if it exists."""
+    problem = file_problem(path)
+    if problem:
+        raise StoreDamagedError(damaged_message(str(path), problem))
     if not path.exists():
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -60,14 +109,16 @@ def private_file(path: Path) -> None:
         except OSError as exc:
             raise _os_error(str(path), exc) from None
     with contextlib.suppress(OSError):  # not ours, or a read-only disk: reading still works
-        if path.stat().st_mode & 0o077:
+        st = path.lstat()
+        if st.st_uid == os.geteuid() and st.st_mode & 0o077:
             path.chmod(0o600)
 
 
 def sqlite_engine(path: Path) -> Engine:
     """An engine for the SQLite file at ``path``, configured for durability and sharing."""
     engine = create_engine(
-        f"sqlite+pysqlite:///{path}",
+        # URL.create, not a string: "?" or "#" in a folder name must stay part of the path.
+        URL.create("sqlite+pysqlite", database=str(path)),
         # Our own BEGIN (below) instead of the driver's implicit transactions.
         connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "isolation_level": None},
         # SQLAlchemy's default pool for a file: a connection is reused (opening one and

@@ -20,6 +20,9 @@ from nurture_tui.domain.errors import StoreError
 from nurture_tui.store import backups
 from nurture_tui.store.database import (
     DATABASE_NAME,
+    StoreDamagedError,
+    damaged_message,
+    file_problem,
     plain_errors,
     private_directory,
     private_file,
@@ -45,14 +48,19 @@ def open_store(
     if url:
         return _open_server(directory, url, actor)
     database = directory / DATABASE_NAME
-    if not database.exists():
+    problem = file_problem(database)
+    if problem:
+        raise StoreDamagedError(damaged_message(str(database), problem))
+    if _missing_or_empty(database):
         if legacy_files(directory):
+            database.unlink(missing_ok=True)  # an empty file is no database: migrate instead
             _migrate_journal_store(directory, notices)
         elif backups.has_backups(directory):
             raise StoreError(
-                f"the database {database} is missing, but backups exist: run `nurture restore` "
-                "to bring back the latest (`nurture restore --list` shows them). Nothing was "
-                "created. To start afresh instead, move the backups folder aside"
+                f"the database {database} is missing or empty, but backups exist: run "
+                "`nurture restore` to bring back the latest (`nurture restore --list` shows "
+                "them). Nothing was created. To start afresh instead, move the backups "
+                "folder aside"
             )
     private_file(database)
     for suffix in ("-wal", "-shm"):
@@ -69,6 +77,15 @@ def open_store(
     if legacy_files(directory) and repo.state(MIGRATED_KEY):
         _finish_move(directory, repo.state(MIGRATED_KEY) or {})  # a crash mid-migration
     return repo
+
+
+def _missing_or_empty(database: Path) -> bool:
+    """No database yet: the file is absent, or empty (SQLite would call that a new store,
+    but beside backups it is a lost one)."""
+    try:
+        return database.stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 def _open_server(directory: Path, url: str, actor: str) -> SqlRepository:
@@ -99,7 +116,7 @@ def _upgrade_schema(directory: Path, engine: object) -> None:
 
 
 def _migrate_journal_store(directory: Path, notices: list[str]) -> None:
-    lock = FileLock(str(directory / ".migrate.lock"), timeout=60)
+    lock = FileLock(str(directory / ".migrate.lock"), timeout=60, mode=0o600)
     try:
         with lock:
             database = directory / DATABASE_NAME
@@ -136,6 +153,15 @@ def _migrate_journal_store(directory: Path, notices: list[str]) -> None:
     notices += [f"left out of the move: {problem}" for problem in data.problems]
 
 
+def _tighten(path: Path) -> None:
+    """The journal store's files kept their old 0644 modes: make them private too."""
+    with contextlib.suppress(OSError):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+        if path.is_dir():
+            for inner in path.rglob("*"):
+                inner.chmod(0o700 if inner.is_dir() else 0o600)
+
+
 def _finish_move(directory: Path, marker: dict[str, object]) -> None:
     """Move the journal store's files, untouched, into the backup folder the marker names."""
     name = str(marker.get("from") or f"{backups.LEGACY_PREFIX}{backups._stamp()}")
@@ -143,5 +169,6 @@ def _finish_move(directory: Path, marker: dict[str, object]) -> None:
     with plain_errors(str(target)):
         for path in legacy_files(directory):
             path.rename(target / path.name)
+            _tighten(target / path.name)
         fsync_directory(target)
         fsync_directory(directory)

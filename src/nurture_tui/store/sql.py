@@ -105,13 +105,24 @@ class SqlRepository:
     def engine(self) -> Engine:
         return self._engine
 
+    def _follow_file(self) -> None:
+        """If a restore swapped the database file, drop connections to the old one first:
+        a write must never be acknowledged into the file the restore moved aside."""
+        identity = self._file_identity()
+        if identity != self._identity:
+            self._engine.dispose()
+            self._snapshot = None
+            self._identity = identity
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        self._follow_file()
         with plain_errors(self._where), self._engine.connect() as connection:
             yield connection
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        self._follow_file()
         with (
             plain_errors(self._where),
             self._engine.connect().execution_options(write=True) as connection,
@@ -131,12 +142,7 @@ class SqlRepository:
         A restore swaps the database file under an open app: pooled connections would go on
         using the old file, so they are dropped when the file is a different one.
         """
-        identity = self._file_identity()
-        if identity != self._identity:
-            self._engine.dispose()
-            self._snapshot = None
-            self._identity = identity
-        revision = self.revision
+        revision = self.revision  # (reading follows a swapped file first)
         changed = revision != self._seen_revision
         self._seen_revision = revision
         return changed
