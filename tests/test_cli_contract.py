@@ -268,3 +268,42 @@ def test_google_sign_in_without_a_browser_prints_the_address(
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.setattr(webbrowser, "get", no_browser)
     assert auth._has_browser() is False
+
+
+def test_an_invite_update_without_tz_keeps_the_invites_zone(tmp_path: Path) -> None:
+    env = {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_TIMEZONE": "UTC"}
+    pid = run(tmp_path, "partner", "add", "Hope", "--kind", "hospice", extra_env=env).stdout
+    pid = pid.strip()
+    run(
+        tmp_path,
+        "contact",
+        "add",
+        "--partner",
+        pid,
+        "Sam Ortiz",
+        "--email",
+        "sam@hope.org",
+        extra_env=env,
+    )
+    made = json.loads(
+        run(
+            tmp_path,
+            "invite",
+            "--partner",
+            pid,
+            "--kind",
+            "check-in",
+            "--start",
+            "2026-12-03 10:00",
+            "--tz",
+            "America/Chicago",
+            "--json",
+            extra_env=env,
+        ).stdout
+    )
+    updated = run(
+        tmp_path, "invite", "--update", made["uid"], "--start", "2026-12-04 14:00", extra_env=env
+    )
+    assert updated.returncode == 0, updated.stderr
+    assert "DTSTART;TZID=America/Chicago:20261204T140000" in updated.stdout
+    assert "BEGIN:VTIMEZONE" in updated.stdout

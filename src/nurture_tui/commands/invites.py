@@ -24,7 +24,12 @@ def invite(args: argparse.Namespace) -> int:
     if args.cancel:
         result = service.cancel_invite(session, args.cancel)
     elif args.update:
-        zone = service.zone_for(args.tz, session)
+        # Without --tz an update keeps the invite's own zone (and so its VTIMEZONE).
+        zone = (
+            service.zone_for(args.tz, session)
+            if args.tz
+            else service.load_invite(session, args.update).start.tzinfo or session.settings.zone
+        )
         start = parse_datetime(args.start, zone) if args.start else None
         result = service.update_invite(
             session, args.update, start=start, duration_minutes=args.duration, title=args.title
