@@ -65,9 +65,9 @@ class AgendaScreen(Screen[None]):
             table.add_row(
                 f"{action.priority:.1f}",
                 due,
-                action.partner,
+                Text(action.partner),  # text from outside: never parsed as markup
                 action.kind,
-                action.reason,
+                Text(action.reason),
                 key=str(index),
             )
         if self.actions:

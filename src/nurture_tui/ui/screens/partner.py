@@ -117,7 +117,7 @@ class PartnerScreen(Screen[None]):
                 else ("italic cyan" if entry.status == "planned" else "")
             )
             table.add_row(
-                when, Text(entry.what, style=style), entry.status, entry.source, entry.detail
+                when, Text(entry.what, style=style), entry.status, entry.source, Text(entry.detail)
             )
 
     def _fill_contacts(self, view: PartnerView) -> None:

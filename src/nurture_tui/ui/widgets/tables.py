@@ -46,6 +46,7 @@ def fill_table(
             width = max([cell_len(header), *(_width(row[index]) for row in materialised)])
         table.add_column(header, width=width)
     for row in materialised:
-        table.add_row(*row)
+        # A str cell would be parsed as markup by DataTable: names and emails are text.
+        table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row))
     if materialised:
         table.move_cursor(row=min(cursor_row, len(materialised) - 1), animate=False)
