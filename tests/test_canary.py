@@ -59,6 +59,8 @@ def test_a_reference_is_refused_in_names(planted: tuple[Cli, str, str]) -> None:
         ["partner", "add", f"{CANARY} Clinic", "--kind", "hospital"],
         ["contact", "add", "--partner", pid, CANARY.lower(), "--email", "x@hope.org"],
         ["partner", "edit", pid, "--name", f"Hope {CANARY}"],
+        ["partner", "edit", pid, "--tag", f"x-{CANARY}"],
+        ["partner", "add", "Other Clinic", "--kind", "hospital", "--owner", CANARY],
     ):
         result = cli(*argv, ok=False)
         assert result.returncode == 1 and "participant reference" in result.stderr

@@ -56,9 +56,23 @@ def _name(session: Session, value: str, what: str) -> str:
     return name
 
 
-def _tags(tags: Sequence[str]) -> tuple[str, ...]:
-    """Lower-case, clean, de-duplicated tags."""
-    return tuple(dict.fromkeys(t for t in (clean_text(x).lower() for x in tags) if t))
+def _tags(tags: Sequence[str], session: Session) -> tuple[str, ...]:
+    """Lower-case, clean, de-duplicated tags, none carrying a participant reference."""
+    cleaned = tuple(dict.fromkeys(t for t in (clean_text(x).lower() for x in tags) if t))
+    for tag in cleaned:
+        _label(session, tag, "tag")
+    return cleaned
+
+
+def _label(session: Session, value: str | None, what: str) -> str | None:
+    """A short label (owner, tag): clean text, refused if it holds a participant reference
+    (labels show on the board and in exports)."""
+    text = clean_text(value or "")
+    if text and contains_reference(text, session.repo.participant_refs()):
+        raise ValidationError(
+            f"the {what} contains a participant reference; keep it on the referral"
+        )
+    return text or None
 
 
 def _free_text(session: Session, value: str, *, multiline: bool = True) -> str:
@@ -87,8 +101,8 @@ def add_partner(
         stage=parse_enum(Stage, stage, "stage"),
         domains=tuple(dict.fromkeys(clean_domain(d) for d in domains)),
         npi=clean_npi(npi) if npi else None,
-        owner=clean_text(owner) or None if owner else None,
-        tags=_tags(tags),
+        owner=_label(session, owner, "owner"),
+        tags=_tags(tags, session),
         notes=_free_text(session, notes),
         stage_since=session.today(),
         created_at=session.now(),
@@ -129,9 +143,9 @@ def edit_partner(
     if npi is not None:
         changes["npi"] = clean_npi(npi) if npi else None
     if owner is not None:
-        changes["owner"] = clean_text(owner) or None
+        changes["owner"] = _label(session, owner, "owner")
     if tags is not None:
-        changes["tags"] = _tags(tags)
+        changes["tags"] = _tags(tags, session)
     if notes is not None:
         changes["notes"] = _free_text(session, notes)
     updated = replace(partner, **changes)  # type: ignore[arg-type]
