@@ -777,6 +777,17 @@ class RepositoryContract:
         repo.put_state("anything", {"v": 1})
         assert repo.histories() == histories
 
+    def test_participant_refs_see_another_repositorys_new_referral(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        mercy = partner()
+        first = referral(mercy, 3)
+        repo.save(mercy, first)
+        assert repo.participant_refs() == {first.participant_ref}  # now cached
+        second = referral(mercy, 1)
+        open_repo().save(second)
+        assert repo.participant_refs() == {first.participant_ref, second.participant_ref}
+
     def test_histories_reflect_another_repositorys_write(
         self, repo: Repository, open_repo: OpenRepo
     ) -> None:

@@ -77,6 +77,7 @@ class SqlRepository:
         self.actor = actor
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
+        self._refs: tuple[int, frozenset[str]] | None = None
         self._identity = self._file_identity()
         self._seen_revision = self.revision
 
@@ -297,10 +298,20 @@ class SqlRepository:
             return [r.referral_from_row(row) for row in c.execute(query)]
 
     def participant_refs(self) -> frozenset[str]:
+        """Every reference, for masking free text; cached per revision (a sync or an import
+        asks once per meeting, and reading 8,000 referrals each time dominated it)."""
         with self._read() as c:
-            return frozenset(
+            revision = int(
+                c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0]
+            )
+            cached = self._refs
+            if cached is not None and cached[0] == revision:
+                return cached[1]
+            refs = frozenset(
                 row[0] for row in c.execute(select(s.referrals.c.participant_ref).distinct())
             )
+        self._refs = (revision, refs)
+        return refs
 
     def dismissals(self) -> list[Dismissal]:
         with self._read() as c:
