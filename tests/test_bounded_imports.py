@@ -429,3 +429,50 @@ def test_formula_characters_are_stripped_from_names(session: Session, tmp_path: 
         "Planner",
         "+1 (555) 010-2000",
     )
+
+
+STREAMED = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nX-WR-TIMEZONE:America/Chicago\r\n"
+    b"BEGIN:VTIMEZONE\r\nTZID:America/Chicago\r\nBEGIN:STANDARD\r\nDTSTART:19701101T020000\r\n"
+    b"RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0600\r\n"
+    b"END:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700308T020000\r\n"
+    b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\nTZOFFSETFROM:-0600\r\nTZOFFSETTO:-0500\r\n"
+    b"END:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    b"BEGIN:VEVENT\r\nUID:weekly@x\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"DTSTART;TZID=America/Chicago:20261102T100000\r\nDURATION:PT30M\r\n"
+    b"RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly check-in\r\nEND:VEVENT\r\n"
+    b"BEGIN:VTODO\r\nUID:todo@x\r\nSUMMARY:not an event\r\nEND:VTODO\r\n"
+    b"BEGIN:VEVENT\r\nUID:long-uid-that-is-\r\n folded@x\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"DTSTART:20261105T150000Z\r\nDTEND:20261105T160000Z\r\nSUMMARY:Lunch\r\n"
+    b"BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:weekly@x\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"RECURRENCE-ID;TZID=America/Chicago:20261109T100000\r\n"
+    b"DTSTART;TZID=America/Chicago:20261109T130000\r\nDURATION:PT30M\r\n"
+    b"SUMMARY:Moved check-in\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_file_parsed_one_uid_at_a_time_reads_the_same_as_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Streaming by UID (master + its overrides together, VTIMEZONEs in every part, other
+    components skipped, a folded UID) decides exactly what parsing the whole file does."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from nurture_tui.invites import ics_reader
+
+    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    zone = ZoneInfo("America/Chicago")
+    assert len(ics_reader._split_by_uid(STREAMED)) == 3  # the header + two UIDs
+    streamed = ics_reader.parse_ics(STREAMED, "s.ics", window=window, local_zone=zone)
+    monkeypatch.setattr(ics_reader, "_split_by_uid", lambda _data: [])
+    whole = ics_reader.parse_ics(STREAMED, "s.ics", window=window, local_zone=zone)
+    assert streamed == whole
+    assert [e.summary for e in streamed.events] == [
+        "Weekly check-in",
+        "Lunch",
+        "Moved check-in",
+        "Weekly check-in",
+        "Weekly check-in",
+    ]

@@ -118,22 +118,84 @@ def parse_ics(
 
     ``budget`` is the time allowed for expanding recurrences (``EXPANSION_BUDGET``).
     """
+    split = _split_by_uid(data)
     try:
-        calendar = Calendar.from_ical(data)
+        # One event (with its recurrence overrides) parsed at a time when the file splits
+        # cleanly: a 20 MB file never becomes one 450 MB tree of components.
+        calendar = Calendar.from_ical(split[0] if split else data)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise IcsError(f"{source} is not a valid calendar file: {_short(exc)}") from None
     if calendar.name != "VCALENDAR":
         raise IcsError(f"{source} is not a calendar file (it starts with {calendar.name})")
     method = str(calendar.get("method", "PUBLISH")).upper()
     floating = _zone(str(calendar.get("x-wr-timezone", "")), local_zone)
+    events: list[CalendarEvent] = []
     try:
         expansion = _Expansion(EXPANSION_BUDGET if budget is None else budget)
-        events = _events(calendar, method, floating, window, expansion)
+        if not split:
+            events = _events(calendar, method, floating, window, expansion)
+        for chunk in split[1:]:
+            part = Calendar.from_ical(chunk)
+            events += _events(part, method, floating, window, expansion)
     except ValidationError as exc:  # IcsError and check_moment's refusals alike
         raise IcsError(f"{source}: {exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError) as exc:
         raise IcsError(f"{source}: an event could not be read ({_short(exc)})") from None
-    return ParsedCalendar(method, events)
+    return ParsedCalendar(method, sorted(events, key=lambda e: (e.start, e.key)))
+
+
+def _split_by_uid(data: bytes) -> list[bytes]:
+    """``[header calendar, one calendar per UID…]`` built from the file's own lines, or []
+    when the file is not one plain VCALENDAR (then it is parsed whole, as before).
+
+    The header keeps the calendar's properties and every VTIMEZONE; each UID's calendar is
+    the header plus that UID's VEVENTs (the master and its RECURRENCE-ID overrides), so
+    parsing it alone decides exactly what parsing the whole file would.
+    """
+    lines = data.splitlines(keepends=True)
+    stripped = [line.strip().upper() for line in lines]
+    if not stripped or stripped[0].lstrip(b"\xef\xbb\xbf") != b"BEGIN:VCALENDAR":
+        return []
+    if stripped.count(b"BEGIN:VCALENDAR") != 1 or stripped[-1] != b"END:VCALENDAR":
+        return []
+    header: list[bytes] = []
+    groups: dict[bytes, list[bytes]] = {}
+    block: list[bytes] | None = None
+    skipping = 0  # inside a component we do not read (VTODO, VJOURNAL…)
+    for line, upper in zip(lines[:-1], stripped[:-1], strict=True):
+        if block is not None:
+            block.append(line)
+            if upper == b"END:VEVENT":
+                groups.setdefault(_uid_of(block), []).extend(block)
+                block = None
+        elif upper == b"BEGIN:VEVENT":
+            block = [line]
+        elif skipping or (
+            upper.startswith(b"BEGIN:")
+            and upper
+            not in (b"BEGIN:VCALENDAR", b"BEGIN:VTIMEZONE", b"BEGIN:STANDARD", b"BEGIN:DAYLIGHT")
+        ):
+            skipping += upper.startswith(b"BEGIN:") - upper.startswith(b"END:")
+        else:
+            header.append(line)
+    if block is not None or skipping:
+        return []  # unbalanced: let the parser say what is wrong
+    head = b"".join(header)
+    end = lines[-1]
+    return [head + end, *(head + b"".join(group) + end for group in groups.values())]
+
+
+def _uid_of(block: list[bytes]) -> bytes:
+    """The (unfolded) UID of a VEVENT's lines; b"" when it has none."""
+    for index, line in enumerate(block):
+        if line[:4].upper() == b"UID:" or line[:4].upper() == b"UID;":
+            value = line.split(b":", 1)[1].rstrip(b"\r\n")
+            for following in block[index + 1 :]:
+                if following[:1] not in (b" ", b"\t"):
+                    break
+                value += following[1:].rstrip(b"\r\n")
+            return value.strip()
+    return b""
 
 
 def _short(exc: BaseException) -> str:
