@@ -4,6 +4,8 @@ Run: ``.venv/bin/python benchmarks/bench_ics_import.py whole`` and ``… streame
 its own process, so peak RSS is the parse's own). Prints figures; no thresholds.
 """
 
+from __future__ import annotations
+
 import resource
 import sys
 import time
@@ -12,25 +14,40 @@ from zoneinfo import ZoneInfo
 
 from nurture_tui.invites import ics_reader
 
-mode = sys.argv[1]
-n = 60_000
-parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"]
-for i in range(n):
-    parts.append(
-        f"BEGIN:VEVENT\r\nUID:e{i}@x\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20260{1 + i % 9}1{i % 9}T150000Z\r\nDTEND:20260{1 + i % 9}1{i % 9}T160000Z\r\nSUMMARY:Check-in number {i}\r\nORGANIZER:mailto:alex@homecare.example\r\nATTENDEE;CN=Sam Ortiz;PARTSTAT=ACCEPTED:mailto:sam{i % 50}@hope.org\r\nEND:VEVENT\r\n"
+EVENTS = 60_000
+
+
+def calendar(count: int) -> bytes:
+    parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//bench//EN\r\n"]
+    for i in range(count):
+        day = f"20260{1 + i % 9}1{i % 9}"
+        parts.append(
+            f"BEGIN:VEVENT\r\nUID:e{i}@bench\r\nDTSTAMP:20261101T000000Z\r\n"
+            f"DTSTART:{day}T150000Z\r\nDTEND:{day}T160000Z\r\nSUMMARY:Check-in {i}\r\n"
+            "ORGANIZER:mailto:alex@homecare.example\r\n"
+            f"ATTENDEE;CN=Sam Ortiz;PARTSTAT=ACCEPTED:mailto:sam{i % 50}@hope.org\r\n"
+            "END:VEVENT\r\n"
+        )
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode()
+
+
+def main() -> None:
+    mode = sys.argv[1] if len(sys.argv) > 1 else "streamed"
+    data = calendar(EVENTS)
+    if mode == "whole":
+        ics_reader._split_by_uid = lambda _data: []  # type: ignore[assignment]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    window = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    parsed = ics_reader.parse_ics(data, "bench.ics", window=window, local_zone=ZoneInfo("UTC"))
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{mode}: {len(data) / 1e6:.1f} MB, {len(parsed.events):,} events, {elapsed:.1f} s, "
+        f"peak RSS {peak:.0f} MB ({peak - before:.0f} MB for the parse)"
     )
-parts.append("END:VCALENDAR\r\n")
-data = "".join(parts).encode()
-if mode == "whole":
-    ics_reader._split_by_uid = lambda _d: []
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-t = time.perf_counter()
-parsed = ics_reader.parse_ics(
-    data,
-    "x.ics",
-    window=(datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
-    local_zone=ZoneInfo("UTC"),
-)
-print(
-    f"{mode}: {len(data) / 1e6:.1f} MB, {len(parsed.events)} events, {time.perf_counter() - t:.1f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (before parse {before:.0f} MB)"
-)
+
+
+if __name__ == "__main__":
+    main()
