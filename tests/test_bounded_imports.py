@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +13,7 @@ from zoneinfo import ZoneInfo
 import dateutil.rrule
 import pytest
 
+from cli_runner import Nurture
 from nurture_tui.config import Settings
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.invites import ics_reader
@@ -35,44 +34,14 @@ CHICAGO = ZoneInfo("America/Chicago")
 CHILD_MEMORY = 768 * 1024 * 1024
 
 
-class Nurture:
-    """The real ``nurture`` command in a subprocess (as in test_cli.py), memory-capped."""
-
-    def __init__(self, home: Path, config: Path) -> None:
-        self.env = {
-            **os.environ,
-            "NURTURE_HOME": str(home),
-            "NURTURE_CONFIG_DIR": str(config),
-            "NURTURE_TIMEZONE": "America/Chicago",
-            "NURTURE_REP_EMAIL": "alex@homecare.example",
-            "NURTURE_REP_NAME": "Alex",
-        }
-
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "nurture_tui.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            preexec_fn=_cap_memory,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        return result
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
-
-
 def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
 
 
 @pytest.fixture
 def nurture(tmp_path: Path) -> Nurture:
-    return Nurture(tmp_path / "home", tmp_path / "config")
+    rep_env = {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_REP_NAME": "Alex"}
+    return Nurture(tmp_path / "home", tmp_path / "config", env=rep_env, preexec=_cap_memory)
 
 
 @pytest.fixture

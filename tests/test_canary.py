@@ -4,47 +4,31 @@ and the database: not in names, notes, reports, invites, exports, audit or crash
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import Nurture
+
 CANARY = "ZQX7-CANARY-77"
 
 
-class Cli:
-    def __init__(self, tmp_path: Path) -> None:
-        self.home = tmp_path / "home"
-        self.env = {
-            **os.environ,
-            "NURTURE_HOME": str(self.home),
-            "NURTURE_CONFIG_DIR": str(tmp_path / "config"),
+def canary_cli(tmp_path: Path) -> Nurture:
+    return Nurture(
+        tmp_path / "home",
+        tmp_path / "config",
+        env={
             "NURTURE_CRASH_DIR": str(tmp_path / "crashes"),
-            "NURTURE_TIMEZONE": "America/Chicago",
             "NURTURE_REP_EMAIL": "alex@homecare.example",
             "NURTURE_REP_NAME": "Alex",
-        }
-
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "nurture_tui.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert "Traceback" not in result.stderr
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
+        },
+    )
 
 
 @pytest.fixture
-def planted(tmp_path: Path) -> tuple[Cli, str, str]:
-    cli = Cli(tmp_path)
+def planted(tmp_path: Path) -> tuple[Nurture, str, str]:
+    cli = canary_cli(tmp_path)
     pid = cli("partner", "add", "Hope Hospice", "--kind", "hospice").stdout.strip()
     cid = cli(
         "contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@hope.org"
@@ -53,7 +37,7 @@ def planted(tmp_path: Path) -> tuple[Cli, str, str]:
     return cli, pid, cid
 
 
-def test_a_reference_is_refused_in_names(planted: tuple[Cli, str, str]) -> None:
+def test_a_reference_is_refused_in_names(planted: tuple[Nurture, str, str]) -> None:
     cli, pid, _ = planted
     for argv in (
         ["partner", "add", f"{CANARY} Clinic", "--kind", "hospital"],
@@ -68,7 +52,7 @@ def test_a_reference_is_refused_in_names(planted: tuple[Cli, str, str]) -> None:
 
 
 def test_a_reference_never_leaves_the_referral_record(
-    planted: tuple[Cli, str, str], tmp_path: Path
+    planted: tuple[Nurture, str, str], tmp_path: Path
 ) -> None:
     cli, pid, cid = planted
     cli(

@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-class Nurture:
-    def __init__(self, home: Path, config: Path) -> None:
-        self.env = {
-            **os.environ,
-            "NURTURE_HOME": str(home),
-            "NURTURE_CONFIG_DIR": str(config),
-            "NURTURE_TIMEZONE": "America/Chicago",
-        }
-
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "nurture_tui.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        return result
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+from cli_runner import Nurture
 
 
 @pytest.fixture

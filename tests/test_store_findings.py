@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_runner import Nurture, Preexec
 from legacy_store.repository import StoreRepository as JournalRepository
 from nurture_tui.config import Settings
 from nurture_tui.domain.errors import StoreError, ValidationError
@@ -32,44 +33,28 @@ HERE = Path(__file__).parent
 FULL_DISK_CHILD = str(HERE / "full_disk_child.py")
 
 
-class Cli:
-    """The real ``nurture`` in a subprocess, with an isolated home and a chosen umask."""
+def _umask_022() -> None:
+    os.umask(0o022)
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.home = tmp_path / "home"
-        self.env = {
-            **os.environ,
-            "NURTURE_HOME": str(self.home),
-            "NURTURE_CONFIG_DIR": str(tmp_path / "config"),
-            "NURTURE_TIMEZONE": "America/Chicago",
-        }
 
-    def __call__(
-        self, *args: str, ok: bool = True, fsize: int | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        def limit() -> None:
-            os.umask(0o022)
-            if fsize is not None:
-                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, resource.RLIM_INFINITY))
+def disk_full_at(size: int) -> Preexec:
+    """In the child: umask 022, and writes past ``size`` bytes fail with EFBIG (SIGXFSZ
+    ignored), which SQLite sees as a full disk."""
 
-        result = subprocess.run(
-            [sys.executable, "-m", "nurture_tui.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            preexec_fn=limit,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
+    def limit() -> None:
+        _umask_022()
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
+
+    return limit
+
+
+Cli = Nurture
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path)
+    return Nurture(tmp_path / "home", tmp_path / "config", preexec=_umask_022)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -88,7 +73,15 @@ def test_finding_1_a_full_disk_loses_no_acknowledged_write(cli: Cli) -> None:
     failed = None
     for _ in range(200):
         result = cli(
-            "log", "--partner", pid, "--kind", "call", "--note", "n" * 3000, ok=False, fsize=limit
+            "log",
+            "--partner",
+            pid,
+            "--kind",
+            "call",
+            "--note",
+            "n" * 3000,
+            ok=False,
+            preexec=disk_full_at(limit),
         )
         if result.returncode != 0:
             failed = result
@@ -130,7 +123,7 @@ def test_finding_1_backup_on_a_full_disk_leaves_no_partial_backup(cli: Cli) -> N
     pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
     for _ in range(5):
         cli("log", "--partner", pid, "--kind", "call", "--note", "n" * 2000)
-    result = cli("backup", ok=False, fsize=4096)
+    result = cli("backup", ok=False, preexec=disk_full_at(4096))
     assert "disk is full" in one_line_error(result)
     leftovers = list((cli.home / "backups").iterdir()) if (cli.home / "backups").exists() else []
     assert leftovers == []
