@@ -913,3 +913,175 @@ class RepositoryContract:
         assert repo.revision == revision + 200
         [history] = repo.histories()
         assert len(history.touchpoints) == 200
+
+    # ------------------------------------------------------- undo and history
+    def test_each_write_is_a_change_with_its_summary(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        repo.save(p, action="partner-add", summary="Added Mercy General")
+        repo.save(replace(p, stage=Stage.CHAMPION), action="partner-edit")
+        newest, first = repo.changes()
+        assert first.summary == "Added Mercy General" and first.records == 1
+        assert newest.action == "partner-edit" and newest.summary == "partner-edit: 1 partner"
+        assert newest.seq > first.seq and newest.undoable and newest.undoes is None
+
+    def test_a_write_that_changes_nothing_is_no_change(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        repo.save(p)
+        repo.put_state("sync:google", {"cursor": 1})
+        assert len(repo.changes()) == 1
+
+    def test_undo_reverts_the_latest_change_and_undo_of_undo_redoes(
+        self, repo: Repository
+    ) -> None:
+        p = named("Mercy General")
+        repo.save(p, summary="Added Mercy General")
+        moved = replace(p, stage=Stage.CHAMPION, stage_since=days_ago(0))
+        repo.save(moved, summary="Moved Mercy General to engaged")
+        undone, undo = repo.undo()
+        assert undone.summary == "Moved Mercy General to engaged"
+        assert undo.summary == "Undid: Moved Mercy General to engaged"
+        assert undo.undoes == undone.seq
+        assert repo.partner(p.id) == p
+        assert repo.histories()[0].partner == p  # the snapshot follows
+        redone, redo = repo.undo()
+        assert redone == undo
+        assert redo.summary == "Redid: Moved Mercy General to engaged"
+        assert repo.partner(p.id) == moved
+
+    def test_undo_of_a_created_touchpoint_removes_it_and_redo_brings_it_back(
+        self, repo: Repository
+    ) -> None:
+        p = named("Mercy General")
+        t = touch(p, "call", 1)
+        repo.save(p)
+        repo.save(t, action="log")
+        repo.undo()
+        assert list(repo.touchpoints(p.id)) == [] and repo.touchpoint_count() == 0
+        assert repo.histories()[0].touchpoints == []
+        repo.undo()
+        assert list(repo.touchpoints(p.id)) == [t]
+
+    def test_nothing_to_undo_is_a_plain_error(self, repo: Repository) -> None:
+        with pytest.raises(NurtureError, match="nothing to undo"):
+            repo.undo()
+
+    def test_replacing_the_whole_store_cannot_be_undone(self, repo: Repository) -> None:
+        repo.save(named("Mercy General"))
+        repo.replace_all([named("Hope Hospice")], [], [], [], summary="Demo data")
+        [latest] = repo.changes()
+        assert not latest.undoable and latest.summary == "Demo data"
+        with pytest.raises(NurtureError, match="restore"):
+            repo.undo()
+        assert [x.name for x in repo.partners()] == ["Hope Hospice"]
+
+    def test_deleting_a_referral_keeps_its_reference_only_on_its_row(
+        self, repo: Repository
+    ) -> None:
+        p = named("Mercy General")
+        ref = referral(p, 3)
+        repo.save(p, ref)
+        repo.delete(ref, action="referral-delete", summary="Deleted a referral")
+        assert repo.referrals() == [] and repo.referrals(p.id) == []
+        with pytest.raises(NotFoundError):
+            repo.referral(ref.id)
+        with pytest.raises(NotFoundError):
+            repo.resolve("referral", ref.id[:6])
+        assert repo.referral_counts_since(days_ago(30)) == {}
+        assert repo.histories()[0].referrals == []
+        # Still masked in free text: the reference was real.
+        assert ref.participant_ref in repo.participant_refs()
+        repo.undo()
+        assert repo.referral(ref.id) == ref
+
+    def test_change_images_never_hold_a_participant_reference(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        p = named("Mercy General")
+        ref = referral(p, 3)
+        repo.save(p, ref)
+        repo.save(replace(ref, status=ReferralStatus.ADMITTED))
+        repo.delete(ref)
+        repo.undo()
+        engine = repo.engine  # type: ignore[attr-defined]
+        with engine.connect() as c:
+            from sqlalchemy import text
+
+            images = c.execute(text("SELECT before, after FROM change_records")).all()
+        dumped = repr(images)
+        assert ref.participant_ref not in dumped
+        assert repo.referral(ref.id) == replace(ref, status=ReferralStatus.ADMITTED)
+
+    def test_a_deleted_synced_touchpoint_is_remembered(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        synced = touch(p, "meeting", 2)._replace(source="google", external_id="cal:abc#x")
+        repo.save(p, synced)
+        assert not repo.was_deleted("google", "cal:abc#x")
+        repo.delete(synced)
+        assert repo.touchpoint_by_external_id("google", "cal:abc#x") is None
+        assert repo.was_deleted("google", "cal:abc#x")
+        repo.undo()  # undoing the delete forgets it again
+        assert not repo.was_deleted("google", "cal:abc#x")
+        assert repo.touchpoint_by_external_id("google", "cal:abc#x") == synced
+
+    def test_deleting_what_is_not_there_changes_nothing(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        before = everything(repo), repo.changes()
+        with pytest.raises(NotFoundError):
+            repo.delete(touch(p, "call", 1))
+        assert (everything(repo), repo.changes()) == before
+
+    def test_writes_inside_one_change_are_undone_together(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        with repo.change("sync-google", "Synced Google: 3 touchpoints"):
+            for days in (1, 2, 3):
+                repo.save(touch(p, "meeting", days), action="sync-google")
+            repo.put_state("sync:google:calendar", {"cursor": "x"})
+        latest = repo.changes()[0]
+        assert latest.summary == "Synced Google: 3 touchpoints" and latest.records == 3
+        repo.undo()
+        assert list(repo.touchpoints(p.id)) == []
+        assert repo.state("sync:google:calendar") == {"cursor": "x"}  # cursors aren't undone
+
+    def test_a_change_interrupted_by_another_writer_continues_as_a_new_change(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        other = open_repo()
+        with repo.change("sync-google", "Synced Google"):
+            repo.save(touch(p, "meeting", 1))
+            other.save(replace(p, tier=Tier.A), summary="Tier A")
+            repo.save(touch(p, "meeting", 2))
+        summaries = [c.summary for c in repo.changes()]
+        assert summaries[:3] == ["Synced Google", "Tier A", "Synced Google"]
+        repo.undo()  # only the part after the other writer's change
+        assert len(repo.touchpoints(p.id)) == 1 and repo.partner(p.id).tier is Tier.A
+
+    def test_undo_of_a_deleted_dismissal_and_contact(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        sam = contact(p, emails=("sam@mercy.org",))
+        snooze = Dismissal(p.id, "thank-you", "r1", until=days_ago(-7), reason="on leave")
+        repo.save(p, sam, snooze)
+        repo.delete(snooze)
+        assert repo.dismissals() == []
+        repo.undo()
+        assert repo.dismissals() == [snooze]
+        repo.save(replace(sam, emails=("sam@mercy.com",)))
+        repo.undo()
+        assert repo.contact_by_email("sam@mercy.org") == sam
+        assert repo.contact_by_email("sam@mercy.com") is None
+
+    def test_another_process_sees_and_can_undo_the_change(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        repo.histories()  # a snapshot to keep current
+        repo.save(touch(p, "call", 1), summary="Logged a call")
+        other = open_repo()
+        undone, _ = other.undo()
+        assert undone.summary == "Logged a call"
+        assert repo.histories()[0].touchpoints == []

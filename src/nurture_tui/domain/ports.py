@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from nurture_tui.domain.changes import Change
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
@@ -83,7 +85,28 @@ class Repository(Protocol):
         *records: Record,
         action: str = "save",
         state: dict[str, dict[str, Any] | None] | None = None,
+        summary: str = "",
     ) -> None: ...
+
+    def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:
+        """Delete records (each undoable); a synced touchpoint's event is remembered."""
+        ...
+
+    def was_deleted(self, source: str, external_id: str) -> bool:
+        """True when the rep deleted the touchpoint a sync made of this event."""
+        ...
+
+    def change(self, action: str, summary: str) -> AbstractContextManager[None]:
+        """Writes inside the block (this thread) are one change: undone together."""
+        ...
+
+    def changes(self, limit: int = 20) -> list[Change]:
+        """The newest changes first."""
+        ...
+
+    def undo(self) -> tuple[Change, Change]:
+        """Revert the latest change: (the change reverted, the change that reverted it)."""
+        ...
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...
 
@@ -104,6 +127,9 @@ class Repository(Protocol):
         touchpoints: Iterable[Touchpoint],
         referrals: Iterable[Referral],
         dismissals: Iterable[Dismissal] = (),
+        *,
+        action: str = "replace-all",
+        summary: str = "Replaced the whole store",
     ) -> None:
         """Every record replaced by these, in one transaction (a demo, a whole import)."""
         ...

@@ -20,9 +20,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    false,
 )
 
 from nurture_tui.domain.validation import EARLIEST_MOMENT, LATEST_MOMENT
@@ -115,6 +117,9 @@ referrals = Table(
     Column("complex_needs", Boolean, nullable=False, default=False),
     Column("partner_no_longer_serving", Boolean, nullable=False, default=False),
     Column("service_detail", Text, nullable=False, server_default=""),
+    #: A deleted referral keeps its row (and so its participant reference, which lives
+    #: nowhere else) until an undo brings it back; every read leaves it out.
+    Column("deleted", Boolean, nullable=False, server_default=false()),
     Index("ix_referrals_partner", "partner_id"),
 )
 
@@ -149,6 +154,43 @@ audit = Table(
     Column("table_name", Text, nullable=False),
     Column("record_id", Text, nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
+)
+
+#: One row per change a rep (or a sync run) made, newest last: what ``nurture history`` lists
+#: and ``nurture undo`` reverts.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("undoes", Integer),
+    Column("undoable", Boolean, nullable=False),
+)
+
+#: Each record a change wrote: its JSON image before (NULL: it did not exist) and after
+#: (NULL: deleted). A referral's image leaves out the participant reference.
+change_records = Table(
+    "change_records",
+    metadata,
+    Column("change_seq", Integer, ForeignKey("changes.seq", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    PrimaryKeyConstraint("change_seq", "position"),
+)
+
+#: Synced events whose touchpoint the rep deleted: a later sync must not log them again.
+deleted_events = Table(
+    "deleted_events",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("external_id", Text, primary_key=True),
+    Column("at", Text, nullable=False),
 )
 
 #: ``revision`` grows by one with every committed write, whoever made it: the TUI compares

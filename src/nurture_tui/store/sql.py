@@ -21,11 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError
+from nurture_tui.domain.changes import (
+    Change,
+    NothingToUndoError,
+    default_summary,
+    describe_undo,
+)
+from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError, StoreError
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
@@ -35,6 +41,7 @@ from nurture_tui.domain.model import (
     Touchpoint,
 )
 from nurture_tui.domain.ports import Record
+from nurture_tui.store import images
 from nurture_tui.store import rows as r
 from nurture_tui.store import schema as s
 from nurture_tui.store.database import plain_errors
@@ -52,6 +59,19 @@ _KIND_TABLES: dict[str, Table] = {
     "referral": s.referrals,
 }
 _TOUCHPOINT_SELECT = select(*(s.touchpoints.c[name] for name in r.TOUCHPOINT_COLUMNS))
+#: The change log keeps this many changes (history and undo need only the newest few).
+_KEEP_CHANGES = 1_000
+_LIVE_REFERRAL = s.referrals.c.deleted.is_(False)
+
+
+@dataclass
+class _OpenChange:
+    """A change several writes join (``SqlRepository.change``): a sync run is one change."""
+
+    action: str
+    summary: str
+    seq: int | None = None
+    positions: int = 0
 
 
 @dataclass
@@ -78,6 +98,7 @@ class SqlRepository:
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._refs: tuple[int, frozenset[str]] | None = None
+        self._open = threading.local()
         self._identity = self._file_identity()
         self._seen_revision = self.revision
 
@@ -175,7 +196,13 @@ class SqlRepository:
         return r.touchpoint_from_values(row)
 
     def referral(self, referral_id: str) -> Referral:
-        return r.referral_from_row(self._one(s.referrals, "referral", referral_id))
+        with self._read() as c:
+            row = c.execute(
+                select(s.referrals).where(s.referrals.c.id == referral_id, _LIVE_REFERRAL)
+            ).first()
+        if row is None:
+            raise NotFoundError(f"no referral with id {referral_id!r}")
+        return r.referral_from_row(row)
 
     def _one(self, table: Table, what: str, rid: str) -> Any:
         with self._read() as c:
@@ -191,14 +218,15 @@ class SqlRepository:
         if not prefix:
             raise NotFoundError(f"no {kind} id given")
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        live = _LIVE_REFERRAL if table is s.referrals else true()
         with self._read() as c:
-            if c.execute(select(table.c.id).where(table.c.id == prefix)).first():
+            if c.execute(select(table.c.id).where(table.c.id == prefix, live)).first():
                 return prefix
             matches = [
                 row[0]
                 for row in c.execute(
                     select(table.c.id)
-                    .where(table.c.id.like(f"{escaped}%", escape="\\"))
+                    .where(table.c.id.like(f"{escaped}%", escape="\\"), live)
                     .order_by(table.c.id)
                     .limit(6)
                 )
@@ -208,7 +236,7 @@ class SqlRepository:
         if len(matches) > 1:
             with self._read() as c:
                 count = c.execute(
-                    select(func.count()).where(table.c.id.like(f"{escaped}%", escape="\\"))
+                    select(func.count()).where(table.c.id.like(f"{escaped}%", escape="\\"), live)
                 ).scalar_one()
             shown = ", ".join(matches[:5])
             raise AmbiguousIdError(
@@ -284,14 +312,18 @@ class SqlRepository:
     def referral_counts_since(self, day: date) -> dict[str, int]:
         query = (
             select(s.referrals.c.partner_id, func.count())
-            .where(s.referrals.c.received >= day)
+            .where(s.referrals.c.received >= day, _LIVE_REFERRAL)
             .group_by(s.referrals.c.partner_id)
         )
         with self._read() as c:
             return {pid: int(count) for pid, count in c.execute(query)}
 
     def referrals(self, partner_id: str | None = None) -> list[Referral]:
-        query = select(s.referrals).order_by(s.referrals.c.received, s.referrals.c.id)
+        query = (
+            select(s.referrals)
+            .where(_LIVE_REFERRAL)
+            .order_by(s.referrals.c.received, s.referrals.c.id)
+        )
         if partner_id is not None:
             query = query.where(s.referrals.c.partner_id == partner_id)
         with self._read() as c:
@@ -386,7 +418,8 @@ class SqlRepository:
                 if not contact.archived:
                     snapshot.contacts.setdefault(contact.partner_id, []).append(contact)
             snapshot.touchpoints = _all_touchpoints(c)
-            referrals = map(r.referral_from_row, _raw_rows(c, s.referrals))
+            live = (row for row in _raw_rows(c, s.referrals) if not row.deleted)
+            referrals = map(r.referral_from_row, live)
             for referral in sorted(referrals, key=_by_received):
                 snapshot.referrals.setdefault(referral.partner_id, []).append(referral)
         return snapshot
@@ -397,27 +430,291 @@ class SqlRepository:
         *records: Record,
         action: str = "save",
         state: dict[str, dict[str, Any] | None] | None = None,
+        summary: str = "",
     ) -> None:
-        """Write records (and state entries) in one transaction, durable on return."""
+        """Write records (and state entries) in one transaction, durable on return.
+
+        The records' previous images go to the change log with the new ones, so the write
+        can be undone; ``summary`` is what ``nurture history`` shows for it.
+        """
         grouped = _group(records)
         touched: set[str] = set()
         with self._lock, self._write() as c:
             revision = self._bump(c)
             touched |= self._previous_partners(c, grouped)
+            entries: list[_Entry] = []
             for table, items in grouped.items():
+                before = self._current_images(c, table, items)
                 rows = [_ROW_OF[table](item) for item in items]
                 _upsert(c, table, rows)
                 if table is s.contacts:
                     self._replace_emails(c, items)
                 touched |= {getattr(item, "partner_id", None) or "" for item in items}
                 touched |= {item.id for item in items if isinstance(item, Partner)}
+                for item in items:
+                    rid = _record_id(item)
+                    after = images.encode(table.name, item)
+                    if before.get(rid) != after:
+                        entries.append((table.name, rid, before.get(rid), after))
             for key, value in (state or {}).items():
                 self._put_state(c, key, value)
             self._audit(
                 c, action, [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs]
             )
             self._audit(c, action, [("state", key) for key in state or {}])
+            self._log_change(c, action, summary, entries)
         self._patch_snapshot(revision, touched - {""})
+
+    def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:
+        """Delete records in one transaction, each undoable.
+
+        A touchpoint that came from a sync is remembered as deleted (``was_deleted``), so the
+        next sync that sees the same event leaves it deleted. A referral keeps its row,
+        marked deleted, because its participant reference lives nowhere else.
+        """
+        grouped = _group(records)
+        touched: set[str] = set()
+        with self._lock, self._write() as c:
+            revision = self._bump(c)
+            entries: list[_Entry] = []
+            for table in reversed(list(grouped)):  # children first (foreign keys)
+                items = grouped[table]
+                before = self._current_images(c, table, items)
+                for item in items:
+                    rid = _record_id(item)
+                    if rid not in before:
+                        raise NotFoundError(f"no {table.name[:-1]} with id {rid!r}")
+                    self._remove(c, table, item, remember=True)
+                    entries.append((table.name, rid, before[rid], None))
+                    touched.add(item.id if isinstance(item, Partner) else item.partner_id)
+            self._audit(
+                c,
+                action,
+                [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs],
+                deleted=True,
+            )
+            self._log_change(c, action, summary, entries)
+        self._patch_snapshot(revision, touched)
+
+    def was_deleted(self, source: str, external_id: str) -> bool:
+        """True when the rep deleted the touchpoint a sync made of this event."""
+        query = select(s.deleted_events.c.at).where(
+            s.deleted_events.c.source == source, s.deleted_events.c.external_id == external_id
+        )
+        with self._read() as c:
+            return c.execute(query).first() is not None
+
+    @contextmanager
+    def change(self, action: str, summary: str) -> Iterator[None]:
+        """Every write this thread makes inside the block joins one change (a sync run, an
+        import): undo reverts them together, never one by one. Nested blocks join the
+        outermost."""
+        if getattr(self._open, "change", None) is not None:
+            yield
+            return
+        self._open.change = _OpenChange(action, summary)
+        try:
+            yield
+        finally:
+            self._open.change = None
+
+    def changes(self, limit: int = 20) -> list[Change]:
+        """The newest changes first, each with the number of records it wrote."""
+        counts = (
+            select(s.change_records.c.change_seq, func.count().label("n"))
+            .group_by(s.change_records.c.change_seq)
+            .subquery()
+        )
+        query = (
+            select(s.changes, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.change_seq == s.changes.c.seq)
+            .order_by(s.changes.c.seq.desc())
+            .limit(limit)
+        )
+        with self._read() as c:
+            return [_change_from_row(row, int(row[-1])) for row in c.execute(query)]
+
+    def undo(self) -> tuple[Change, Change]:
+        """Revert the latest change; returns it and the new change that reverted it.
+
+        The latest change is always the one reverted, so the records are exactly as it
+        left them; an undo is itself a change, so undoing it redoes.
+        """
+        touched: set[str] = set()
+        with self._lock, self._write() as c:
+            row = c.execute(select(s.changes).order_by(s.changes.c.seq.desc()).limit(1)).first()
+            if row is None:
+                raise NothingToUndoError("nothing to undo: no change has been made yet")
+            count = c.execute(
+                select(func.count()).where(s.change_records.c.change_seq == row.seq)
+            ).scalar_one()
+            latest = _change_from_row(row, int(count))
+            if not latest.undoable:
+                raise NothingToUndoError(
+                    f"the latest change ({latest.summary}) replaced the whole store and can't "
+                    "be undone; `nurture restore` goes back to a backup"
+                )
+            revision = self._bump(c)
+            recorded = c.execute(
+                select(s.change_records)
+                .where(s.change_records.c.change_seq == latest.seq)
+                .order_by(s.change_records.c.position.desc())
+            ).all()
+            entries: list[_Entry] = []
+            for entry in recorded:
+                table = _TABLE_NAMED[entry.table_name]
+                touched |= self._restore(c, table, entry.record_id, entry.before)
+                entries.append((entry.table_name, entry.record_id, entry.after, entry.before))
+            self._audit(c, "undo", [(e[0], e[1]) for e in entries])
+            seq = self._insert_change(
+                c, "undo", describe_undo(latest), undoes=latest.seq, undoable=True
+            )
+            self._insert_entries(c, seq, 0, entries)
+            new_row = c.execute(select(s.changes).where(s.changes.c.seq == seq)).one()
+        self._patch_snapshot(revision, touched)
+        return latest, _change_from_row(new_row, len(entries))
+
+    def _restore(self, c: Connection, table: Table, rid: str, image: str | None) -> set[str]:
+        """Put record ``rid`` back to ``image`` (None: it did not exist); the partners hit."""
+        current = self._row_for(c, table, rid)
+        if image is None:
+            if current is None:
+                return set()
+            record = _FROM_ROW[table](current)
+            self._remove(c, table, record, remember=False)
+            return {record.id if isinstance(record, Partner) else record.partner_id}
+        ref = current.participant_ref if table is s.referrals and current is not None else ""
+        if table is s.referrals and current is None:
+            raise StoreError(f"referral {rid} is gone from the store; it can't be brought back")
+        record = images.decode(table.name, rid, image, ref)
+        _upsert(c, table, [_ROW_OF[table](record)])
+        if isinstance(record, Contact):
+            self._replace_emails(c, [record])
+        if isinstance(record, Touchpoint) and record.external_id:
+            c.execute(
+                delete(s.deleted_events).where(
+                    s.deleted_events.c.source == record.source,
+                    s.deleted_events.c.external_id == record.external_id,
+                )
+            )
+        return {record.id if isinstance(record, Partner) else record.partner_id}
+
+    def _remove(self, c: Connection, table: Table, record: Record, *, remember: bool) -> None:
+        if table is s.referrals:
+            c.execute(update(table).where(*_key_clause(table, record)).values(deleted=True))
+            return
+        if isinstance(record, Touchpoint) and record.external_id and remember:
+            _upsert(
+                c,
+                s.deleted_events,
+                [
+                    {
+                        "source": record.source,
+                        "external_id": record.external_id,
+                        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    }
+                ],
+            )
+        c.execute(delete(table).where(*_key_clause(table, record)))
+
+    @staticmethod
+    def _row_for(c: Connection, table: Table, rid: str) -> Any:
+        """The live row of record ``rid`` (a deleted referral counts as absent)."""
+        if table is s.dismissals:
+            partner_id, rule, key = rid.split("|", 2)
+            clause = [table.c.partner_id == partner_id, table.c.rule == rule, table.c.key == key]
+        else:
+            clause = [table.c.id == rid]
+        if table is s.touchpoints:
+            return c.execute(_TOUCHPOINT_SELECT.where(*clause)).first()
+        return c.execute(select(table).where(*clause)).first()
+
+    def _current_images(self, c: Connection, table: Table, items: list[Any]) -> dict[str, str]:
+        """The stored image of each item that exists now (live), by record id."""
+        found: dict[str, str] = {}
+        if table is s.dismissals:
+            for item in items:
+                row = self._row_for(c, table, _record_id(item))
+                if row is not None:
+                    found[_record_id(item)] = images.encode(table.name, _FROM_ROW[table](row))
+            return found
+        ids = [item.id for item in items]
+        base = _TOUCHPOINT_SELECT if table is s.touchpoints else select(table)
+        for start in range(0, len(ids), _CHUNK):
+            query = base.where(table.c.id.in_(ids[start : start + _CHUNK]))
+            if table is s.referrals:
+                query = query.where(_LIVE_REFERRAL)
+            for row in c.execute(query):
+                record = _FROM_ROW[table](row)
+                found[record.id] = images.encode(table.name, record)
+        return found
+
+    def _log_change(self, c: Connection, action: str, summary: str, entries: list[_Entry]) -> None:
+        """Record the write as a change (or as more of the open one); nothing if it wrote
+        no record (a cursor, a status)."""
+        if not entries:
+            return
+        opened: _OpenChange | None = getattr(self._open, "change", None)
+        if opened is not None and opened.seq is not None and self._is_latest(c, opened.seq):
+            self._insert_entries(c, opened.seq, opened.positions, entries)
+            opened.positions += len(entries)
+            return
+        if opened is not None:
+            action, summary = opened.action, opened.summary
+        counts: dict[str, int] = {}
+        for table_name, *_ in entries:
+            counts[table_name[:-1]] = counts.get(table_name[:-1], 0) + 1
+        seq = self._insert_change(
+            c, action, summary or default_summary(action, counts), undoes=None, undoable=True
+        )
+        self._insert_entries(c, seq, 0, entries)
+        if opened is not None:
+            opened.seq, opened.positions = seq, len(entries)
+        if seq % 50 == 0:
+            c.execute(delete(s.changes).where(s.changes.c.seq <= seq - _KEEP_CHANGES))
+            c.execute(
+                delete(s.change_records).where(
+                    s.change_records.c.change_seq <= seq - _KEEP_CHANGES
+                )
+            )
+
+    @staticmethod
+    def _is_latest(c: Connection, seq: int) -> bool:
+        newest = c.execute(select(func.max(s.changes.c.seq))).scalar()
+        return newest == seq
+
+    def _insert_change(
+        self, c: Connection, action: str, summary: str, *, undoes: int | None, undoable: bool
+    ) -> int:
+        result = c.execute(
+            insert(s.changes).values(
+                at=datetime.now(UTC).isoformat(timespec="seconds"),
+                actor=self.actor,
+                action=action,
+                summary=summary,
+                undoes=undoes,
+                undoable=undoable,
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    @staticmethod
+    def _insert_entries(c: Connection, seq: int, first: int, entries: list[_Entry]) -> None:
+        rows = [
+            {
+                "change_seq": seq,
+                "position": first + n,
+                "table_name": table_name,
+                "record_id": rid,
+                "before": before,
+                "after": after,
+            }
+            for n, (table_name, rid, before, after) in enumerate(entries)
+        ]
+        for start in range(0, len(rows), 2_000):
+            c.execute(insert(s.change_records), rows[start : start + 2_000])
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None:
         with self._lock, self._write() as c:
@@ -433,6 +730,9 @@ class SqlRepository:
         touchpoints: Iterable[Touchpoint],
         referrals: Iterable[Referral],
         dismissals: Iterable[Dismissal] = (),
+        *,
+        action: str = "replace-all",
+        summary: str = "Replaced the whole store",
     ) -> None:
         """Replace every record (the demo, an import of a whole store) in one transaction."""
         with self._lock, self._write() as c:
@@ -460,6 +760,11 @@ class SqlRepository:
                     )
             self._replace_emails(c, contact_list, existing=False)
             self._audit(c, "replace-all", [("*", "*")])
+            # Earlier changes describe records that are gone: they can't be undone now.
+            c.execute(delete(s.change_records))
+            c.execute(delete(s.changes))
+            c.execute(delete(s.deleted_events))
+            self._insert_change(c, action, summary, undoes=None, undoable=False)
             self._snapshot = None
 
     def _bump(self, c: Connection) -> int:
@@ -560,7 +865,7 @@ class SqlRepository:
                     snapshot.touchpoints.setdefault(touch.partner_id, []).append(touch)
                 referrals = c.execute(
                     select(s.referrals)
-                    .where(s.referrals.c.partner_id.in_(chunk))
+                    .where(s.referrals.c.partner_id.in_(chunk), _LIVE_REFERRAL)
                     .order_by(s.referrals.c.received, s.referrals.c.id)
                 )
                 for referral in map(r.referral_from_row, referrals):
@@ -647,6 +952,16 @@ _TABLE_OF: dict[type, Table] = {
     Referral: s.referrals,
     Dismissal: s.dismissals,
 }
+_FROM_ROW: dict[Table, Any] = {
+    s.partners: r.partner_from_row,
+    s.contacts: r.contact_from_row,
+    s.touchpoints: r.touchpoint_from_values,
+    s.referrals: r.referral_from_row,
+    s.dismissals: r.dismissal_from_row,
+}
+_TABLE_NAMED: dict[str, Table] = {t.name: t for t in _ORDER}
+#: A change-log entry: (table name, record id, image before, image after).
+_Entry = tuple[str, str, str | None, str | None]
 _ROW_OF: dict[Table, Any] = {
     s.partners: r.partner_row,
     s.contacts: r.contact_row,
@@ -668,6 +983,29 @@ def _record_id(record: Record) -> str:
     if isinstance(record, Dismissal):
         return f"{record.partner_id}|{record.rule}|{record.key}"
     return record.id
+
+
+def _key_clause(table: Table, record: Record) -> list[Any]:
+    if isinstance(record, Dismissal):
+        return [
+            table.c.partner_id == record.partner_id,
+            table.c.rule == record.rule,
+            table.c.key == record.key,
+        ]
+    return [table.c.id == record.id]
+
+
+def _change_from_row(row: Any, records: int) -> Change:
+    return Change(
+        seq=int(row.seq),
+        at=datetime.fromisoformat(row.at),
+        actor=row.actor,
+        action=row.action,
+        summary=row.summary,
+        records=records,
+        undoes=row.undoes,
+        undoable=bool(row.undoable),
+    )
 
 
 def _upsert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
