@@ -164,3 +164,28 @@ def parse_enum(enum: type[E], value: str, what: str) -> E:
     except ValueError:
         choices = ", ".join(member.value for member in enum)
         raise ValidationError(f"unknown {what} {value!r}; choose one of: {choices}") from None
+
+
+#: Touches that happen in the same room: logging one means the rep has met its contacts in
+#: person (the seeds: connect on LinkedIn only after meeting in person).
+IN_PERSON_KINDS = frozenset(
+    {
+        TouchpointKind.MEETING,
+        TouchpointKind.CHECK_IN,
+        TouchpointKind.IN_SERVICE,
+        TouchpointKind.NETWORKING_EVENT,
+        TouchpointKind.APPRECIATION_EVENT,
+        TouchpointKind.BROCHURE_DROP,
+        TouchpointKind.PERSONAL_CHAT,
+    }
+)
+#: Words that make an otherwise in-person kind a video call ("Zoom in-service").
+_REMOTE_WORDS = ("zoom", "teams", "google meet", "meet.google", "webex", "video", "virtual")
+
+
+def is_in_person(kind: TouchpointKind, purpose: str = "", note: str = "") -> bool:
+    """True when a touch of ``kind`` with this purpose/note met its contacts face to face."""
+    if kind not in IN_PERSON_KINDS:
+        return False
+    text = f"{purpose} {note}".lower()
+    return not any(word in text for word in _REMOTE_WORDS)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.domain.text import clean_text
 from nurture_tui.invites.ics_reader import CalendarEvent, parse_ics
 from nurture_tui.services.bounded_files import read_bounded
 from nurture_tui.services.session import Session
@@ -64,6 +65,12 @@ def import_ics(session: Session, target: Path) -> IcsReport:
         raise ValidationError(f"{target}: no such file or folder")
     files = sorted(target.rglob("*.ics")) if target.is_dir() else [target]
     report = IcsReport()
+    with session.repo.change("import-ics", f"Imported meetings from {clean_text(target.name)}"):
+        _import_files(session, target, files, report)
+    return report
+
+
+def _import_files(session: Session, target: Path, files: list[Path], report: IcsReport) -> None:
     for path in files:
         try:
             _import_file(session, path, report)
@@ -71,7 +78,6 @@ def import_ics(session: Session, target: Path) -> IcsReport:
             if not target.is_dir():
                 raise
             report.errors.append(str(exc))
-    return report
 
 
 def _import_file(session: Session, path: Path, report: IcsReport) -> None:

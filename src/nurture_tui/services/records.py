@@ -22,6 +22,7 @@ from nurture_tui.domain.kinds import (
     TouchpointKind,
     TouchpointStatus,
     default_direction,
+    is_in_person,
     parse_enum,
 )
 from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
@@ -107,7 +108,7 @@ def add_partner(
         stage_since=session.today(),
         created_at=session.now(),
     )
-    session.repo.save(partner, action="partner-add")
+    session.repo.save(partner, action="partner-add", summary=f"Added {partner.name}")
     return partner
 
 
@@ -150,7 +151,13 @@ def edit_partner(
         changes["notes"] = _free_text(session, notes)
     updated = replace(partner, **changes)  # type: ignore[arg-type]
     if updated != partner:
-        session.repo.save(updated, action="partner-edit")
+        moved = set(changes) <= {"stage", "stage_since"}
+        summary = (
+            f"Moved {updated.name} from {partner.stage.value} to {updated.stage.value}"
+            if moved
+            else f"Edited {updated.name}"
+        )
+        session.repo.save(updated, action="partner-edit", summary=summary)
     return updated
 
 
@@ -161,7 +168,7 @@ def set_stage(session: Session, partner_id: str, stage: Stage) -> Partner:
 def archive_partner(session: Session, partner_id: str) -> Partner:
     partner = session.repo.partner(session.repo.resolve("partner", partner_id))
     archived = replace(partner, archived=True)
-    session.repo.save(archived, action="partner-archive")
+    session.repo.save(archived, action="partner-archive", summary=f"Archived {partner.name}")
     return archived
 
 
@@ -196,7 +203,7 @@ def add_contact(
         started=_day(started, "start date"),
         met_in_person=met_in_person,
     )
-    session.repo.save(contact, action="contact-add")
+    session.repo.save(contact, action="contact-add", summary=f"Added contact {contact.name}")
     return contact
 
 
@@ -221,7 +228,7 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
     if "milestones" in changes:
         changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
     updated = replace(contact, **changes)  # type: ignore[arg-type]
-    session.repo.save(updated, action="contact-edit")
+    session.repo.save(updated, action="contact-edit", summary=f"Edited contact {updated.name}")
     return updated
 
 
@@ -290,13 +297,114 @@ def draft_touchpoint(
 
 
 def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
-    """Log the touch; a participant reference typed into its purpose or note is masked."""
+    """Log the touch; a participant reference typed into its purpose or note is masked.
+
+    A touch done in person marks its contacts as met in person, in the same write.
+    """
     touchpoint = draft.to_touchpoint()
     touchpoint = touchpoint._replace(
         purpose=_free_text(session, touchpoint.purpose, multiline=False),
         note=_free_text(session, touchpoint.note),
     )
-    session.repo.save(touchpoint, action="log")
+    partner = session.repo.partner(touchpoint.partner_id)
+    session.repo.save(
+        touchpoint,
+        *_met_in_person(session, touchpoint),
+        action="log",
+        summary=f"Logged {_a_kind(touchpoint)} with {partner.name}",
+    )
+    return touchpoint
+
+
+def _met_in_person(session: Session, touchpoint: Touchpoint) -> list[Contact]:
+    """The touch's contacts not yet marked met in person, marked, when it was in person."""
+    if touchpoint.status is not TouchpointStatus.DONE or not is_in_person(
+        touchpoint.kind, touchpoint.purpose, touchpoint.note
+    ):
+        return []
+    contacts = (session.repo.contact(cid) for cid in touchpoint.contact_ids)
+    return [replace(c, met_in_person=True) for c in contacts if not c.met_in_person]
+
+
+def _a_kind(touchpoint: Touchpoint) -> str:
+    words = touchpoint.kind.value.replace("-", " ")
+    article = "an" if words[0] in "aeiou" else "a"
+    planned = " (planned)" if touchpoint.status is TouchpointStatus.PLANNED else ""
+    return f"{article} {words}{planned}"
+
+
+def touchpoint_changes(
+    session: Session,
+    touchpoint_id: str,
+    *,
+    partner_id: str | None = None,
+    kind: str | None = None,
+    at: datetime | None = None,
+    contact_ids: Sequence[str] | None = None,
+    purpose: str | None = None,
+    note: str | None = None,
+    requested: bool | None = None,
+    planned: bool | None = None,
+) -> Touchpoint:
+    """The touchpoint with these changes applied and validated (not saved yet)."""
+    repo = session.repo
+    touchpoint = repo.touchpoint(repo.resolve("touchpoint", touchpoint_id))
+    changes: dict[str, object] = {}
+    if partner_id is not None:
+        changes["partner_id"] = repo.resolve("partner", partner_id)
+        touchpoint = touchpoint._replace(partner_id=str(changes["partner_id"]))
+        if contact_ids is None:
+            contact_ids = touchpoint.contact_ids
+    if kind is not None:
+        new_kind = parse_enum(TouchpointKind, kind, "touchpoint kind")
+        changes["kind"] = new_kind
+        changes["direction"] = default_direction(new_kind)
+    if at is not None:
+        changes["at"] = check_moment(
+            ensure_aware(at, session.settings.zone), "time of the touchpoint"
+        )
+    if contact_ids is not None:
+        contacts = tuple(dict.fromkeys(repo.resolve("contact", c) for c in contact_ids))
+        for cid in contacts:
+            if repo.contact(cid).partner_id != touchpoint.partner_id:
+                raise ValidationError(f"contact {cid[:8]} does not work at this partner")
+        changes["contact_ids"] = contacts
+    if purpose is not None:
+        changes["purpose"] = _free_text(session, purpose, multiline=False)
+    if note is not None:
+        changes["note"] = _free_text(session, note)
+    if requested is not None:
+        changes["requested"] = requested
+    if planned is not None:
+        changes["status"] = TouchpointStatus.PLANNED if planned else TouchpointStatus.DONE
+    return touchpoint._replace(**changes)  # type: ignore[arg-type]
+
+
+def edit_touchpoint(session: Session, touchpoint_id: str, **changes: object) -> Touchpoint:
+    """Change a logged touch (any field ``log`` takes); one undoable change."""
+    updated = touchpoint_changes(session, touchpoint_id, **changes)  # type: ignore[arg-type]
+    original = session.repo.touchpoint(updated.id)
+    if updated != original:
+        partner = session.repo.partner(updated.partner_id)
+        session.repo.save(
+            updated,
+            *_met_in_person(session, updated),
+            action="touch-edit",
+            summary=f"Edited {_a_kind(updated)} with {partner.name}",
+        )
+    return updated
+
+
+def delete_touchpoint(session: Session, touchpoint_id: str) -> Touchpoint:
+    """Delete a touch (undoable); a synced one stays deleted when the next sync sees it."""
+    repo = session.repo
+    touchpoint = repo.touchpoint(repo.resolve("touchpoint", touchpoint_id))
+    partner = repo.partner(touchpoint.partner_id)
+    repo.delete(
+        touchpoint,
+        action="touch-delete",
+        summary=f"Deleted {_a_kind(touchpoint)} with {partner.name}",
+    )
     return touchpoint
 
 
@@ -332,7 +440,11 @@ def add_referral(
         status=parse_enum(ReferralStatus, status, "referral status"),
         complex_needs=complex_needs,
     )
-    repo.save(referral, action="referral-add")
+    repo.save(
+        referral,
+        action="referral-add",
+        summary=f"Recorded a referral from {repo.partner(pid).name}",
+    )
     return referral
 
 
@@ -347,8 +459,32 @@ def update_referral(session: Session, referral_id: str, **changes: object) -> Re
     if "service_detail" in changes:
         changes["service_detail"] = _service_detail(session, str(changes["service_detail"]))
     updated = replace(referral, **changes)  # type: ignore[arg-type]
-    session.repo.save(updated, action="referral-edit")
+    if updated != referral:
+        partner = session.repo.partner(updated.partner_id)
+        what = (
+            f"{referral.status.value} to {updated.status.value}"
+            if set(changes) == {"status"}
+            else "edited"
+        )
+        session.repo.save(
+            updated,
+            action="referral-edit",
+            summary=f"Referral from {partner.name} of {updated.received:%d %b}: {what}",
+        )
     return updated
+
+
+def delete_referral(session: Session, referral_id: str) -> Referral:
+    """Delete a referral (undoable: its row, and so its reference, is kept until then)."""
+    repo = session.repo
+    referral = repo.referral(repo.resolve("referral", referral_id))
+    partner = repo.partner(referral.partner_id)
+    repo.delete(
+        referral,
+        action="referral-delete",
+        summary=f"Deleted the referral from {partner.name} of {referral.received:%d %b}",
+    )
+    return referral
 
 
 def _service(value: str) -> str:

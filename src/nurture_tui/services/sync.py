@@ -96,9 +96,11 @@ def sync(
     allow_deletions: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SyncReport:
-    report = run_sync(
-        session, source, full=full, allow_deletions=allow_deletions, progress=progress
-    )
+    # One change, however many pages and feeds: undo reverts the whole run, never one by one.
+    with session.repo.change(f"sync-{source.name}", f"Synced {source.name}"):
+        report = run_sync(
+            session, source, full=full, allow_deletions=allow_deletions, progress=progress
+        )
     record_status(session, report, session.now())
     return report
 

@@ -45,7 +45,7 @@ def reconcile_message(
     for partner_id, contacts in sorted(by_partner.items()):
         external_id = f"{message.external_id}#{partner_id}"
         existing = repo.touchpoint_by_external_id(source, external_id)
-        if existing is not None:
+        if existing is not None or repo.was_deleted(source, external_id):
             outcome.unchanged += 1  # a sent message never changes
             continue
         outcome.save.append(

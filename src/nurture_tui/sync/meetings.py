@@ -129,6 +129,9 @@ def _decide(
 ) -> None:
     external_id = f"{meeting.external_id}#{partner_id}"
     existing = repo.touchpoint_by_external_id(source, external_id)
+    if existing is None and repo.was_deleted(source, external_id):
+        outcome.unchanged += 1  # the rep deleted it: it stays deleted
+        return
     if cancelled:
         if existing is None or existing.status is TouchpointStatus.CANCELLED:
             outcome.unchanged += existing is not None

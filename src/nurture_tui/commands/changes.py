@@ -1,0 +1,107 @@
+"""``nurture undo``, ``nurture history``, ``nurture touch show|edit|delete`` and
+``nurture referral delete``: taking back and correcting what was recorded.
+
+Nothing here asks "are you sure?": every change, a deletion included, is one
+``nurture undo`` away, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from nurture_tui.commands.output import emit, session_for, table
+from nurture_tui.domain.validation import parse_datetime
+from nurture_tui.services import records
+from nurture_tui.services.history import change_json, recent_changes, undo_latest
+from nurture_tui.services.present import referral_json, touchpoint_json
+
+UNDO_HINT = "(undo with `nurture undo`)"
+
+
+def undo(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    undone, change = undo_latest(session)
+    zone = session.settings.zone
+    emit(
+        args,
+        {"undone": change_json(undone, zone), "change": change_json(change, zone)},
+        f"{change.summary} (change {undone.seq}; `nurture undo` again takes this back)",
+    )
+    return 0
+
+
+def history(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    zone = session.settings.zone
+    changes = recent_changes(session, args.limit)
+    rows = [
+        [
+            str(c.seq),
+            c.at.astimezone(zone).strftime("%a %d %b %H:%M"),
+            c.actor,
+            c.summary + ("" if c.undoable else "  (can't be undone)"),
+        ]
+        for c in changes
+    ]
+    emit(
+        args,
+        [change_json(c, zone) for c in changes],
+        table(rows, ["ID", "WHEN", "WHO", "CHANGE"]) if rows else ["No changes yet."],
+    )
+    return 0
+
+
+def touch_show(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    repo = session.repo
+    touchpoint = repo.touchpoint(repo.resolve("touchpoint", args.id))
+    data = touchpoint_json(touchpoint, session.settings.zone)
+    data["partner"] = repo.partner(touchpoint.partner_id).name
+    data["contacts"] = [repo.contact(c).name for c in touchpoint.contact_ids]
+    emit(args, data, [f"{k}: {v}" for k, v in data.items() if v not in (None, "", [])])
+    return 0
+
+
+def touch_edit(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    zone = session.settings.zone
+    touchpoint = records.edit_touchpoint(
+        session,
+        args.id,
+        partner_id=args.partner,
+        kind=args.kind,
+        at=parse_datetime(args.at, zone) if args.at else None,
+        contact_ids=args.contact,
+        purpose=args.purpose,
+        note=args.note,
+        requested=args.requested,
+        planned=args.planned,
+    )
+    emit(
+        args,
+        touchpoint_json(touchpoint, zone),
+        f"updated {touchpoint.id[:8]} {UNDO_HINT}",
+    )
+    return 0
+
+
+def touch_delete(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    touchpoint = records.delete_touchpoint(session, args.id)
+    emit(
+        args,
+        {"deleted": touchpoint_json(touchpoint, session.settings.zone)},
+        f"deleted {touchpoint.kind.value} {touchpoint.id[:8]} {UNDO_HINT}",
+    )
+    return 0
+
+
+def referral_delete(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    referral = records.delete_referral(session, args.id)
+    emit(
+        args,
+        {"deleted": referral_json(referral)},
+        f"deleted referral {referral.id[:8]} {UNDO_HINT}",
+    )
+    return 0
