@@ -15,7 +15,7 @@ from typing import NoReturn
 import orjson
 
 from nurture_tui import __version__
-from nurture_tui.commands import data, exchange, invites, partners, touches
+from nurture_tui.commands import changes, data, exchange, invites, partners, touches
 from nurture_tui.commands import sync as sync_commands
 from nurture_tui.crash import write_crash_report
 from nurture_tui.domain.errors import (
@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     _contact_parsers(sub, common, command)
     _log_parser(command(sub, "log", touches.log, "log a touchpoint (a call, visit, email...)"))
     _referral_parsers(sub, common, command)
+    _touch_parsers(sub, common, command)
+    command(sub, "undo", changes.undo, "take back the latest change (again: redo it)")
+    p = command(sub, "history", changes.history, "the latest changes, newest first")
+    p.add_argument("--limit", type=_positive, default=20, metavar="N")
     _next_parser(command(sub, "next", touches.next_, "the suggested next actions, ranked"))
     _playbook_parsers(sub, common, command)
     _import_parsers(sub, common, command)
@@ -210,6 +214,36 @@ def _log_parser(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _touch_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: Command,
+) -> None:
+    group = sub.add_parser("touch", parents=[common], help="show, edit or delete a touchpoint")
+    tsub = group.add_subparsers(title="touch commands", metavar="ACTION", required=True)
+    p = command(tsub, "show", changes.touch_show, "show one touchpoint")
+    p.add_argument("id", help="the touchpoint id or a unique prefix of it")
+    p = command(tsub, "edit", changes.touch_edit, "change a touchpoint (the options of log)")
+    p.add_argument("id")
+    p.add_argument("--partner", metavar="ID", help="move it to another partner")
+    p.add_argument("--kind", choices=_choices(TouchpointKind))
+    p.add_argument("--at", metavar="DATETIME")
+    p.add_argument(
+        "--contact", action="append", metavar="ID", help="the contacts (replaces the list)"
+    )
+    p.add_argument("--note")
+    p.add_argument("--purpose")
+    p.add_argument("--requested", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--planned",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="planned, not done (--no-planned: it happened)",
+    )
+    p = command(tsub, "delete", changes.touch_delete, "delete a touchpoint (undoable)")
+    p.add_argument("id")
+
+
 def _referral_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
@@ -243,6 +277,8 @@ def _referral_parsers(
     )
     p.add_argument("--complex", action=argparse.BooleanOptionalAction, default=None)
     _service_options(p)
+    p = command(rsub, "delete", changes.referral_delete, "delete a referral (undoable)")
+    p.add_argument("id")
 
 
 def _service_options(p: argparse.ArgumentParser) -> None:
