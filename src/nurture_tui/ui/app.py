@@ -42,6 +42,7 @@ class NurtureApp(App[None]):
         Binding("g", "show_agenda", "Agenda", id="app.agenda"),
         Binding("R", "show_reports", "Reports", id="app.reports"),
         Binding("y", "show_sync", "Sync", id="app.sync"),
+        Binding("u", "undo", "Undo", id="app.undo"),
         Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="app.reload"),
     ]
@@ -146,11 +147,34 @@ class NurtureApp(App[None]):
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write_worker(
-        self, write: Callable[[Session], Any], done: Callable[[Any], str], partner_id: str | None
+        self,
+        write: Callable[[Session], Any],
+        done: Callable[[Any], str],
+        partner_id: str | None,
+        hint: bool = True,
     ) -> None:
         with self.store_lock:
+            latest = self._latest_change()
             result = write(self.session)
-        self.post_message(RecordSaved(done(result), partner_id))
+            undoable = self._latest_change() != latest
+        message = done(result)
+        if message and undoable and hint:
+            message += "  (u: undo)"
+        self.post_message(RecordSaved(message, partner_id))
+
+    def _latest_change(self) -> int | None:
+        changes = self.session.repo.changes(1)
+        return changes[0].seq if changes else None
+
+    def action_undo(self) -> None:
+        """Take back the store's latest change (pressed again: redo it)."""
+        from nurture_tui.services.history import undo_latest
+
+        def said(result: Any) -> str:
+            _undone, change = result
+            return f"{change.summary}  (u again: take that back)"
+
+        self._write_worker(undo_latest, said, None, hint=False)
 
     def on_record_saved(self, message: RecordSaved) -> None:
         if message.message:

@@ -117,7 +117,12 @@ class PartnerScreen(Screen[None]):
                 else ("italic cyan" if entry.status == "planned" else "")
             )
             table.add_row(
-                when, Text(entry.what, style=style), entry.status, entry.source, Text(entry.detail)
+                when,
+                Text(entry.what, style=style),
+                entry.status,
+                entry.source,
+                Text(entry.detail),
+                key=f"{'referral' if entry.what == 'referral' else 'touchpoint'}:{entry.record_id}",
             )
 
     def _fill_contacts(self, view: PartnerView) -> None:
@@ -157,6 +162,15 @@ class PartnerScreen(Screen[None]):
                 )
             )
         self.query_one("#suggestions", Static).update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """``enter`` on a timeline row opens the record: read it, edit it, delete it."""
+        if event.data_table.id != "timeline" or event.row_key.value is None:
+            return
+        from nurture_tui.ui.screens.record import RecordScreen
+
+        kind, record_id = event.row_key.value.split(":", 1)
+        self.app.push_screen(RecordScreen(kind, record_id))
 
     def action_tab(self, tab_id: str) -> None:
         self.query_one("#partner-tabs", TabbedContent).active = tab_id
