@@ -234,3 +234,24 @@ def test_a_planned_visit_does_not_mark_anyone_met(session: Session, mercy: str) 
 def test_undo_with_nothing_done_is_a_nurture_error(session: Session) -> None:
     with pytest.raises(NurtureError, match="nothing to undo"):
         undo_latest(session)
+
+
+def test_undo_on_a_full_disk_changes_nothing_and_says_so(nurture: Nurture) -> None:
+    import resource
+    import signal
+
+    mercy = _mercy(nurture)
+    for n in range(5):
+        nurture("log", "--partner", mercy, "--kind", "call", "--note", f"{n} " + "n" * 3000)
+    before = nurture("history", "--json").stdout, nurture("partner", "show", mercy, "--json").stdout
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+
+    result = nurture("undo", ok=False, preexec=full_disk)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "full" in result.stderr
+    after = nurture("history", "--json").stdout, nurture("partner", "show", mercy, "--json").stdout
+    assert after == before
+    assert nurture("undo").stdout.startswith("Undid: Logged a call with Mercy General")
