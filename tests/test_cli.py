@@ -59,7 +59,7 @@ def test_a_rep_adds_a_partner_and_contact_logs_a_gift_and_a_referral(nurture: Nu
     actions = nurture.json("next", "--partner", pid, "--today", "2026-11-23", "--explain")
     assert isinstance(actions, list)
     thanks = [a for a in actions if a["rule"] == "thank-you"]
-    assert thanks and thanks[0]["reason"].startswith("Referral from Sam Ortiz on 20 Nov")
+    assert thanks and thanks[0]["reason"].startswith("Referral from Sam Ortiz (contact) on 20 Nov")
     assert set(thanks[0]) >= {
         "partner_id",
         "partner",

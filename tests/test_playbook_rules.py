@@ -18,10 +18,10 @@ from builders import (
     referral,
     touch,
 )
-from nurture_tui.domain.kinds import TouchpointKind
+from nurture_tui.domain.kinds import Stage, TouchpointKind
 from nurture_tui.domain.model import Dismissal, Milestone, PartnerHistory
-from nurture_tui.domain.playbook.config import Playbook, load_playbook
-from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
+from nurture_tui.domain.playbook.engine import network_from, network_of, suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.guardrails import PlannedTouch, check
 from nurture_tui.services.playbook import default_playbook_text
@@ -62,9 +62,16 @@ def test_thank_you_after_each_referral_until_logged(playbook: Playbook) -> None:
     found = only(actions(history(p, contacts=[sam], referrals=[r]), playbook), "thank-you")
     assert len(found) == 1
     action = found[0]
-    assert action.reason == "Referral from Sam Ortiz on 20 Nov; no thank-you logged"
+    # Issue 12 reworded every referral reason the same way: "(contact)" says Sam is a person
+    # at the partner (the reason names the partner itself when no contact is on record).
+    assert action.reason == "Referral from Sam Ortiz (contact) on 20 Nov; no thank-you logged"
     assert action.evidence == (r.id,)
-    assert action.due == days_ago(1) and action.overdue
+    # Issue 12 (a day's plan): a thank-you is owed from the day the referral arrives, and
+    # late after two days (it was due only on day two, so the plan showed other work first).
+    assert action.due == days_ago(3) and action.overdue
+    fresh = referral(p, 0, contact_id=sam.id)
+    [today] = only(actions(history(p, contacts=[sam], referrals=[fresh]), playbook), "thank-you")
+    assert today.due == TODAY and not today.overdue and today.label == "due"
     thanked = history(p, contacts=[sam], referrals=[r], touches=[touch(p, "thank-you", 1)])
     assert not only(actions(thanked, playbook), "thank-you")
 
@@ -167,6 +174,35 @@ def test_appreciation_event_for_top_referrers(playbook: Playbook) -> None:
     assert {a.partner_id for a in only(found, "appreciation-event")} == {star.id}
 
 
+def test_one_referral_does_not_make_a_top_referrer(playbook: Playbook) -> None:
+    """Issue 12: "A top referrer (1 referral in the last year)" for a new partner. A top
+    referrer needs ``min_referrals`` (3) in the year, even when nobody else has more."""
+    new = partner(stage="prospect")
+    once = history(new, referrals=[referral(new, 5)])
+    assert not only(actions(once, playbook), "appreciation-event")
+    twice = history(new, referrals=[referral(new, 5), referral(new, 50)])
+    assert not only(actions(twice, playbook), "appreciation-event")
+
+
+def test_top_referrers_come_from_every_partner_not_the_ones_shown(playbook: Playbook) -> None:
+    """Issue 12: the partner page and ``next --partner`` suggested an appreciation event the
+    board did not, because the network was computed from the one history passed in."""
+    ranked = []
+    for count in range(4, 15):  # 11 partners with 4..14 referrals: top 10 leaves out the 4
+        p = partner(stage="referring")
+        ranked.append(history(p, referrals=[referral(p, d) for d in range(1, count + 1)]))
+    smallest = ranked[0]
+    everyone = suggest(ranked, TODAY, UTC_ZONE, playbook)
+    assert smallest.partner.id not in {a.partner_id for a in only(everyone, "appreciation-event")}
+    alone = suggest([smallest], TODAY, UTC_ZONE, playbook)
+    assert only(alone, "appreciation-event"), "alone, a partner is its own top referrer"
+    network = network_of(ranked, TODAY, playbook)
+    passed = suggest([smallest], TODAY, UTC_ZONE, playbook, (), network)
+    assert passed == [a for a in everyone if a.partner_id == smallest.partner.id]
+    referrals = [r for h in ranked for r in h.referrals]
+    assert network_from(reversed(referrals), TODAY, playbook) == network, "order-free"
+
+
 # --- Value-adding touches ---------------------------------------------------------------
 
 
@@ -252,14 +288,110 @@ def test_referral_ask_after_four_touches_without_one(playbook: Playbook) -> None
 def test_ask_why_no_referrals_after_sustained_effort(playbook: Playbook) -> None:
     """Seed: "schedule a time to chat and ask why your agency is not receiving referrals.
     That discussion can help you to determine if you should move your energies in
-    different directions." """
-    p = partner(stage="engaged", since=200)
-    effort = [touch(p, "check-in", d, purpose="update") for d in range(10, 70, 10)]
-    found = only(actions(history(p, touches=effort), playbook), "ask-why-no-referrals")
+    different directions."
+
+    Changed by issue 12: effort is counted from the first touch (since the last referral),
+    not from ``stage_since``, and the thresholds are per partner kind (field data). The old
+    test's six touches over 50 days at a hospital is no longer "sustained effort" (a
+    hospital takes about a year and 50 calls), whatever the stage date says.
+    """
+    hospital = partner(stage="engaged", since=200)
+    effort = [touch(hospital, "check-in", d, purpose="update") for d in range(10, 70, 10)]
+    assert not only(actions(history(hospital, touches=effort), playbook), "ask-why-no-referrals")
+    year = [touch(hospital, "check-in", d, purpose="visit") for d in range(0, 392, 7)]  # 56
+    found = only(actions(history(hospital, touches=year), playbook), "ask-why-no-referrals")
     assert found and found[0].kind == "ask-why-no-referrals"
     assert found[0].suggested_stage == "dormant"
-    young = partner(stage="engaged", since=60)
-    assert not only(actions(history(young, touches=effort), playbook), "ask-why-no-referrals")
+    assert found[0].reason.startswith("No referral yet after a year and 56 touches (from ")
+    assert "hospital partners usually refer within a year and 50 touches" in found[0].reason
+    assert found[0].key == days_ago(385).isoformat()
+
+
+def test_ask_why_counts_history_from_before_the_stage_date(playbook: Playbook) -> None:
+    """Issue 12: a partner added today as "engaged" with eight months of logged (or synced,
+    or imported) check-ins and no referral is exactly the history a rep brings on day one."""
+    snf = partner(stage="engaged", kind="skilled-nursing", since=0)
+    weekly = [touch(snf, "check-in", d, purpose="visit") for d in range(0, 245, 7)]  # 35
+    found = only(actions(history(snf, touches=weekly), playbook), "ask-why-no-referrals")
+    assert found, "eight months of weekly visits is past a SNF's six months and 26 calls"
+    assert "8 months and 35 touches" in found[0].reason
+    referring = replace(snf, stage=Stage.REFERRING)  # referred once, long ago: see below
+    assert only(actions(history(referring, touches=weekly), playbook), "ask-why-no-referrals")
+    prospect = replace(snf, stage=Stage.PROSPECT)  # not yet a relationship to ask about
+    assert not only(actions(history(prospect, touches=weekly), playbook), "ask-why-no-referrals")
+    dormant = replace(snf, stage=Stage.DORMANT)
+    assert not only(actions(history(dormant, touches=weekly), playbook), "ask-why-no-referrals")
+
+
+@pytest.mark.parametrize(
+    ("kind", "days", "touches"),
+    [("hospital", 365, 50), ("skilled-nursing", 182, 26), ("physician-practice", 49, 8)],
+)
+def test_ask_why_thresholds_per_partner_kind_from_field_data(
+    playbook: Playbook, kind: str, days: int, touches: int
+) -> None:
+    """PlayMaker data across 100+ reps (homecaresales.com): hospitals ~a year and ~50 calls to
+    a first referral, skilled nursing ~six months and ~26, physician offices ~6.5 weeks and
+    5-8. At the threshold the talk is suggested; a day or a touch short, it is not."""
+    p = partner(kind=kind, stage="engaged")
+    step = days / (touches - 1)
+    enough = [touch(p, "call", round(i * step), purpose="visit") for i in range(touches)]
+    assert only(actions(history(p, touches=enough), playbook), "ask-why-no-referrals")
+    assert not only(actions(history(p, touches=enough[1:]), playbook), "ask-why-no-referrals")
+    shorter = [touch(p, "call", max(0, round(i * step) - 1)) for i in range(touches)]
+    assert not only(actions(history(p, touches=shorter), playbook), "ask-why-no-referrals")
+
+
+def test_ask_why_measures_effort_since_the_last_referral(playbook: Playbook) -> None:
+    """A referral resets the effort; newsletters (a general mailing) are not effort."""
+    doc = partner(kind="physician-practice", stage="referring")
+    old = referral(doc, 120)
+    before = [touch(doc, "call", d) for d in range(200, 125, -5)]
+    after = [touch(doc, "call", d) for d in (100, 90, 80, 70, 60, 50)]
+    h = history(doc, touches=before + after, referrals=[old])
+    assert not only(actions(h, playbook), "ask-why-no-referrals"), "six calls since: short of 8"
+    more = [*after, touch(doc, "call", 40), touch(doc, "email", 30)]
+    found = only(
+        actions(history(doc, touches=before + more, referrals=[old]), playbook),
+        "ask-why-no-referrals",
+    )
+    assert found and found[0].reason.startswith(
+        "No referral since 26 Jul after 3 months and 8 touches (from 15 Aug)"
+    )
+    assert found[0].key == days_ago(100).isoformat()
+    mailings = [*after, touch(doc, "newsletter", 40), touch(doc, "newsletter", 30)]
+    h = history(doc, touches=before + mailings, referrals=[old])
+    assert not only(actions(h, playbook), "ask-why-no-referrals")
+
+
+def test_ask_why_thresholds_are_set_per_kind_or_for_every_kind(playbook: Playbook) -> None:
+    p = partner(kind="hospice", stage="engaged")
+    monthly = [touch(p, "call", d) for d in range(0, 120, 10)]  # 12 touches, 110 days
+    assert not only(actions(history(p, touches=monthly), playbook), "ask-why-no-referrals")
+    one_kind = load_playbook(
+        default_playbook_text(),
+        "[rules.ask-why-no-referrals.effort_days]\nhospice = 90\n",
+    )
+    assert only(actions(history(p, touches=monthly), one_kind), "ask-why-no-referrals")
+    every_kind = load_playbook(
+        default_playbook_text(), "[rules.ask-why-no-referrals]\neffort_days = 100\n"
+    )
+    assert every_kind.rule("ask-why-no-referrals").per_kind("effort_days", p.kind) == 100
+    assert only(actions(history(p, touches=monthly), every_kind), "ask-why-no-referrals")
+
+
+def test_an_old_playbook_setting_says_what_replaced_it() -> None:
+    with pytest.raises(PlaybookError) as raised:
+        load_playbook(
+            default_playbook_text(), "[rules.ask-why-no-referrals]\nengaged_days = 200\n", "pb"
+        )
+    assert "line 2: 'rules.ask-why-no-referrals.engaged_days' was renamed: use effort_days" in (
+        str(raised.value)
+    )
+    with pytest.raises(PlaybookError, match="must be a table"):
+        load_playbook(
+            default_playbook_text(), "[rules.ask-why-no-referrals]\neffort_days = 'x'\n", "pb"
+        )
 
 
 def test_stage_hints(playbook: Playbook) -> None:

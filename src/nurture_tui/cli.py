@@ -15,7 +15,7 @@ from typing import NoReturn
 import orjson
 
 from nurture_tui import __version__
-from nurture_tui.commands import changes, data, exchange, invites, partners, touches
+from nurture_tui.commands import changes, data, exchange, invites, partners, plan, touches
 from nurture_tui.commands import sync as sync_commands
 from nurture_tui.crash import write_crash_report
 from nurture_tui.domain.errors import (
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "history", changes.history, "the latest changes, newest first")
     p.add_argument("--limit", type=_positive, default=20, metavar="N")
     _next_parser(command(sub, "next", touches.next_, "the suggested next actions, ranked"))
+    _today_parser(command(sub, "today", plan.today, "today's plan: one action per partner"))
     _playbook_parsers(sub, common, command)
     _import_parsers(sub, common, command)
     _export_parser(command(sub, "export", exchange.export, exchange.EXPORT_HELP))
@@ -292,6 +293,14 @@ def _service_options(p: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help='a few words beside the service ("evenings only"); screened for patient data',
     )
+
+
+def _today_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", metavar="DATE", help="plan this day instead")
+    p.add_argument(
+        "--size", type=_positive, metavar="N", help="at most N actions (default: daily_capacity)"
+    )
+    p.add_argument("--explain", action="store_true", help="show how each priority was computed")
 
 
 def _next_parser(p: argparse.ArgumentParser) -> None:

@@ -147,13 +147,9 @@ def next_(args: argparse.Namespace) -> int:
         ]
         emit(args, data, "")
         return 0
-    lines = []
-    for a in actions:
-        flag = "OVERDUE " if a.overdue else ""
-        lines.append(f"{a.priority:6.2f}  {a.due}  {flag}{a.kind:<20} {a.partner}")
-        lines.append(f"        {a.reason}")
-        if args.explain:
-            lines.append(f"        [{a.rule}] {a.explanation}")
+    from nurture_tui.commands.plan import action_lines  # priority in words, number on --explain
+
+    lines = [line for a in actions for line in action_lines(a, explain=args.explain)]
     if not lines and not session.repo.partners():
         lines = [NO_PARTNERS_YET]
     emit(args, None, lines or ["Nothing to do: every partner is on cadence."])

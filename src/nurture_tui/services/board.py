@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
 from nurture_tui.domain.model import Partner
 from nurture_tui.domain.playbook.config import Playbook
-from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.engine import network_of, suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
-from nurture_tui.services.playbook import histories
+from nurture_tui.domain.playbook.plan import pick_per_partner
+from nurture_tui.services.playbook import DailyPlan, histories, plan_of
 from nurture_tui.services.session import Session
 
 
@@ -48,6 +49,8 @@ class BoardData:
     touchpoints: int
     #: False for the quick first pass (no playbook yet): the board paints, actions follow.
     complete: bool = True
+    #: Today's plan: the agenda cut to ``daily_capacity``, one action per partner.
+    plan: DailyPlan | None = field(default=None)
 
     def by_stage(self, stage: Stage) -> list[PartnerCard]:
         return [c for c in self.cards if c.stage is stage]
@@ -74,17 +77,18 @@ def load_board(
         ]
         return BoardData(cards, [], today, revision, repo.touchpoint_count(), complete=False)
     all_histories = histories(repo)
-    agenda = suggest(all_histories, today, session.settings.zone, playbook, repo.dismissals())
-    top: dict[str, SuggestedAction] = {}
-    for action in agenda:
-        top.setdefault(action.partner_id, action)
+    network = network_of(all_histories, today, playbook)  # once, from every partner
+    zone = session.settings.zone
+    agenda = suggest(all_histories, today, zone, playbook, repo.dismissals(), network)
+    top = pick_per_partner(agenda)  # the card shows the action the day's plan would pick
     cards = []
     for history in all_histories:
         last = next((t.at for t in reversed(history.touchpoints) if t.is_done), None)
         recent = sum(1 for r in history.referrals if r.received >= window)
         partner = history.partner
         cards.append(_card(partner, last, recent, today, session, playbook, top.get(partner.id)))
-    return BoardData(cards, agenda, today, revision, repo.touchpoint_count())
+    plan = plan_of(agenda, [h.partner for h in all_histories], today, session.settings)
+    return BoardData(cards, agenda, today, revision, repo.touchpoint_count(), plan=plan)
 
 
 def _card(

@@ -9,7 +9,7 @@ from nurture_tui.domain.model import Contact, Partner
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.engine import suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
-from nurture_tui.services.playbook import history_of
+from nurture_tui.services.playbook import history_of, referral_network
 from nurture_tui.services.session import Session
 
 #: The timeline shows this many latest entries; older ones are in `nurture partner show`.
@@ -77,7 +77,8 @@ def load_partner_view(
         for r in history.referrals
     ]
     entries.sort(key=_sort_key, reverse=True)
-    actions = suggest([history], today, zone, playbook, session.repo.dismissals())
+    network = referral_network(session, today, playbook)  # every partner's, as the board's
+    actions = suggest([history], today, zone, playbook, session.repo.dismissals(), network)
     return PartnerView(
         partner=history.partner,
         contacts=history.contacts,

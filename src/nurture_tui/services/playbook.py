@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from nurture_tui.domain.model import Dismissal, PartnerHistory
+from nurture_tui.config import Settings
+from nurture_tui.domain.model import Dismissal, Partner, PartnerHistory
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
-from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.engine import network_from, network_of, suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.guardrails import PlannedTouch, Warning, check
+from nurture_tui.domain.playbook.plan import daily_plan
+from nurture_tui.domain.playbook.rules import Network
 from nurture_tui.domain.ports import Repository
 from nurture_tui.locations import playbook_file
 from nurture_tui.services.records import TouchpointDraft
@@ -67,6 +70,16 @@ def histories(repo: Repository, partner_ids: list[str] | None = None) -> list[Pa
     return repo.histories(partner_ids)
 
 
+def referral_network(session: Session, today: date, playbook: Playbook) -> Network:
+    """The top referrers across every active partner, for a view that reads only some
+    partners (a partner page, ``next --partner``): the board computes the same from its
+    histories, so every view suggests the same appreciation event."""
+    repo = session.repo
+    active = {p.id for p in repo.partners()}
+    referrals = (r for r in repo.referrals() if r.partner_id in active)
+    return network_from(referrals, today, playbook)
+
+
 def next_actions(
     session: Session,
     playbook: Playbook,
@@ -74,15 +87,113 @@ def next_actions(
     today: date | None = None,
     partner_id: str | None = None,
 ) -> list[SuggestedAction]:
+    """Every suggested action (or one partner's), ranked; the same actions the board has."""
     repo = session.repo
-    ids = [repo.resolve("partner", partner_id)] if partner_id else None
+    today = today or session.today()
+    zone, dismissals = session.settings.zone, repo.dismissals()
+    if partner_id:
+        chosen = histories(repo, [repo.resolve("partner", partner_id)])
+        network = referral_network(session, today, playbook)
+        return suggest(chosen, today, zone, playbook, dismissals, network)
+    everyone = histories(repo)
     return suggest(
-        histories(repo, ids),
-        today or session.today(),
+        everyone, today, zone, playbook, dismissals, network_of(everyone, today, playbook)
+    )
+
+
+#: How many actions a day's plan holds when config.toml does not say (``daily_capacity``).
+DEFAULT_DAILY_CAPACITY = 12
+
+
+def daily_capacity(settings: Settings) -> int:
+    """The rep's ``daily_capacity`` setting, or 12 (settings without it, or a value below 1)."""
+    value = getattr(settings, "daily_capacity", DEFAULT_DAILY_CAPACITY)
+    return value if isinstance(value, int) and value >= 1 else DEFAULT_DAILY_CAPACITY
+
+
+#: ``rep_name``'s default ("Your Name"): a placeholder is nobody's name.
+_PLACEHOLDER_NAME = next(f.default for f in fields(Settings) if f.name == "rep_name")
+
+
+def rep_names(settings: Settings) -> frozenset[str]:
+    """The names a partner's ``owner`` may give this rep, case aside: ``rep`` (if config has
+    it), ``rep_name`` (unless still the placeholder), ``rep_email`` and its local part (a
+    team often writes owners as ``alex`` for alex@agency.org)."""
+    email = settings.rep_email.strip()
+    candidates = [
+        getattr(settings, "rep", ""),
+        "" if settings.rep_name == _PLACEHOLDER_NAME else settings.rep_name,
+        email,
+        email.partition("@")[0] if "@" in email else "",
+    ]
+    return frozenset(n.strip().casefold() for n in candidates if isinstance(n, str) and n.strip())
+
+
+def rep_partners(settings: Settings, partners: list[Partner]) -> tuple[str | None, set[str] | None]:
+    """(the owner name as written, their partner ids) when some partners are this rep's;
+    (None, None) otherwise — a rep working alone, whose partners name no owner, plans from
+    every partner rather than from none."""
+    names = rep_names(settings)
+    mine = [p for p in partners if p.owner and p.owner.strip().casefold() in names]
+    if not mine:
+        return None, None
+    return mine[0].owner, {p.id for p in mine}
+
+
+@dataclass(frozen=True)
+class DailyPlan:
+    """Today's plan and what it was cut from (for the summary line and ``--json``):
+    ``suggested`` counts the suggestions for the partners the plan draws from."""
+
+    today: date
+    actions: list[SuggestedAction]
+    suggested: int
+    size: int
+    owner: str | None
+
+    def as_json(self, *, explain: bool = False) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "size": self.size,
+            "owner": self.owner,
+            "suggested": self.suggested,
+            "actions": [
+                a.as_json() | ({"explanation": a.explanation} if explain else {})
+                for a in self.actions
+            ],
+        }
+
+
+def plan_of(
+    ranked: list[SuggestedAction],
+    partners: list[Partner],
+    today: date,
+    settings: Settings,
+    size: int | None = None,
+) -> DailyPlan:
+    """Cut the ranked suggestions to a day: ``size`` (default: ``daily_capacity``) actions,
+    one per partner, only the rep's own partners when some partners are theirs."""
+    size = size or daily_capacity(settings)
+    owner, mine = rep_partners(settings, partners)
+    suggested = len(ranked) if mine is None else sum(a.partner_id in mine for a in ranked)
+    return DailyPlan(today, daily_plan(ranked, size, mine), suggested, size, owner)
+
+
+def todays_plan(
+    session: Session, playbook: Playbook, *, today: date | None = None, size: int | None = None
+) -> DailyPlan:
+    """``nurture today``: the same suggestions as the board and ``next``, cut to a day."""
+    today = today or session.today()
+    everyone = histories(session.repo)
+    ranked = suggest(
+        everyone,
+        today,
         session.settings.zone,
         playbook,
-        repo.dismissals(),
+        session.repo.dismissals(),
+        network_of(everyone, today, playbook),
     )
+    return plan_of(ranked, [h.partner for h in everyone], today, session.settings, size)
 
 
 def guardrail_warnings(

@@ -1,4 +1,4 @@
-"""Command palette: jump to any partner or contact, or run a common action."""
+"""Command palette: jump to any partner or contact, a suggested action, or a screen."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class NurtureCommands(Provider):
 
     def _actions(self) -> list[tuple[str, str, str]]:
         return [
-            ("Agenda", "today's ranked actions", "show_agenda"),
+            ("Agenda", "today's plan (a: every suggestion)", "show_agenda"),
             ("Board", "partners by stage", "show_board"),
             ("Reports", "referrals, conversion, quiet partners", "show_reports"),
             ("Help", "keys and colours", "help"),
@@ -66,6 +66,18 @@ class NurtureCommands(Provider):
                     matcher.highlight(label),
                     partial(self.nurture_app.open_partner, partner_id),
                     help=help_text,
+                )
+        from nurture_tui.ui.screens.agenda import open_agenda_at, palette_actions
+
+        for item in palette_actions(self.nurture_app.board):  # "thank-you" finds thank-yous
+            label = f"{item.kind}: {item.partner}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(open_agenda_at, self.app, item),
+                    help=item.reason,
                 )
 
     async def _targets_async(self) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from nurture_tui.domain.errors import ValidationError
-from nurture_tui.domain.kinds import Stage, Tier
+from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
 
 
 class PlaybookError(ValidationError):
@@ -48,6 +48,10 @@ class RuleConfig:
 
     def per_tier(self, key: str, tier: Tier) -> int:
         return int(self.values[key][tier.value])
+
+    def per_kind(self, key: str, kind: PartnerKind) -> int:
+        """A value from a table keyed by partner kind (the default file lists every kind)."""
+        return int(self.values[key][kind.value])
 
     def names(self, key: str) -> frozenset[str]:
         cached = self._names.get(key)
@@ -107,6 +111,14 @@ class Playbook:
         return int(self.data["guardrails"][key])
 
 
+#: Settings a rep's older playbook may still set, and what replaced them.
+RENAMED = {
+    "rules.ask-why-no-referrals.engaged_days": "effort_days (now per partner kind, counted "
+    "from the first touch since the last referral)",
+    "rules.ask-why-no-referrals.min_touches": "effort_touches (now per partner kind)",
+}
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
@@ -139,12 +151,17 @@ def _merge(
     for key, value in override.items():
         where = ".".join([*path, key])
         line = _line_of(text, path, key)
+        if key not in schema and where in RENAMED:
+            problems.append(f"line {line}: {where!r} was renamed: use {RENAMED[where]}")
+            continue
         if key not in schema:
             known = ", ".join(sorted(schema)) if len(schema) < 25 else "see playbook show"
             problems.append(f"line {line}: unknown setting {where!r} (known: {known})")
             continue
         expected = schema[key]
         if isinstance(expected, dict):
+            if _is_number(value) and expected and all(map(_is_number, expected.values())):
+                value = dict.fromkeys(expected, value)  # one number for every tier or kind
             if not isinstance(value, dict):
                 problems.append(f"line {line}: {where!r} must be a table")
                 continue
@@ -155,6 +172,10 @@ def _merge(
             problems.append(f"line {line}: {where!r} cannot be negative")
         else:
             target[key] = value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _same_type(expected: Any, value: Any) -> bool:

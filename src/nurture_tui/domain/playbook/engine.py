@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
-from nurture_tui.domain.model import Dismissal, PartnerHistory
+from nurture_tui.domain.model import Dismissal, PartnerHistory, Referral
 from nurture_tui.domain.playbook.config import Playbook, Ranking
-from nurture_tui.domain.playbook.facts import Draft, Facts, PriorityTerms, SuggestedAction
+from nurture_tui.domain.playbook.facts import (
+    DUE,
+    URGENT,
+    WHEN_YOU_CAN,
+    Draft,
+    Facts,
+    PriorityTerms,
+    SuggestedAction,
+)
 from nurture_tui.domain.playbook.rules import RULES, Network
 
 
-def network_of(histories: list[PartnerHistory], today: date, playbook: Playbook) -> Network:
-    """The top referrers of the last year (for the appreciation event)."""
+def network_of(histories: Iterable[PartnerHistory], today: date, playbook: Playbook) -> Network:
+    """The network of these partners' histories: pass every active partner's, never a subset
+    (a partner alone would always be its own top referrer)."""
+    referrals = (r for h in histories if not h.partner.archived for r in h.referrals)
+    return network_from(referrals, today, playbook)
+
+
+def network_from(referrals: Iterable[Referral], today: date, playbook: Playbook) -> Network:
+    """The top referrers of the last year (for the appreciation event), from every active
+    partner's referrals: the same answer whichever view asks.
+
+    A partner needs at least ``min_referrals`` in the year; of those, the ``top_referrers``
+    with the most (ties: the larger id, so the answer never depends on input order).
+    """
     cfg = playbook.rule("appreciation-event")
     year_ago = today - timedelta(days=365)
-    counts = {
-        h.partner.id: sum(1 for r in h.referrals if r.received >= year_ago) for h in histories
-    }
-    ranked = sorted((c, pid) for pid, c in counts.items() if c > 0)
-    top = [pid for _, pid in reversed(ranked)][: cfg.days("top_referrers")]
-    return Network(top_referrers=frozenset(top))
+    counts = Counter(r.partner_id for r in referrals if year_ago <= r.received <= today)
+    least = max(1, cfg.days("min_referrals"))
+    ranked = sorted(((c, pid) for pid, c in counts.items() if c >= least), reverse=True)
+    return Network(top_referrers=frozenset(pid for _, pid in ranked[: cfg.days("top_referrers")]))
 
 
 def suggest(
@@ -30,13 +49,18 @@ def suggest(
     zone: tzinfo,
     playbook: Playbook,
     dismissals: Iterable[Dismissal] = (),
+    network: Network | None = None,
 ) -> list[SuggestedAction]:
     """All suggested actions due within the horizon, highest priority first.
 
-    Deterministic: ties are broken by due date, partner name and rule id.
+    ``network`` is computed from ``histories`` when not given: pass it (``network_from``
+    over every partner's referrals) whenever ``histories`` are not every partner, so a
+    partner page agrees with the board. Deterministic: ties are broken by due date,
+    partner name and rule id.
     """
     active = [h for h in histories if not h.partner.archived]
-    network = network_of(active, today, playbook)
+    if network is None:
+        network = network_of(active, today, playbook)
     quiet = _silenced(dismissals, today)
     ranking = playbook.ranking
     horizon = today + timedelta(days=ranking.horizon_days)
@@ -97,6 +121,7 @@ def _rank(
         urgency = min(ranking.max_urgency, 1 + late / ranking.overdue_days_per_step)
     priority = weight * urgency * scale.tier * scale.stage + scale.bonus
     overdue_on = draft.overdue_on or draft.due
+    overdue = today > overdue_on
     terms = PriorityTerms(
         weight,
         urgency,
@@ -112,7 +137,7 @@ def _rank(
         partner=partner.name,
         kind=draft.kind,
         due=draft.due,
-        overdue=today > overdue_on,
+        overdue=overdue,
         priority=priority,
         rule=draft.rule,
         reason=draft.reason,
@@ -121,4 +146,5 @@ def _rank(
         suggested_stage=draft.suggested_stage,
         contact_id=draft.contact_id,
         terms=terms,
+        label=URGENT if overdue else DUE if draft.due <= today else WHEN_YOU_CAN,
     )

@@ -31,6 +31,11 @@ class PriorityTerms:
         )
 
 
+#: Priorities as a rep reads them: past the rule's own deadline, due by today, or coming up
+#: within the horizon. The number behind them is in ``--explain``.
+URGENT, DUE, WHEN_YOU_CAN = "urgent", "due", "when you can"
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestedAction:
     """One thing the rep should do, why, and how urgent it is."""
@@ -48,6 +53,8 @@ class SuggestedAction:
     suggested_stage: str | None = None
     contact_id: str | None = None
     terms: PriorityTerms | None = None
+    #: ``urgent``, ``due`` or ``when you can``: the priority in words.
+    label: str = DUE
 
     @property
     def explanation(self) -> str:
@@ -62,6 +69,7 @@ class SuggestedAction:
             "due": self.due.isoformat(),
             "overdue": self.overdue,
             "priority": round(self.priority, 2),
+            "priority_label": self.label,
             "rule": self.rule,
             "reason": self.reason,
             "evidence": list(self.evidence),
@@ -166,4 +174,27 @@ def long_date(day: date, today: date) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """'1 referral', '2 referrals', '3 touches': the count and the noun agree."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
+    return f"{count:,} {noun}{suffix}"
+
+
+def days_ago(days: int) -> str:
+    """'today', 'yesterday', '12 days ago' (never '0 days ago')."""
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days:,} days ago"
+
+
+def span(days: int) -> str:
+    """A length of time as a rep says it: '6 weeks', '8 months', 'a year', '2 years'."""
+    if days < 14:
+        return plural(days, "day")
+    if days < 60:
+        return plural(round(days / 7), "week")
+    if days < 350:
+        return plural(round(days / 30.4), "month")
+    years = round(days / 365)
+    return "a year" if years == 1 else plural(years, "year")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from nurture_tui.domain.kinds import FACE_TIME_KINDS, TouchpointKind
 from nurture_tui.domain.model import PartnerHistory
 from nurture_tui.domain.playbook.config import Playbook
+from nurture_tui.domain.playbook.facts import plural
 
 K = TouchpointKind
 
@@ -59,8 +60,8 @@ def _gift(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> W
         return None
     return Warning(
         "gift-without-reason",
-        f"No referral or in-service in the last {window.days} days to thank for; save gifts "
-        "for thanking a referral or a partner who taught your team",
+        f"No referral or in-service in the last {plural(window.days, 'day')} to thank for; "
+        "save gifts for thanking a referral or a partner who taught your team",
     )
 
 

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
-from nurture_tui.domain.model import Contact
+from nurture_tui.domain.model import Contact, Referral, Touchpoint
 from nurture_tui.domain.playbook.config import RuleConfig
-from nurture_tui.domain.playbook.facts import Draft, Facts, long_date, plural
+from nurture_tui.domain.playbook.facts import Draft, Facts, days_ago, long_date, plural, span
 
 K = TouchpointKind
 
@@ -33,19 +34,26 @@ def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     for referral in f.referrals:
         if referral.received < oldest or f.done_since(K.THANK_YOU, referral.received):
             continue
-        due = referral.received + timedelta(days=cfg.days("within_days"))
-        who = f.contact_name(referral.contact_id)
+        # Owed from the day the referral arrives (so a day's plan shows it at once), late
+        # after ``within_days``.
         yield Draft(
             rule="thank-you",
             kind=K.THANK_YOU,
-            due=due,
-            overdue_on=due,
-            reason=f"Referral from {who} on {long_date(referral.received, f.today)}; "
-            "no thank-you logged",
+            due=referral.received,
+            overdue_on=referral.received + timedelta(days=cfg.days("within_days")),
+            reason=f"{_referral_from(f, referral)}; no thank-you logged",
             evidence=(referral.id,),
             key=referral.id,
             contact_id=referral.contact_id,
         )
+
+
+def _referral_from(f: Facts, referral: Referral) -> str:
+    """'Referral from James Murphy (contact) on 7 Nov', or from the partner if no contact."""
+    when = long_date(referral.received, f.today)
+    if referral.contact_id is None:
+        return f"Referral from {f.partner.name} on {when}"
+    return f"Referral from {f.contact_name(referral.contact_id)} (contact) on {when}"
 
 
 def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
@@ -86,9 +94,9 @@ def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draf
             kind=K.PARTICIPANT_UPDATE,
             due=start,
             overdue_on=referral.received + timedelta(days=cfg.days("until_days")),
-            reason=f"{f.contact_name(referral.contact_id)}'s referral of "
-            f"{long_date(referral.received, f.today)} is {(f.today - referral.received).days} "
-            "days old; send an update on how the participant is doing",
+            reason=f"{_referral_from(f, referral)} is "
+            f"{plural((f.today - referral.received).days, 'day')} old; send an update on how "
+            "the participant is doing",
             evidence=(referral.id,),
             key=referral.id,
             contact_id=referral.contact_id,
@@ -145,8 +153,7 @@ def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft
             kind=K.CARE_COORDINATION,
             due=due,
             overdue_on=due,
-            reason=f"Referral of {long_date(referral.received, f.today)} has complex needs; "
-            "offer a care-plan meeting",
+            reason=f"{_referral_from(f, referral)} has complex needs; offer a care-plan meeting",
             evidence=(referral.id,),
             key=referral.id,
             contact_id=referral.contact_id,
@@ -168,9 +175,9 @@ def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         due = last_day + timedelta(days=cfg.per_tier("every_days", tier))
         evidence = (last.id,)
         reason = (
-            f"Last touch {(f.today - last_day).days} days ago ({last.kind.value}, "
+            f"Last touch {days_ago((f.today - last_day).days)} ({last.kind.value}, "
             f"{long_date(last_day, f.today)}); tier {tier.value} cadence is every "
-            f"{cfg.per_tier('every_days', tier)} days"
+            f"{plural(cfg.per_tier('every_days', tier), 'day')}"
         )
     overdue_on = due + timedelta(days=cfg.per_tier("overdue_after_days", tier))
     yield Draft(
@@ -198,7 +205,7 @@ def _periodic(kind: TouchpointKind, what: str) -> Rule:
         else:
             last_day = f.day(last.at)
             due = last_day + timedelta(days=every)
-            reason = f"Last {what} {long_date(last_day, f.today)}; due every {every} days"
+            reason = f"Last {what} {long_date(last_day, f.today)}; due every {plural(every, 'day')}"
             evidence = (last.id,)
         yield Draft(
             rule=cfg.name,
@@ -263,7 +270,7 @@ def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         kind=kind,
         due=f.today,
         overdue_on=f.today + timedelta(days=14),
-        reason=f"Engaged but quiet for {quiet} days; {_VALUE_WHY[kind]}",
+        reason=f"Engaged but quiet for {plural(quiet, 'day')}; {_VALUE_WHY[kind]}",
         evidence=(f.last_touch.id,),
         key=f"{kind.value}:{last_day.isoformat()}",
     )
@@ -332,16 +339,15 @@ def _occasions(contact: Contact, today: date, ahead: int) -> Iterator[tuple[str,
         if years >= 1 and day <= end:
             yield f"{years}-year work anniversary", day
     for milestone in contact.milestones:
-        if today <= milestone.on <= end:
-            yield f"milestone ({milestone.note})" if milestone.note else "milestone", milestone.on
+        on = milestone.on  # a year-less anniversary comes back every year
+        day = _next_anniversary(on, today) if isinstance(on, MonthDay) else on
+        if today <= day <= end:
+            yield f"milestone ({milestone.note})" if milestone.note else "milestone", day
 
 
-def _next_anniversary(origin: date, today: date) -> date:
+def _next_anniversary(origin: date | MonthDay, today: date) -> date:
     for year in (today.year, today.year + 1):
-        try:
-            day = origin.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            day = date(year, 3, 1)
+        day = MonthDay(origin.month, origin.day).in_year(year)  # 29 Feb: 1 Mar, most years
         if day >= today:
             return day
     raise AssertionError("unreachable: next year's anniversary is always ahead")
@@ -378,7 +384,7 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
         kind=K.REFERRAL_ASK,
         due=f.today,
         overdue_on=f.today + timedelta(days=14),
-        reason=f"{len(since)} touches in a row without asking for referrals"
+        reason=f"{plural(len(since), 'touch')} in a row without asking for referrals"
         + (f" (last ask {long_date(f.day(last_ask.at), f.today)})" if last_ask else ""),
         evidence=tuple(t.id for t in since[-limit:]),
         key=since[-1].id,
@@ -386,24 +392,58 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
 
 
 def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
-    """Long effort and no referral: ask frankly why, then decide where to spend energy."""
-    if f.partner.stage is not Stage.ENGAGED or f.referrals or not f.done:
+    """Long effort and no referral: ask frankly why, then decide where to spend energy.
+
+    Effort is counted from the first touch after the last referral (or the first touch
+    ever), not from the stage date: history logged, synced or imported before the partner
+    was added (or moved) is effort all the same. Engaged, referring and champion partners.
+    """
+    if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT) or not f.done:
+        return  # not yet a relationship to ask about, or one already set aside
+    last_referral = f.referrals[-1].received if f.referrals else None
+    effort = _effort_since(f, last_referral)
+    if not effort:
         return
-    engaged_since = f.partner.stage_since or f.day(f.done[0].at)
-    months = (f.today - engaged_since).days
-    if months < cfg.days("engaged_days") or len(f.done) < cfg.days("min_touches"):
+    kind = f.partner.kind
+    days, touches = cfg.per_kind("effort_days", kind), cfg.per_kind("effort_touches", kind)
+    start = f.day(effort[0].at)
+    elapsed = (f.today - start).days
+    if elapsed < days or len(effort) < touches:
         return
+    since = (
+        f"No referral since {long_date(last_referral, f.today)}"
+        if last_referral
+        else "No referral yet"
+    )
     yield Draft(
         rule="ask-why-no-referrals",
         kind="ask-why-no-referrals",
         due=f.today,
         overdue_on=f.today + timedelta(days=30),
-        reason=f"Engaged for {months // 30} months with {len(f.done)} touches and no "
-        "referral; schedule a frank talk to ask why, then decide whether to mark dormant",
-        evidence=tuple(t.id for t in f.done[-3:]),
-        key=engaged_since.isoformat(),
+        reason=f"{since} after {span(elapsed)} and {plural(len(effort), 'touch')} "
+        f"(from {long_date(start, f.today)}); {kind.value.replace('-', ' ')} partners "
+        f"usually refer within {span(days)} and {touches} touches: schedule a frank talk "
+        "to ask why, then decide whether to mark dormant",
+        evidence=tuple(t.id for t in effort[-3:]),
+        key=start.isoformat(),
         suggested_stage=Stage.DORMANT.value,
     )
+
+
+#: Mailings to a general audience: not effort spent on this partner.
+_NOT_EFFORT = frozenset({K.NEWSLETTER})
+
+
+def _effort_since(f: Facts, last_referral: date | None) -> list[Touchpoint]:
+    """Touches aimed at the partner after the day of ``last_referral`` (all, if None)."""
+    effort: list[Touchpoint] = []
+    for touch in reversed(f.done):  # newest first: stop at the referral
+        if last_referral is not None and f.day(touch.at) <= last_referral:
+            break
+        if touch.kind not in _NOT_EFFORT:
+            effort.append(touch)
+    effort.reverse()
+    return effort
 
 
 def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
@@ -425,13 +465,13 @@ def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
     elif stage is Stage.REFERRING and len(recent) >= cfg.days("champion_referrals_90d"):
         target = (
             Stage.CHAMPION,
-            f"{len(recent)} referrals in the last 90 days",
+            f"{plural(len(recent), 'referral')} in the last 90 days",
             tuple(r.id for r in recent),
         )
     elif stage is not Stage.DORMANT and last_activity and (f.today - last_activity).days >= silent:
         target = (
             Stage.DORMANT,
-            f"No touch or referral for {(f.today - last_activity).days} days",
+            f"No touch or referral for {plural((f.today - last_activity).days, 'day')}",
             (),
         )
     if target is None:

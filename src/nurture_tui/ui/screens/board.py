@@ -120,7 +120,8 @@ class BoardScreen(Screen[None]):
                 "working out today's suggestions…"
             )
         if self.filter.active:
-            text = f"[b]{shown:,} match the filter[/] · " + text
+            verb = "matches" if shown == 1 else "match"
+            text = f"[b]{shown:,} {verb} the filter[/] · " + text
         self.query_one("#board-summary", Static).update(text)
 
     # --------------------------------------------------------------- actions

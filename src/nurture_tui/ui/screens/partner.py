@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from nurture_tui.domain.playbook.facts import plural
 from nurture_tui.services.partner_view import PartnerView, load_partner_view
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.widgets.tables import fill_table
@@ -85,7 +86,7 @@ class PartnerScreen(Screen[None]):
         header = Text.assemble(
             (p.name, "bold"),
             f"  {p.kind.value} · tier {p.tier.value} · {p.stage.value}",
-            f" · {view.touch_count:,} touches · {view.referral_count} referrals",
+            f" · {plural(view.touch_count, 'touch')} · {plural(view.referral_count, 'referral')}",
         )
         extra = [
             f"domains {', '.join(p.domains)}" if p.domains else "",

@@ -143,7 +143,7 @@ class StageColumn(ScrollView, can_focus=True):
             since = (
                 "never touched"
                 if card.days_since_touch is None
-                else (f"{card.days_since_touch}d ago")
+                else ("today" if card.days_since_touch <= 0 else f"{card.days_since_touch}d ago")
             )
             referrals = f" · {card.referrals_90d} ref" if card.referrals_90d else ""
             return Text.assemble(
