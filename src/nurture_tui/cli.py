@@ -17,6 +17,7 @@ import orjson
 from nurture_tui import __version__
 from nurture_tui.commands import changes, data, exchange, invites, partners, plan, touches
 from nurture_tui.commands import sync as sync_commands
+from nurture_tui.commands.config import add_parsers as _config_parsers
 from nurture_tui.crash import write_crash_report
 from nurture_tui.domain.errors import (
     AmbiguousIdError,
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="the backup's name or its prefix")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
     command(sub, "check", data.check, "check the store file for damage (SQLite's own check)")
+    _config_parsers(sub, common, command)
     return parser
 
 
@@ -431,7 +433,13 @@ def _invite_parser(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --push: let Google add a Meet link, or Outlook a Teams link",
     )
-    p.add_argument("--out", metavar="FILE.ics", help="write the .ics here (default: stdout)")
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write the .ics to this file or folder ('-': stdout; default: a file in the "
+        "current folder at a terminal, stdout in a pipe); the full path is printed",
+    )
+    p.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     p.add_argument("--push", metavar="SOURCE", help="send it through a calendar source")
     p.add_argument(
         "--personal-copy", action="store_true", help="METHOD:PUBLISH, for your own calendar"

@@ -2,35 +2,50 @@
 
 Read from ``config.toml`` in the config directory; every field can be overridden by an
 environment variable ``NURTURE_<FIELD>`` (tests and cron jobs use that).
+
+Every value passes ``check_setting`` wherever it comes from — the file, the environment,
+``nurture config set`` or the "Your details" screen — so a bad value is refused with the
+same words everywhere, and one that got into the file by hand is reported by key and file
+on the next start, never used. ``save_settings`` is the one writer of the file: it keeps
+the rep's comments and any keys it does not know, and replaces the file atomically (0600).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
+import re
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.text import checked_link
+from nurture_tui.domain.validation import clean_domain, clean_email
 from nurture_tui.locations import config_file
 
 
 @dataclass(frozen=True)
 class Settings:
-    rep_name: str = "Your Name"
-    """Shown as the organizer of invites."""
+    rep_name: str = ""
+    """Your name: the organizer of invites and their signature. Empty: invites are refused."""
     rep_email: str = ""
-    """Your own address: never matched to a partner."""
-    agency: str = "Your Agency"
-    """Your agency's name, used in invite text."""
+    """Your own address: never matched to a partner; the organizer of invites."""
+    agency: str = ""
+    """Your agency's name, used in invite text. Empty: invites are refused."""
     agency_domain: str = ""
     """Your agency's mail domain: never matched to a partner."""
     timezone: str = ""
     """IANA zone (America/Chicago); naive times you type are taken in it. Empty: the system's."""
     zoom_url: str = ""
-    """Your personal Zoom (or other video) link for invites."""
+    """Your personal video-meeting link (Zoom, Teams, Meet...) for invites; https only."""
+    daily_capacity: int = 12
+    """How many actions a day's plan holds (1-100)."""
     keep_subjects: bool = True
     """Keep synced mail/meeting subjects (masked for participant references)."""
     sync_every_minutes: int = 15
@@ -90,34 +105,389 @@ def _system_zone() -> tzinfo:
     return local
 
 
+# ----------------------------------------------------------------------------- the keys
+
+#: The settings the "Your details" screen edits, in its order.
+DETAILS: tuple[str, ...] = (
+    "rep_name",
+    "rep_email",
+    "agency",
+    "agency_domain",
+    "timezone",
+    "zoom_url",
+    "daily_capacity",
+)
+
+#: What an invite cannot go out without: it is sent in the rep's name, from their address,
+#: and its text names their agency.
+INVITE_DETAILS: tuple[str, ...] = ("rep_name", "rep_email", "agency")
+
+#: Each detail in words, for messages ("rep_name (your name) is not set").
+DESCRIPTIONS: dict[str, str] = {
+    "rep_name": "your name",
+    "rep_email": "your email address",
+    "agency": "your agency's name",
+    "agency_domain": "your agency's mail domain",
+    "timezone": "your time zone",
+    "zoom_url": "your video-meeting link",
+    "daily_capacity": "how many actions a day's plan holds",
+}
+
+#: Values that stand in for a real one (the defaults of earlier versions): never sent.
+PLACEHOLDERS = frozenset({"your name", "your agency", "your agency name"})
+
+#: Words people try for a key, for "did you mean" (never accepted as the key itself).
+_ALIASES: dict[str, str] = {
+    "name": "rep_name",
+    "email": "rep_email",
+    "mail": "rep_email",
+    "organizer": "rep_email",
+    "domain": "agency_domain",
+    "tz": "timezone",
+    "zone": "timezone",
+    "time_zone": "timezone",
+    "video": "zoom_url",
+    "video_url": "zoom_url",
+    "video_link": "zoom_url",
+    "meeting_link": "zoom_url",
+    "zoom": "zoom_url",
+    "link": "zoom_url",
+    "capacity": "daily_capacity",
+    "plan_size": "daily_capacity",
+}
+
+#: Whole numbers and the range each may take (inclusive).
+_RANGES: dict[str, tuple[int, int]] = {
+    "daily_capacity": (1, 100),
+    "sync_every_minutes": (0, 24 * 60),
+    "sync_past_days": (0, 3650),
+    "sync_future_days": (0, 3650),
+    "imap_port": (1, 65535),
+}
+
+_MAX_TEXT = 200
+_MAX_LINK = 2000
+#: Terminal escapes, other control characters and bidi overrides: refused in a setting (it
+#: is typed by the rep, so refusing says more than silently cleaning it would).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def setting_keys() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def _kinds() -> dict[str, str]:
+    return {f.name: str(f.type) for f in fields(Settings)}
+
+
+class UnknownSettingError(ValidationError):
+    """A key that is not a setting; the message suggests the nearest and lists them all."""
+
+    def __init__(self, key: str) -> None:
+        keys = setting_keys()
+        guess = _ALIASES.get(key.lower().replace("-", "_"))
+        if guess is None:
+            close = difflib.get_close_matches(key.lower().replace("-", "_"), keys, n=1)
+            guess = close[0] if close else None
+        hint = f"; did you mean {guess}?" if guess else "."
+        super().__init__(f"unknown setting {_shown(key)}{hint} Settings: {', '.join(keys)}")
+        self.key = key
+        self.suggestion = guess
+
+
+def check_key(key: str) -> str:
+    if key not in _kinds():
+        raise UnknownSettingError(key)
+    return key
+
+
+def _shown(value: object) -> str:
+    """A value quoted for a message, with control characters made visible (never raw)."""
+    return repr(value) if isinstance(value, str) else repr(str(value))
+
+
+# ------------------------------------------------------------------------ the checks
+
+
+def check_setting(key: str, value: object) -> object:
+    """The value ``key`` takes, from text typed or a TOML value; ValidationError says why
+    not (without naming the key: the caller says where the value came from)."""
+    kind = _kinds().get(key)
+    if kind is None:
+        raise UnknownSettingError(key)
+    if kind == "bool":
+        return _check_bool(value)
+    if kind == "int":
+        return _check_int(key, value)
+    if not isinstance(value, str):
+        raise ValidationError(f"expected text in quotes, not {_shown(value)}")
+    text = check_plain_text(value, _MAX_LINK if key.endswith("_url") else _MAX_TEXT)
+    check = _TEXT_CHECKS.get(key)
+    return check(text) if check and text else text
+
+
+def check_plain_text(value: str, limit: int = _MAX_TEXT) -> str:
+    """One line of printable text, trimmed: escape codes, control characters and bidi
+    overrides are refused (they would retitle a terminal or reorder an invite's text)."""
+    if _UNPRINTABLE.search(value):
+        raise ValidationError(
+            "escape codes and other control characters are not allowed; type plain text"
+        )
+    text = value.strip()
+    if len(text) > limit:
+        raise ValidationError(f"longer than {limit} characters")
+    return text
+
+
+def check_person_name(value: str) -> str:
+    if value.lower() in PLACEHOLDERS:
+        raise ValidationError(f"{value!r} is a placeholder; type the real name")
+    return value
+
+
+def check_zone(value: str) -> str:
+    """An IANA zone name that this machine's zone database knows ('' is the system's)."""
+    if not value:
+        return ""
+    if value not in _zone_names():
+        close = difflib.get_close_matches(value, sorted(_zone_names()), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone (like America/Chicago or Europe/London){hint}"
+        )
+    return value
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_video_link(value: str) -> str:
+    return checked_link(value, "video link")
+
+
+def check_https(value: str) -> str:
+    return checked_link(value, "server address")
+
+
+def _check_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("1", "true", "yes", "on"):
+            return True
+        if word in ("0", "false", "no", "off"):
+            return False
+    raise ValidationError(f"expected true or false, not {_shown(value)}")
+
+
+def _check_int(key: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"expected a whole number, not {_shown(value)}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
+        number = int(value)
+    else:
+        raise ValidationError(f"expected a whole number, not {_shown(value)}")
+    low, high = _RANGES.get(key, (0, 10**9))
+    if not low <= number <= high:
+        raise ValidationError(f"must be between {low} and {high}, not {number}")
+    return number
+
+
+_TEXT_CHECKS = {
+    "rep_name": check_person_name,
+    "agency": check_person_name,
+    "rep_email": clean_email,
+    "agency_domain": clean_domain,
+    "timezone": check_zone,
+    "zoom_url": check_video_link,
+    "caldav_url": check_https,
+}
+
+
+def missing_invite_details(settings: Settings) -> list[str]:
+    """The settings an invite needs that are empty (or still an old placeholder)."""
+    missing = []
+    for key in INVITE_DETAILS:
+        value = str(getattr(settings, key)).strip()
+        if not value or value.lower() in PLACEHOLDERS:
+            missing.append(key)
+    return missing
+
+
+class MissingDetailsError(ValidationError):
+    """An invite would go out with a blank or a placeholder: the rep's details come first.
+
+    ``missing`` lets the TUI open the details screen instead of only saying so."""
+
+    def __init__(self, missing: Sequence[str], path: Path | None) -> None:
+        self.missing = tuple(missing)
+        where = f"(kept in {path})" if path else "(kept in config.toml)"
+        named = ", ".join(f"{key} ({DESCRIPTIONS[key]})" for key in self.missing)
+        verb = "is" if len(self.missing) == 1 else "are"
+        example = f'nurture config set {self.missing[0]} "…"'
+        super().__init__(
+            f"invites go out in your name, and {named} {verb} not set: run `{example}` "
+            f'{where}, or fill in Your details in the app (ctrl+p, then "details")'
+        )
+
+
+def require_invite_details(settings: Settings) -> None:
+    missing = missing_invite_details(settings)
+    if missing:
+        raise MissingDetailsError(missing, _config_path_or_none())
+
+
+def _config_path_or_none() -> Path | None:
+    try:
+        return config_file()
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------- reading the file
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One setting as it is in force: its value, where it came from, and any problem."""
+
+    key: str
+    value: object
+    source: str  # "file", "env" or "default"
+    problem: str = ""
+
+
+def settings_path() -> Path:
+    """config.toml's path; a config directory that cannot be made is one clear line."""
+    try:
+        return config_file()
+    except OSError as exc:
+        raise ValidationError(
+            f"the config directory cannot be used ({exc.strerror or exc}); set "
+            "NURTURE_CONFIG_DIR to a folder you own"
+        ) from None
+
+
+def _read_text(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            f"{path} is not valid TOML (not UTF-8 text); fix it or move it away"
+        ) from None
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be read: {exc.strerror or exc}") from None
+
+
+def _file_section(path: Path, text: str | None) -> Mapping[str, Any]:
+    if text is None:
+        return {}
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{path} is not valid TOML: {exc}; fix it or move it away") from None
+    section = raw.get("nurture", raw)
+    if not isinstance(section, dict):
+        raise ValidationError(f"{path}: `nurture` must be a [nurture] table")
+    return section
+
+
+def read_entries(path: Path | None = None) -> list[Entry]:
+    """Every setting with its source; values that break a rule carry the problem instead
+    of stopping the read (``nurture config show`` lists them). A file that is not TOML
+    raises: nothing in it can be trusted."""
+    path = path or settings_path()
+    section = _file_section(path, _read_text(path))
+    defaults = Settings()
+    entries = []
+    for key in setting_keys():
+        env = os.environ.get(f"NURTURE_{key.upper()}")
+        raw: object
+        if env is not None:
+            raw, source = env, "env"
+        elif key in section:
+            raw, source = section[key], "file"
+        else:
+            entries.append(Entry(key, getattr(defaults, key), "default"))
+            continue
+        try:
+            entries.append(Entry(key, check_setting(key, raw), source))
+        except ValidationError as exc:
+            entries.append(Entry(key, raw, source, str(exc)))
+    return entries
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Settings from the config file and ``NURTURE_*`` variables; bad files raise clearly."""
-    path = path or config_file()
-    values: dict[str, object] = {}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"{path} is not valid TOML: {exc}") from None
-        section = raw.get("nurture", raw)
-        values.update({f.name: section[f.name] for f in fields(Settings) if f.name in section})
-    for f in fields(Settings):
-        env = os.environ.get(f"NURTURE_{f.name.upper()}")
-        if env is not None:
-            values[f.name] = _convert(env, str(f.type))
-    for name, value in list(values.items()):
-        if isinstance(value, str):
-            kind = next(str(f.type) for f in fields(Settings) if f.name == name)
-            values[name] = _convert(value, kind)
-    return Settings(**values)  # type: ignore[arg-type]
+    path = path or settings_path()
+    values: dict[str, Any] = {}
+    for entry in read_entries(path):
+        if entry.problem:
+            where = f"NURTURE_{entry.key.upper()}" if entry.source == "env" else str(path)
+            raise ValidationError(
+                f"{where}: {entry.key}: {entry.problem}; fix it with "
+                f'`nurture config set {entry.key} "…"`'
+            )
+        if entry.source != "default":
+            values[entry.key] = entry.value
+    return Settings(**values)
 
 
-def _convert(value: str, kind: str) -> object:
-    if kind == "bool":
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    if kind == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise ValidationError(f"expected a whole number, not {value!r}") from None
-    return value
+def env_overrides() -> list[str]:
+    """The settings a ``NURTURE_*`` variable decides in this process (the file's value for
+    them is not the one in force)."""
+    return [key for key in setting_keys() if f"NURTURE_{key.upper()}" in os.environ]
+
+
+# ---------------------------------------------------------------------- writing the file
+
+
+def save_settings(changes: Mapping[str, object], path: Path | None = None) -> Path:
+    """Check ``changes`` and write them into config.toml: comments, order and keys this
+    version does not know are kept (tomlkit round-trips the file); the new file replaces
+    the old one atomically and is readable only by its owner. Returns the path written.
+
+    A file that is not valid TOML is never overwritten: the rep's other settings are in it.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    from nurture_tui.store.files import atomic_write
+
+    path = path or settings_path()
+    checked = {check_key(key): check_setting(key, value) for key, value in changes.items()}
+    text = _read_text(path)
+    _file_section(path, text)  # refuse a damaged file before touching anything
+    try:
+        document = tomlkit.parse(text or "")
+    except TOMLKitError as exc:
+        raise ValidationError(f"{path} is not valid TOML: {exc}; fix it or move it away") from None
+    table: Any = document.get("nurture", document)
+    for key, value in checked.items():
+        if value == "" and key not in table:
+            continue  # nothing to record: empty is the default
+        table[key] = value
+    data = tomlkit.dumps(document).encode("utf-8")
+    target = path.resolve() if path.is_symlink() else path  # a dotfiles link stays a link
+    try:
+        atomic_write(target, data)
+    except OSError as exc:
+        raise ValidationError(f"{target} cannot be written: {exc.strerror or exc}") from None
+    return path
+
+
+def with_saved(settings: Settings, changes: Mapping[str, object]) -> Settings:
+    """``settings`` after ``save_settings(changes)``: what a running app should use now
+    (a key a ``NURTURE_*`` variable decides keeps that value, as on the next start)."""
+    overridden = set(env_overrides())
+    kept: dict[str, Any] = {
+        k: check_setting(k, v) for k, v in changes.items() if k not in overridden
+    }
+    return replace(settings, **kept)

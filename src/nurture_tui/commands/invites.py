@@ -14,13 +14,15 @@ from nurture_tui.invites.model import Invite, InviteStatus
 from nurture_tui.services import invites as service
 from nurture_tui.services.ics_import import import_ics
 from nurture_tui.services.session import Session
-from nurture_tui.store.files import atomic_write
 
 
 def invite(args: argparse.Namespace) -> int:
     session = session_for(args)
     if args.list:
         return _list(args, session)
+    if args.out and args.out != "-" and not getattr(args, "force", False):
+        # Before anything is created or logged: an --out file that is another file is refused.
+        service.check_invite_target(Path(args.out), args.update or args.cancel)
     if args.cancel:
         result = service.cancel_invite(session, args.cancel)
     elif args.update:
@@ -58,16 +60,37 @@ def invite(args: argparse.Namespace) -> int:
             say(f"{args.push} created the online meeting: {link}")
         say(f"sent through {args.push} (event {pushed})")
     ics = service.invite_ics(result, personal_copy=args.personal_copy)
-    if args.out:
-        atomic_write(Path(args.out), ics)
-        say(f"wrote {args.out}")
+    written = _write_ics(args, session, result, ics)
     if args.json:
-        emit(args, _invite_json(result, args.out), "")
-    elif not args.out:
+        emit(args, _invite_json(result, written), "")
+    elif written is None:
         sys.stdout.buffer.write(ics)
     else:
         print(result.uid)
     return 0
+
+
+def _write_ics(
+    args: argparse.Namespace, session: Session, invite: Invite, ics: bytes
+) -> str | None:
+    """Where the .ics goes: ``--out FILE`` (never over another file without ``--force``),
+    ``--out DIR`` or, at a terminal, the current folder (a name chosen, a taken one gets
+    -2); ``--out -``, a pipe, or --json without --out: nowhere on disk (stdout / None).
+    The full path is always said."""
+    out = args.out
+    if out == "-" or (out is None and (args.json or not sys.stdout.isatty())):
+        return None
+    saved = service.save_invite_file(
+        session,
+        invite,
+        ics,
+        target=Path(out) if out else None,
+        force=getattr(args, "force", False),
+    )
+    say(f"wrote {saved.path}")
+    if saved.note:
+        say(f"nurture: note: {saved.note}")
+    return str(saved.path)
 
 
 def _list(args: argparse.Namespace, session: Session) -> int:

@@ -4,16 +4,26 @@ Privacy by construction: the builder is given a partner and its contacts, never 
 records, and a last check refuses any invite whose text holds a known participant reference.
 Times are range-checked (``check_moment``) on the way in, start and end alike, so no
 invite can carry a time that overflows when written as .ics, pushed or stored.
+
+Nothing goes out with a placeholder: an invite is refused until the rep's name, address and
+agency are set (``MissingDetailsError`` names the setting and where it lives), and its text
+is the one written for the partner's kind (a hospital never gets the hospice text).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nurture_tui.config import require_invite_details
 from nurture_tui.domain.errors import NotFoundError, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus, default_direction, parse_enum
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
@@ -24,9 +34,10 @@ from nurture_tui.domain.validation import check_moment
 from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite, InviteKind, InviteStatus, Person
 from nurture_tui.invites.sanitize import one_line
-from nurture_tui.invites.templates import Template, load_templates, render
+from nurture_tui.invites.templates import Templates, load_templates, render, video_line
 from nurture_tui.locations import config_directory
 from nurture_tui.services.session import Session
+from nurture_tui.store.files import atomic_write
 
 SOURCE = "invite"
 
@@ -42,7 +53,8 @@ def zone_for(name: str | None, session: Session) -> tzinfo:
         ) from None
 
 
-def templates() -> dict[InviteKind, Template]:
+def templates() -> Templates:
+    """The invite texts in force: the seeds' defaults and the rep's invite_templates.toml."""
     path = config_directory() / "invite_templates.toml"
     text = path.read_text(encoding="utf-8") if path.exists() else None
     return load_templates(text, str(path))
@@ -65,12 +77,12 @@ def create_invite(
 
     ``zoom_meeting`` creates a Zoom meeting through Zoom's API for the link.
     """
+    organizer = _organizer(session)  # first: without the rep's details nothing else matters
     repo = session.repo
     partner = repo.partner(repo.resolve("partner", partner_id))
     invite_kind = parse_enum(InviteKind, kind, "invite kind")
-    template = templates()[invite_kind]
+    template = templates().for_partner(invite_kind, partner.kind)
     contacts = _attendee_contacts(session, partner, contact_ids)
-    organizer = _organizer(session)
     values = {
         "partner": partner.name,
         "agency": session.settings.agency,
@@ -81,19 +93,21 @@ def create_invite(
     if not 5 <= minutes <= 24 * 60:
         raise ValidationError("the duration must be between 5 minutes and 24 hours")
     _check_times(start, timedelta(minutes=minutes))
+    link = checked_link(
+        video_url if video_url is not None else session.settings.zoom_url, "video link"
+    )
+    description = render(template.description, **values)
     invite = Invite(
         uid=f"{new_id()}@nurture",
         kind=invite_kind,
         partner_id=partner.id,
         title=one_line(title) if title else render(template.title, **values),
-        description=render(template.description, **values),
+        description=_with_video_line(description, link),
         start=start,
         duration=timedelta(minutes=minutes),
         organizer=organizer,
         attendees=tuple(Person(c.name, c.emails[0]) for c in contacts),
-        video_url=checked_link(
-            video_url if video_url is not None else session.settings.zoom_url, "video link"
-        ),
+        video_url=link,
         location=one_line(location),
         contact_ids=tuple(c.id for c in contacts),
     )
@@ -102,7 +116,7 @@ def create_invite(
         from nurture_tui.invites import zoom
 
         link = zoom.create_meeting(zoom.stored_credentials(), invite.title, start, minutes)
-        invite = replace(invite, video_url=link)
+        invite = replace(invite, video_url=link, description=_with_video_line(description, link))
     touch = _planned_touch(invite, None)
     repo.save(touch, action="invite", state={_key(invite.uid): invite_to_doc(invite)})
     return invite
@@ -200,13 +214,23 @@ def _key(uid: str) -> str:
 
 
 def _organizer(session: Session) -> Person:
+    """The rep, as the invite's organizer; refused (naming the setting and where it lives)
+    while their name, address or agency is blank or an old placeholder."""
     settings = session.settings
-    if not settings.rep_email:
-        raise ValidationError(
-            "invites need your address as organizer: set rep_email (and rep_name, agency) "
-            "in config.toml or NURTURE_REP_EMAIL"
-        )
+    require_invite_details(settings)
     return Person(settings.rep_name, settings.rep_email)
+
+
+def _with_video_line(description: str, link: str) -> str:
+    """The description with the sentence naming the video service (Zoom, Teams, Meet…),
+    before the signature; unchanged when there is no link (then nothing says "Zoom")."""
+    line = video_line(link)
+    if not line:
+        return description
+    body, sep, signature = description.rpartition("\n\n")
+    if sep and signature.startswith("—"):
+        return f"{body}\n\n{line}\n\n{signature}"
+    return f"{description}\n\n{line}"
 
 
 def _attendee_contacts(
@@ -324,3 +348,135 @@ def complete_past_planned(session: Session) -> int:
     if due:
         session.repo.save(*due, action="planned-done")
     return len(due)
+
+
+# ------------------------------------------------------------------- .ics files on disk
+
+
+@dataclass(frozen=True)
+class SavedInvite:
+    """Where an invite's .ics was written (absolute), and what the rep should be told
+    besides ("… existed, so this one is …-2.ics")."""
+
+    path: Path
+    note: str = ""
+
+
+def ics_filename(invite: Invite, partner_name: str) -> str:
+    """``mercy-general-in-service-2026-12-03.ics``: who, what and when, readable in a
+    folder listing (ASCII, so every mail client and file system takes it)."""
+    ascii_name = unicodedata.normalize("NFKD", partner_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    cancelled = "-cancelled" if invite.status is InviteStatus.CANCELLED else ""
+    return f"{slug or 'partner'}-{invite.kind.value}-{invite.start:%Y-%m-%d}{cancelled}.ics"
+
+
+def save_invite_file(
+    session: Session,
+    invite: Invite,
+    ics: bytes,
+    *,
+    target: Path | None = None,
+    directory: Path | None = None,
+    force: bool = False,
+) -> SavedInvite:
+    """Write the .ics where the rep will find it, and never over another file unasked.
+
+    ``target`` a file: written there; if something else is already there it is refused
+    (``force`` replaces it). ``target`` a folder, or none (``directory``, default the
+    current one): a readable name is chosen there, and a taken name gets ``-2``, ``-3``…
+    In every case a file holding this same invite (an earlier SEQUENCE) is replaced, and
+    the rep is told so.
+    """
+    partner = session.repo.partner(invite.partner_id)
+    name = ics_filename(invite, partner.name)
+    chosen_by_us = target is None or target.expanduser().is_dir()
+    if chosen_by_us:
+        folder = (target or directory or Path.cwd()).expanduser()
+        path = Path(os.path.abspath(folder / name))
+    else:
+        assert target is not None
+        folder = target.expanduser().parent
+        path = Path(os.path.abspath(target.expanduser()))
+    if _holds_invite(path, invite.uid):
+        _write_replacing(path, ics)
+        return SavedInvite(path, f"replaced the earlier version of this invite in {path}")
+    if force and not chosen_by_us:
+        _write_replacing(path, ics)
+        return SavedInvite(path)
+    if not chosen_by_us:
+        if not _write_new(path, ics):
+            raise ValidationError(
+                f"{path} already exists; give another --out, or add --force to replace it"
+            )
+        return SavedInvite(path)
+    for number in range(1, 1000):
+        candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}.ics")
+        if _write_new(candidate, ics):
+            note = "" if number == 1 else f"{path.name} already exists, so this is {candidate.name}"
+            return SavedInvite(candidate, note)
+    raise ValidationError(f"{folder} holds too many invites named {path.stem}-N.ics")
+
+
+def check_invite_target(target: Path, uid: str | None = None) -> None:
+    """Refuse an explicit output file that exists and is not the invite ``uid``'s own .ics
+    (checked before the invite is created, so a refusal leaves nothing half done)."""
+    path = target.expanduser()
+    if path.is_dir():
+        return
+    if not path.parent.is_dir():
+        raise ValidationError(
+            f"cannot write {os.path.abspath(path)}: there is no folder "
+            f"{os.path.abspath(path.parent)}"
+        )
+    if not (path.exists() or path.is_symlink()):
+        return
+    if uid is not None and _holds_invite(path, uid):
+        return
+    raise ValidationError(
+        f"{os.path.abspath(path)} already exists; give another --out, or add --force to replace it"
+    )
+
+
+def _holds_invite(path: Path, uid: str) -> bool:
+    """Whether ``path`` is an .ics of the invite ``uid`` (a small regular file naming it)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 1_000_000:
+            return False
+        unfolded = path.read_bytes().replace(b"\r\n ", b"").replace(b"\n ", b"")
+    except OSError:
+        return False
+    return f"\nUID:{uid}\r".encode() in unfolded or f"\nUID:{uid}\n".encode() in unfolded
+
+
+def _write_replacing(path: Path, data: bytes) -> None:
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if nothing is there: False if the name is taken.
+
+    Written beside it first and linked into place, so the file appears whole or not at
+    all, and a file that appeared meanwhile is never replaced (``link`` refuses)."""
+    if path.exists() or path.is_symlink():
+        return False
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        atomic_write(temp, data)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (FAT, some shares)
+            if path.exists():
+                return False
+            os.replace(temp, path)
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    return True
