@@ -18,6 +18,7 @@ from nurture_tui import __version__
 from nurture_tui.commands import changes, data, exchange, invites, partners, plan, touches
 from nurture_tui.commands import sync as sync_commands
 from nurture_tui.commands.config import add_parsers as _config_parsers
+from nurture_tui.commands.reports import add_parsers as _report_parsers
 from nurture_tui.crash import write_crash_report
 from nurture_tui.domain.errors import (
     AmbiguousIdError,
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
     command(sub, "check", data.check, "check the store file for damage (SQLite's own check)")
     _config_parsers(sub, common, command)
+    _report_parsers(sub, common, command)
     return parser
 
 

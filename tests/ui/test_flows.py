@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from nurture_tui.domain.kinds import Stage
@@ -193,7 +194,8 @@ async def test_the_board_refreshes_when_another_process_writes(tmp_path: Path) -
         assert len(app.board.cards) == before + 1  # type: ignore[union-attr]
 
 
-async def test_help_and_reports_open(tmp_path: Path) -> None:
+async def test_help_and_reports_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the report is written to the current folder
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -206,7 +208,7 @@ async def test_help_and_reports_open(tmp_path: Path) -> None:
         assert app.screen.__class__.__name__ == "ReportsScreen"
         await pilot.press("e")
         await settle(pilot)
-        exports = list((tmp_path / "exports").glob("*.csv"))
+        exports = list(tmp_path.glob("nurture-report-*.csv"))
         assert exports and "P-" not in exports[0].read_text()
 
 

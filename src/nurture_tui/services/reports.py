@@ -4,16 +4,23 @@ give/ask balance. Aggregates only: no participant reference ever reaches a repor
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
+import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import Direction, Stage
 from nurture_tui.domain.model import PartnerHistory
 from nurture_tui.domain.text import spreadsheet_safe
 from nurture_tui.services.session import Session
+from nurture_tui.store.files import atomic_write, fsync_directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +154,114 @@ def report_csv(report: Report) -> str:
             ]
         )
     return out.getvalue()
+
+
+def report_file_name(today: date) -> str:
+    return f"nurture-report-{today.isoformat()}.csv"
+
+
+def write_report_csv(
+    report: Report,
+    out: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    overwrite: bool = False,
+    keep_both: bool = False,
+) -> Path:
+    """Write the report's CSV where the rep will look for it, and return its full path.
+
+    ``out`` is a file, or a folder to put ``nurture-report-DATE.csv`` in; without it the
+    file goes in ``cwd`` (the current folder), not the data folder nobody opens. An
+    existing file is never replaced silently: refused unless ``overwrite`` (``--force``),
+    or, with ``keep_both`` (the TUI, which has no --force), written beside it as
+    ``nurture-report-DATE-2.csv``. The file is the rep's business data: 0600.
+    """
+    try:
+        folder = (cwd or Path.cwd()).absolute()
+    except OSError:  # the shell's folder was deleted under it
+        raise ValidationError("the current folder no longer exists; use --out") from None
+    target = Path(os.path.expanduser(out)) if out is not None else folder
+    if not target.is_absolute():
+        target = folder / target
+    if target.is_dir():
+        target = target / report_file_name(report.today)
+    if not target.parent.is_dir():
+        raise ValidationError(f"the folder {target.parent} does not exist")
+    data = report_csv(report).encode("utf-8")
+    if target.is_dir():
+        raise ValidationError(f"{target} is a folder; give a file name such as report.csv")
+    if overwrite:
+        if _is_database(target):  # --force or not: the store or a backup is never a target
+            raise ValidationError(f"{target} is a database (the store or a backup); kept as is")
+        with _plain(target):
+            atomic_write(target, data)
+        return target
+    for attempt in range(1, 1000):
+        candidate = target if attempt == 1 else _numbered(target, attempt)
+        try:
+            with _plain(candidate):
+                _write_new(candidate, data)
+        except FileExistsError:
+            if not keep_both:
+                raise ValidationError(
+                    f"{candidate} already exists; use --force to overwrite it, or --out "
+                    "another file"
+                ) from None
+            continue
+        return candidate
+    raise ValidationError(f"too many reports named like {target} already; use --out")
+
+
+@contextlib.contextmanager
+def _plain(path: Path) -> Iterator[None]:
+    """A folder we may not write to, a full disk: one line naming the file, not a trace."""
+    try:
+        yield
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _numbered(path: Path, number: int) -> Path:
+    return path.with_name(f"{path.stem}-{number}{path.suffix}")
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``, whole or not at all, and never over an existing file:
+    written beside it first, then hard-linked into place (a link fails if the name is taken,
+    even if another process took it a moment ago). Raises FileExistsError."""
+    if path.exists() or path.is_symlink():
+        raise FileExistsError(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with open(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            # A file system without hard links (FAT, some network shares): create it
+            # exclusively instead; a crash mid-write could then leave it partial.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    fsync_directory(path.parent)

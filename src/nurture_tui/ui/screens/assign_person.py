@@ -8,18 +8,22 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.model import Contact
 from nurture_tui.services import sync as service
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import fuzzy_match
-from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, field_label
 
 NEW_CONTACT = "__new__"
 
 
 class AssignPersonForm(FormScreen):
     TITLE = "Who is this?"
+    FIELD_HINTS = (
+        ("already belongs", "assign-contact"),
+        ("contact", "assign-contact"),
+        ("name", "assign-name"),
+    )
 
     def __init__(self, email: str) -> None:
         super().__init__()
@@ -78,14 +82,14 @@ class AssignPersonForm(FormScreen):
         choice.set_options([("a new contact", NEW_CONTACT), *((c.name, c.id) for c in contacts)])
         choice.value = NEW_CONTACT
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[object]:
         if not self.partner_id:
-            raise ValidationError("pick the partner this person works at")
+            raise FieldError("assign-search", "pick the partner this person works at")
         contact = self.query_one("#assign-contact", Select).value
         contact_id = str(contact) if isinstance(contact, str) and contact != NEW_CONTACT else None
         name = self.query_one("#assign-name", Input).value.strip() or None
         email, partner_id = self.email, self.partner_id
-        nurture(self).run_write(
+        return FormWrite(
             lambda session: service.assign_person(session, email, partner_id, contact_id, name),
             lambda _: f"{email} assigned",
             partner_id,

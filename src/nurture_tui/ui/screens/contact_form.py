@@ -12,8 +12,7 @@ from nurture_tui.domain.model import Contact, Milestone
 from nurture_tui.domain.validation import clean_email, clean_name, parse_date
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
-from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
 
 
 def _iso(value: date | None) -> str:
@@ -22,6 +21,15 @@ def _iso(value: date | None) -> str:
 
 class ContactForm(FormScreen):
     TITLE = "Add a contact"
+    FIELD_HINTS = (
+        ("contact name", "contact-name"),
+        ("already belongs", "contact-emails"),
+        ("email", "contact-emails"),
+        ("birthday", "contact-birthday"),
+        ("start date", "contact-started"),
+        ("milestone", "contact-milestone"),
+        ("role", "contact-role"),
+    )
 
     def __init__(self, partner_id: str, contact: Contact | None = None) -> None:
         super().__init__()
@@ -81,25 +89,32 @@ class ContactForm(FormScreen):
         if not text:
             return kept
         day, _, note = text.partition(" ")
-        if not note.strip():
-            raise ValidationError("a milestone is a date and a few words, e.g. 2026-12-01 promoted")
-        return (*kept, Milestone(parse_date(day, "milestone date"), note.strip()))
+        with checking("contact-milestone"):
+            if not note.strip():
+                raise ValidationError(
+                    "a milestone is a date and a few words, e.g. 2026-12-01 promoted"
+                )
+            return (*kept, Milestone(parse_date(day, "milestone date"), note.strip()))
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[Contact]:
         name = self._text("contact-name")
         emails = [e.strip() for e in self._text("contact-emails").split(",") if e.strip()]
         birthday = self._text("contact-birthday")
         started = self._text("contact-started")
-        born = parse_date(birthday, "birthday") if birthday else None
-        began = parse_date(started, "start date") if started else None
+        with checking("contact-name"):
+            clean_name(name, "contact name")
+        with checking("contact-emails"):
+            for email in emails:
+                clean_email(email)
+        with checking("contact-birthday"):
+            born = parse_date(birthday, "birthday") if birthday else None
+        with checking("contact-started"):
+            began = parse_date(started, "start date") if started else None
         role, phone = self._text("contact-role"), self._text("contact-phone")
         met = self.query_one("#contact-met", Checkbox).value
         linked = self.query_one("#contact-linkedin", Checkbox).value
         milestones = self._milestones()
         pid = self.partner_id
-        clean_name(name, "contact name")
-        for email in emails:
-            clean_email(email)
         existing = self.contact
 
         def write(session: Session) -> Contact:
@@ -135,4 +150,4 @@ class ContactForm(FormScreen):
             return contact
 
         verb = "Saved" if existing else "Added"
-        nurture(self).run_write(write, lambda c: f"{verb} {c.name}", pid)
+        return FormWrite(write, lambda c: f"{verb} {c.name}", pid)

@@ -17,11 +17,24 @@ from nurture_tui.services import records
 from nurture_tui.services.playbook import history_of
 from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.screens.form import (
+    FormScreen,
+    FormWrite,
+    checking,
+    describe_moment,
+    field_label,
+)
 
 
 class LogTouchForm(FormScreen):
     TITLE = "Log a touchpoint"
+    FIELD_HINTS = (
+        ("time of the touchpoint", "log-at"),
+        ("date", "log-at"),
+        ("contact", "log-contact"),
+        ("purpose", "log-purpose"),
+        ("note", "log-note"),
+    )
 
     def __init__(
         self,
@@ -106,7 +119,8 @@ class LogTouchForm(FormScreen):
     def _when(self) -> datetime:
         app = nurture(self)
         raw = self.query_one("#log-at", Input).value.strip()
-        return parse_datetime(raw, app.session.settings.zone) if raw else app.session.now()
+        with checking("log-at"):
+            return parse_datetime(raw, app.session.settings.zone) if raw else app.session.now()
 
     def _contact_ids(self) -> tuple[str, ...]:
         value = self.query_one("#log-contact", Select).value
@@ -122,10 +136,12 @@ class LogTouchForm(FormScreen):
             linkedin_connect=self.query_one("#log-linkedin", Checkbox).value,
         )
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[Touchpoint]:
         planned = self._planned()
         note = self.query_one("#log-note", Input).value
         pid = self.partner_id
+        typed_date = bool(self.query_one("#log-at", Input).value.strip())
+        zone = nurture(self).session.settings.zone
 
         def write(session: Session) -> Touchpoint:
             draft = records.draft_touchpoint(
@@ -140,4 +156,9 @@ class LogTouchForm(FormScreen):
             )
             return records.save_touchpoint(session, draft)
 
-        nurture(self).run_write(write, lambda t: f"Logged {t.kind.value}", pid)
+        def done(touch: Touchpoint) -> str:
+            # Echo a typed date as understood, so a misread "tue" is caught at once.
+            when = f" for {describe_moment(touch.at, zone)}" if typed_date else ""
+            return f"Logged {touch.kind.value}{when}"
+
+        return FormWrite(write, done, pid)

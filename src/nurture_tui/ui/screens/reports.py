@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
-from nurture_tui.services.reports import Report, build_report, report_csv
-from nurture_tui.store.files import atomic_write
+from nurture_tui.domain.errors import NurtureError
+from nurture_tui.services.reports import Report, build_report, write_report_csv
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.widgets.tables import fill_table
 
@@ -104,9 +104,13 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def export(self, report: Report) -> None:
-        app = nurture(self)
-        directory = app.session.repo.directory / "exports"
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"nurture-report-{report.today.isoformat()}.csv"
-        atomic_write(path, report_csv(report).encode("utf-8"))
-        self.app.call_from_thread(self.notify, f"Report saved to {path}", timeout=8)
+        """Write the CSV in the folder Nurture was started from (where the rep looks), a
+        new name beside an earlier one rather than over it, and say the full path."""
+        try:
+            path = write_report_csv(report, keep_both=True)
+        except NurtureError as exc:
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Report not saved", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(self.notify, f"Report saved to {path}", timeout=10, markup=False)

@@ -17,11 +17,18 @@ from nurture_tui.domain.validation import parse_date
 from nurture_tui.services import playbook as playbook_service
 from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.screens.form import (
+    FieldError,
+    FormScreen,
+    FormWrite,
+    checking,
+    field_label,
+)
 
 
 class SnoozeForm(FormScreen):
     TITLE = "Snooze until…"
+    SAVE_ON_ENTER = True  # Enter in the date field snoozes, as Enter on a choice does
 
     def __init__(self, action: SuggestedAction) -> None:
         super().__init__()
@@ -53,32 +60,32 @@ class SnoozeForm(FormScreen):
         else:
             self.action_save()
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[Dismissal]:
         today = nurture(self).today
         choice = self.query_one("#snooze-choice", OptionList)
         highlighted = choice.highlighted
         option = choice.get_option_at_index(highlighted) if highlighted is not None else None
         raw = self.query_one("#snooze-date", Input).value.strip()
-        if raw:
-            until = parse_date(raw, "date")
-        elif option is not None and option.id in ("1", "7"):
-            until = today + timedelta(days=int(option.id))
-        else:
-            raise ValidationError("pick tomorrow, a week, or type a date")
-        if until <= today:
-            raise ValidationError("snooze to a day after today")
+        with checking("snooze-date"):
+            if raw:
+                until = parse_date(raw, "date")
+            elif option is not None and option.id in ("1", "7"):
+                until = today + timedelta(days=int(option.id))
+            else:
+                raise ValidationError("pick tomorrow, a week, or type a date")
+            if until <= today:
+                raise ValidationError("snooze to a day after today")
         action = self.action
 
         def write(session: Session) -> Dismissal:
             return playbook_service.snooze(session, action, until)
 
-        nurture(self).run_write(
-            write, lambda d: f"Snoozed until {until:%a %d %b}", action.partner_id
-        )
+        return FormWrite(write, lambda d: f"Snoozed until {until:%a %d %b}", action.partner_id)
 
 
 class DismissForm(FormScreen):
     TITLE = "Dismiss this suggestion"
+    SAVE_ON_ENTER = True  # type the reason, press Enter: as in Snooze
 
     def __init__(self, action: SuggestedAction) -> None:
         super().__init__()
@@ -94,13 +101,17 @@ class DismissForm(FormScreen):
         yield field_label("Why?")
         yield Input(placeholder="e.g. they prefer email; handled by my manager", id="dismiss-why")
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[Dismissal]:
         reason = self.query_one("#dismiss-why", Input).value.strip()
         if not reason:
-            raise ValidationError("say why in a few words: it helps you later")
+            raise FieldError(
+                "dismiss-why",
+                "a reason is needed: say why in a few words (it tells you later why this "
+                "suggestion went quiet)",
+            )
         action = self.action
 
         def write(session: Session) -> Dismissal:
             return playbook_service.dismiss(session, action, reason)
 
-        nurture(self).run_write(write, lambda d: "Dismissed", action.partner_id)
+        return FormWrite(write, lambda d: "Dismissed", action.partner_id)
