@@ -39,6 +39,30 @@ async def gift_warning(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+def with_details(steps: Steps) -> Steps:
+    """``steps`` with the rep's details set (an invite form otherwise asks for them first)."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        from dataclasses import replace
+
+        app = pilot.app
+        app.session.settings = replace(  # type: ignore[attr-defined]
+            app.session.settings,  # type: ignore[attr-defined]
+            rep_name="Alex Rivera",
+            rep_email="alex@sunrisehomecare.com",
+            agency="Sunrise Home Care",
+        )
+        await steps(pilot)
+
+    return run
+
+
+async def details_screen(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    pilot.app.action_show_details()  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
 async def sync_screen(pilot: Pilot[None]) -> None:
     from nurture_tui.services.sync import record_status
     from nurture_tui.sync.runner import SyncReport
@@ -83,7 +107,9 @@ SCREENS: dict[str, Steps] = {
     "partner_form": keys("a"),
     "snooze": keys("g", "s"),
     "dismiss": keys("g", "x"),
-    "invite_form": keys("g", "i"),
+    "invite_form": with_details(keys("g", "i")),
+    "invite_asks_details": keys("g", "i"),
+    "details": details_screen,
     "help": keys("question_mark"),
     "reports": keys("R"),
     "sync": sync_screen,
@@ -92,7 +118,11 @@ SCREENS: dict[str, Steps] = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(SCREENS))
-def test_screen(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def test_screen(  # type: ignore[no-untyped-def]
+    snap_compare, tmp_path: Path, name: str, size: tuple[int, int], monkeypatch
+) -> None:
+    if "details" in name:  # the form shows config.toml's path: the same one on every run
+        monkeypatch.setenv("NURTURE_CONFIG_DIR", "/tmp/nurture-snapshots/config")
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=SCREENS[name])
 
 

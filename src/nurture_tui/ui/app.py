@@ -232,6 +232,13 @@ class NurtureApp(App[None]):
         if not isinstance(self.screen, SyncScreen):
             self.push_screen(SyncScreen())
 
+    def action_show_details(self) -> None:
+        """Your details (name, email, agency, zone, video link, daily plan): config.toml."""
+        from nurture_tui.ui.screens.details import DetailsScreen
+
+        if not isinstance(self.screen, DetailsScreen):
+            self.push_screen(DetailsScreen())
+
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def sync_now(self, announce: bool = True) -> None:
         """Sync every connected source in this worker; the board reloads after.

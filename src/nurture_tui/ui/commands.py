@@ -41,6 +41,11 @@ class NurtureCommands(Provider):
             ("Board", "partners by stage", "show_board"),
             ("Reports", "referrals, conversion, quiet partners", "show_reports"),
             ("Help", "keys and colours", "help"),
+            (
+                "Your details (settings)",
+                "name, email, agency, time zone, video link, daily plan: config.toml",
+                "show_details",
+            ),
         ]
 
     async def discover(self) -> Hits:

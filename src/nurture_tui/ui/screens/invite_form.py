@@ -1,34 +1,92 @@
-"""Create an invite (a Zoom in-service, a check-in...) and write it as an .ics file."""
+"""Create an invite (an in-service, a check-in...) and write it as an .ics file.
+
+The form names the partner, can be prefilled with a contact and a kind (from the agenda's
+suggestion), asks for the rep's details first when an invite could not go out without
+them, and writes the .ics to the folder Nurture was started in — its full path is said,
+and a file already there is never replaced (the new one gets ``-2``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from nurture_tui.config import INVITE_DETAILS, MissingDetailsError, missing_invite_details
+from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.validation import parse_datetime
 from nurture_tui.invites.model import Invite, InviteKind
 from nurture_tui.services import invites
 from nurture_tui.services.session import Session
-from nurture_tui.store.files import atomic_write
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, checking, field_label
+
+#: The "Who" choice that invites every contact with an email address.
+EVERYONE = "*"
+
+
+@dataclass(frozen=True)
+class InviteWritten:
+    """What Save produced: the invite and where its .ics was written."""
+
+    invite: Invite
+    saved: invites.SavedInvite
 
 
 class InviteForm(FormScreen):
     TITLE = "Create an invite"
+    FIELD_HINTS = (
+        ("video link", "invite-video"),
+        ("duration", "invite-minutes"),
+        ("invite start", "invite-start"),
+        ("invite end", "invite-start"),
+        ("invite's text", "invite-title"),
+        ("no email address", "invite-who"),
+        ("does not work at", "invite-who"),
+    )
 
-    def __init__(self, partner_id: str, *, kind: str = InviteKind.CHECK_IN.value) -> None:
+    @dataclass
+    class ContactsLoaded(Message):
+        """The partner's contacts with an address to invite, read in a worker."""
+
+        choices: list[tuple[str, str]]
+
+    def __init__(
+        self,
+        partner_id: str,
+        *,
+        kind: str = InviteKind.CHECK_IN.value,
+        contact_id: str | None = None,
+        directory: Path | None = None,
+    ) -> None:
+        """``kind`` and ``contact_id`` prefill the form (a suggestion from the agenda);
+        ``directory`` is where the .ics goes (default: the folder Nurture started in)."""
         super().__init__()
         self.partner_id = partner_id
         self.kind = kind if kind in {k.value for k in InviteKind} else InviteKind.CHECK_IN.value
+        self.contact_id = contact_id
+        self.directory = directory
+
+    @property
+    def partner_label(self) -> str:
+        board = nurture(self).board
+        card = next((c for c in board.cards if c.id == self.partner_id), None) if board else None
+        return f"{card.name} ({card.kind.value})" if card else "this partner"
+
+    @property
+    def form_title(self) -> str:
+        return f"Invite {self.partner_label}"
 
     def header(self) -> ComposeResult:
         yield Static(
-            "The invite goes to the partner's contacts with an email; an .ics file is "
-            "written for your calendar (import or send it).",
+            "The invite goes to the contacts you choose; an .ics file is written in the "
+            "folder you started Nurture in (import it, or send it).",
             classes="form-subtitle",
         )
 
@@ -42,12 +100,19 @@ class InviteForm(FormScreen):
             allow_blank=False,
             id="invite-kind",
         )
+        yield field_label("Who")
+        yield Select(
+            [("everyone with an email", EVERYONE)],
+            value=EVERYONE,
+            allow_blank=False,
+            id="invite-who",
+        )
         yield field_label("Starts")
         yield Input(value=tomorrow.strftime("%Y-%m-%d %H:%M"), id="invite-start")
         yield field_label("Minutes")
         yield Input(placeholder="the kind's usual length", id="invite-minutes")
         yield field_label("Title")
-        yield Input(placeholder="from the template", id="invite-title")
+        yield Input(placeholder="from the template for this partner", id="invite-title")
         yield field_label("Video link")
         yield Input(
             value=app.session.settings.zoom_url, placeholder="or leave empty", id="invite-video"
@@ -55,34 +120,101 @@ class InviteForm(FormScreen):
         yield field_label("Place")
         yield Input(placeholder="where to meet, if not on video", id="invite-place")
 
+    def on_mount(self) -> None:
+        self._load_contacts()
+        if missing_invite_details(nurture(self).session.settings):
+            self.call_after_refresh(self.ask_for_details)
+
+    # -------------------------------------------------------------- the details
+    def ask_for_details(self, then_save: bool = False) -> None:
+        """Your details first (an invite is never sent with a blank or placeholder name);
+        back here once they are saved — cancelling them closes the invite too."""
+        from nurture_tui.ui.screens.details import DetailsScreen
+
+        def back(result: Any) -> None:
+            if result is None:
+                self.dismiss()
+                return
+            video = self.query_one("#invite-video", Input)
+            if not video.value:
+                video.value = nurture(self).session.settings.zoom_url
+            if then_save:
+                self.action_save()
+
+        self.app.push_screen(
+            DetailsScreen(
+                needed=INVITE_DETAILS,
+                reason="Before the invite: it goes out in your name, so these come first.",
+            ),
+            back,
+        )
+
+    def refuse(self, error: NurtureError) -> None:
+        if isinstance(error, MissingDetailsError):
+            self.ask_for_details(then_save=True)
+            return
+        super().refuse(error)
+
+    # -------------------------------------------------------------- contacts
+    @work(thread=True, exclusive=True, group="invite-contacts", exit_on_error=False)
+    def _load_contacts(self) -> None:
+        app = nurture(self)
+        with app.store_lock:
+            contacts = app.session.repo.contacts(self.partner_id)
+        choices = [(c.name, c.id) for c in contacts if c.emails]
+        self.post_message(self.ContactsLoaded(choices))
+
+    @on(ContactsLoaded)
+    def _contacts_loaded(self, message: ContactsLoaded) -> None:
+        who = self.query_one("#invite-who", Select)
+        everyone = "everyone with an email" if message.choices else "nobody has an email yet"
+        who.set_options([(everyone, EVERYONE), *message.choices])
+        ids = {cid for _, cid in message.choices}
+        who.value = self.contact_id if self.contact_id in ids else EVERYONE
+
+    # ------------------------------------------------------------------ saving
     def _text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def save(self) -> None:
+    def save(self) -> FormWrite[InviteWritten]:
         app = nurture(self)
-        start = parse_datetime(self._text("invite-start"), app.session.settings.zone)
+        with checking("invite-start"):
+            start = parse_datetime(self._text("invite-start"), app.session.settings.zone)
         minutes_text = self._text("invite-minutes")
-        minutes = int(minutes_text) if minutes_text.isdigit() else None
+        minutes = None
+        if minutes_text:
+            if not minutes_text.isdigit():
+                raise FieldError("invite-minutes", "minutes: a whole number, like 45")
+            minutes = int(minutes_text)
         kind = str(self.query_one("#invite-kind", Select).value)
+        who = self.query_one("#invite-who", Select).value
+        contacts = [who] if isinstance(who, str) and who != EVERYONE else []
         title = self._text("invite-title") or None
         video, place = self._text("invite-video"), self._text("invite-place")
         pid = self.partner_id
-        folder = app.session.repo.directory / "invites"
+        directory = self.directory or Path.cwd()
 
-        def write(session: Session) -> tuple[Invite, Path]:
+        def write(session: Session) -> InviteWritten:
             invite = invites.create_invite(
                 session,
                 pid,
                 kind,
                 start,
                 duration_minutes=minutes,
+                contact_ids=contacts,
                 title=title,
                 video_url=video,
                 location=place,
             )
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{invite.uid.split('@')[0]}.ics"
-            atomic_write(path, invites.invite_ics(invite))
-            return invite, path
+            saved = invites.save_invite_file(
+                session, invite, invites.invite_ics(invite), directory=directory
+            )
+            return InviteWritten(invite, saved)
 
-        app.run_write(write, lambda result: f"Invite planned; .ics saved to {result[1]}", pid)
+        return FormWrite(write, _said, pid)
+
+
+def _said(result: InviteWritten) -> str:
+    when = result.invite.start.strftime("%a %d %b %H:%M")
+    note = f" ({result.saved.note})" if result.saved.note else ""
+    return f"Invite planned for {when}; .ics saved to {result.saved.path}{note}"

@@ -1,0 +1,111 @@
+"""Your details: the rep's name, address, agency, zone, video link and daily plan size.
+
+Offered on first run, from the command palette ("details", "settings") and before an
+invite when something it needs is missing. Every value passes the same checks as
+``nurture config set`` (``nurture_tui.config.check_setting``), with the reason beside the
+field; the form closes only once config.toml is written, and the running app uses the new
+values at once (a ``NURTURE_*`` variable still wins, as it will on the next start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from nurture_tui.config import (
+    DESCRIPTIONS,
+    DETAILS,
+    Settings,
+    check_setting,
+    env_overrides,
+    save_settings,
+    settings_path,
+    with_saved,
+)
+from nurture_tui.domain.errors import NurtureError
+from nurture_tui.services.session import Session
+from nurture_tui.ui.base import nurture
+from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, checking, field_label
+
+#: (label, placeholder) per setting; labels fit the form's 11-column label cell.
+_FIELDS: dict[str, tuple[str, str]] = {
+    "rep_name": ("Your name", "Alex Rivera — you organise and sign invites"),
+    "rep_email": ("Email", "alex@sunrisehomecare.com"),
+    "agency": ("Agency", "Sunrise Home Care"),
+    "agency_domain": ("Mail domain", "sunrisehomecare.com — colleagues are never partners"),
+    "timezone": ("Time zone", "America/Chicago (empty: this computer's)"),
+    "zoom_url": ("Video link", "https://zoom.us/j/… (Zoom, Teams or Meet)"),
+    "daily_capacity": ("Daily plan", "actions in a day's plan, 1–100"),
+}
+
+
+def field_id(key: str) -> str:
+    return f"details-{key.replace('_', '-')}"
+
+
+class DetailsScreen(FormScreen):
+    """The "Your details" form; dismisses with the new ``Settings`` once they are saved
+    (``None`` when cancelled)."""
+
+    TITLE = "Your details"
+    AUTO_FOCUS = "Input"
+
+    def __init__(self, *, needed: Sequence[str] = (), reason: str = "") -> None:
+        """``needed``: settings that may not stay empty this time (an invite's organizer);
+        ``reason``: why the form opened, said at the top."""
+        super().__init__()
+        self.needed = tuple(needed)
+        self.reason = reason
+        self._path: Path | None = None
+
+    def header(self) -> ComposeResult:
+        try:
+            where = str(settings_path())
+        except NurtureError as exc:
+            where = str(exc)
+        lines = [self.reason or "Invites go out in your name, from your address."]
+        lines.append(f"Saved in {where} (also: nurture config).")
+        overridden = [k for k in env_overrides() if k in DETAILS]
+        if overridden:
+            names = ", ".join(f"NURTURE_{k.upper()}" for k in overridden)
+            lines.append(f"Set in this shell, and winning over this form: {names}.")
+        yield Static(Text("\n".join(lines)), classes="form-subtitle", id="details-about")
+
+    def fields(self) -> ComposeResult:
+        current = nurture(self).session.settings
+        for key in DETAILS:
+            label, hint = _FIELDS[key]
+            value = getattr(current, key)
+            yield field_label(label)
+            yield Input(value=str(value) if value != "" else "", placeholder=hint, id=field_id(key))
+
+    def _typed(self, key: str) -> str:
+        return self.query_one(f"#{field_id(key)}", Input).value
+
+    def save(self) -> FormWrite[Settings]:
+        """Check every value here (pure, instant) so the first wrong one is named beside its
+        field; the worker then writes the file."""
+        values: dict[str, Any] = {}
+        for key in DETAILS:
+            typed = self._typed(key)
+            with checking(field_id(key)):
+                values[key] = check_setting(key, typed)
+            if key in self.needed and values[key] == "":
+                raise FieldError(field_id(key), f"needed: {DESCRIPTIONS[key]} goes on the invite")
+        before = nurture(self).session.settings
+
+        def write(session: Session) -> Settings:
+            self._path = save_settings(values)
+            return with_saved(before, values)
+
+        return FormWrite(write, lambda _: f"Your details are saved in {self._path}")
+
+    def saved(self, result: Any) -> None:
+        if isinstance(result, Settings):
+            nurture(self).session.settings = result
+        super().saved(result)
