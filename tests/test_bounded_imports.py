@@ -231,9 +231,10 @@ def test_our_own_invite_imported_back_is_known_not_logged_twice(
 def test_an_invite_written_by_the_cli_imports_back_as_known(
     nurture: Nurture, tmp_path: Path
 ) -> None:
-    pid = nurture(
-        "partner", "add", "Mercy", "--kind", "hospital", "--domain", "mercy.org"
-    ).stdout.strip()
+    added = nurture(
+        "partner", "add", "Mercy", "--kind", "hospital", "--domain", "mercy.org", "--json"
+    )
+    pid = json.loads(added.stdout)["id"]
     nurture("contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@mercy.org")
     out = tmp_path / "x.ics"
     nurture(

@@ -29,7 +29,8 @@ def canary_cli(tmp_path: Path) -> Nurture:
 @pytest.fixture
 def planted(tmp_path: Path) -> tuple[Nurture, str, str]:
     cli = canary_cli(tmp_path)
-    pid = cli("partner", "add", "Hope Hospice", "--kind", "hospice").stdout.strip()
+    added = cli("partner", "add", "Hope Hospice", "--kind", "hospice", "--json")
+    pid = json.loads(added.stdout)["id"]
     cid = cli(
         "contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@hope.org"
     ).stdout.strip()

@@ -85,7 +85,8 @@ def test_user_errors_exit_1_with_one_line_and_usage_errors_exit_2(nurture: Nurtu
 
 
 def test_a_name_as_participant_reference_is_refused_and_never_echoed(nurture: Nurture) -> None:
-    pid = nurture("partner", "add", "Hope Hospice", "--kind", "hospice").stdout.strip()
+    added = nurture("partner", "add", "Hope Hospice", "--kind", "hospice", "--json")
+    pid = json.loads(added.stdout)["id"]
     refused = nurture(
         "referral",
         "add",
@@ -120,7 +121,8 @@ def test_demo_builds_a_store_and_refuses_to_overwrite(nurture: Nurture) -> None:
 
 
 def test_backup_and_restore_commands(nurture: Nurture) -> None:
-    pid = nurture("partner", "add", "Keep Me", "--kind", "payer").stdout.strip()
+    added = nurture("partner", "add", "Keep Me", "--kind", "payer", "--json")
+    pid = json.loads(added.stdout)["id"]
     backup = nurture.json("backup")
     assert isinstance(backup, dict)
     nurture("partner", "archive", pid)
@@ -148,7 +150,8 @@ def test_a_broken_user_playbook_keeps_the_defaults_working(
 ) -> None:
     (tmp_path / "config").mkdir(exist_ok=True)
     (tmp_path / "config" / "playbook.toml").write_text("this is [not toml")
-    pid = nurture("partner", "add", "Mercy", "--kind", "hospital").stdout.strip()
+    added = nurture("partner", "add", "Mercy", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     result = nurture("next", "--partner", pid)
     assert "using the default playbook" in result.stderr
 
@@ -162,9 +165,17 @@ def test_a_corrupt_store_is_reported_not_a_traceback(nurture: Nurture, tmp_path:
 
 def test_invite_create_update_cancel_and_import_ics(nurture: Nurture, tmp_path: Path) -> None:
     nurture.env |= {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_REP_NAME": "Alex"}
-    pid = nurture(
-        "partner", "add", "Hope Hospice", "--kind", "hospice", "--domain", "hopehospice.org"
-    ).stdout.strip()
+    added = nurture(
+        "partner",
+        "add",
+        "Hope Hospice",
+        "--kind",
+        "hospice",
+        "--domain",
+        "hopehospice.org",
+        "--json",
+    )
+    pid = json.loads(added.stdout)["id"]
     nurture("contact", "add", "--partner", pid, "Sam Ortiz", "--email", "sam@hopehospice.org")
     out = tmp_path / "in-service.ics"
     created = nurture.json(

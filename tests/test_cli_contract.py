@@ -34,7 +34,8 @@ def required_arguments(parser: argparse.ArgumentParser) -> list[str]:
     """Words that satisfy a sub-command's required arguments (values are never used)."""
     words: list[str] = []
     for action in parser._actions:
-        value = str(next(iter(action.choices))) if action.choices else "x"
+        known = action.choices or getattr(action.type, "values", None)  # cli.Choice
+        value = str(next(iter(known))) if known else "x"
         if not action.option_strings and action.nargs not in ("?", "*"):
             words.append(value)
         elif action.required:
@@ -272,8 +273,8 @@ def test_google_sign_in_without_a_browser_prints_the_address(
 
 def test_an_invite_update_without_tz_keeps_the_invites_zone(tmp_path: Path) -> None:
     env = {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_TIMEZONE": "UTC"}
-    pid = run(tmp_path, "partner", "add", "Hope", "--kind", "hospice", extra_env=env).stdout
-    pid = pid.strip()
+    added = run(tmp_path, "partner", "add", "Hope", "--kind", "hospice", "--json", extra_env=env)
+    pid = json.loads(added.stdout)["id"]
     run(
         tmp_path,
         "contact",

@@ -61,8 +61,8 @@ def test_naive_datetimes_are_taken_in_the_local_zone() -> None:
 
 def test_dates_accept_iso_and_us_forms() -> None:
     assert parse_date("2026-11-02") == parse_date("11/02/2026")
-    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
-        parse_date("next tuesday")
+    with pytest.raises(ValidationError, match=r"is not a date .*2026-11-23"):
+        parse_date("the tuesday after next")
 
 
 def test_enum_errors_list_the_choices() -> None:

@@ -66,7 +66,8 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 # 1 ------------------------------------------------------------------------------------
 def test_finding_1_a_full_disk_loses_no_acknowledged_write(cli: Cli) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     # Room for one transaction's WAL (about ten pages) and a few more rows: then full.
     limit = (cli.home / "nurture.db").stat().st_size + 64 * 1024
     acknowledged: list[str] = []
@@ -120,7 +121,8 @@ def test_finding_1_a_long_lived_writer_survives_a_full_disk_then_keeps_writing(
 
 
 def test_finding_1_backup_on_a_full_disk_leaves_no_partial_backup(cli: Cli) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     for _ in range(5):
         cli("log", "--partner", pid, "--kind", "call", "--note", "n" * 2000)
     result = cli("backup", ok=False, preexec=disk_full_at(4096))
@@ -159,7 +161,8 @@ def test_finding_1_a_really_full_tmpfs_loses_nothing(tmp_path: Path) -> None:
 
 # 2 ------------------------------------------------------------------------------------
 def test_finding_2_one_out_of_range_datetime_bricks_nothing(cli: Cli, tmp_path: Path) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     for moment in ("9999-12-31T23:00-05:00", "0001-01-01T00:00+14:00"):
         error = one_line_error(
             cli("log", "--partner", pid, "--kind", "call", "--at", moment, ok=False)
@@ -274,7 +277,8 @@ def test_finding_5_a_damaged_last_journal_line_is_reported_not_dropped(tmp_path:
 
 
 def test_finding_5_a_damaged_database_page_is_reported_by_check(cli: Cli) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     for _ in range(30):
         cli("log", "--partner", pid, "--kind", "call", "--note", "n" * 1500)
     database = cli.home / "nurture.db"
@@ -292,7 +296,8 @@ def test_finding_5_a_damaged_database_page_is_reported_by_check(cli: Cli) -> Non
 
 # 6 ------------------------------------------------------------------------------------
 def test_finding_6_every_file_is_private_under_umask_022(cli: Cli) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     cli("log", "--partner", pid, "--kind", "call")
     cli("backup")
     assert stat.S_IMODE(cli.home.stat().st_mode) == 0o700
@@ -402,7 +407,8 @@ def test_a_journal_era_backup_restores_into_a_new_database(tmp_path: Path) -> No
 
 # locked and read-only ------------------------------------------------------------------
 def test_a_lock_held_past_the_busy_timeout_is_one_line_and_loses_nothing(cli: Cli) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     holder = sqlite3.connect(cli.home / "nurture.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
     try:
@@ -417,7 +423,8 @@ def test_a_lock_held_past_the_busy_timeout_is_one_line_and_loses_nothing(cli: Cl
 
 
 def test_a_read_only_store_is_one_line_and_loses_nothing(cli: Cli, tmp_path: Path) -> None:
-    pid = cli("partner", "add", "Mercy General", "--kind", "hospital").stdout.strip()
+    added = cli("partner", "add", "Mercy General", "--kind", "hospital", "--json")
+    pid = json.loads(added.stdout)["id"]
     cli("log", "--partner", pid, "--kind", "call")
     if os.geteuid() == 0:  # root ignores file modes: make the disk itself read-only
         mount = tmp_path / "ro"

@@ -135,6 +135,43 @@ def _choices(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 
+class Choice:
+    """An argparse type for a fixed vocabulary, instead of ``choices=``.
+
+    A typo ("meting") gets one line with "did you mean `meeting`?" and the valid values,
+    exit 2, and no usage dump to scroll past. Case, spaces and underscores are forgiven
+    ("Check In" is check-in). ``values`` lists what is accepted, as ``choices`` did.
+    """
+
+    def __init__(self, values: type[StrEnum] | Sequence[str], what: str) -> None:
+        self.values = [v if isinstance(v, str) else v.value for v in values]
+        self.what = self.__name__ = what  # argparse names a type by __name__
+        self._by_key = {_choice_key(v): v for v in self.values}
+
+    def __call__(self, text: str) -> str:
+        found = self._by_key.get(_choice_key(text))
+        if found is not None:
+            return found
+        from nurture_tui.services.naming import closest
+
+        guess = closest(text, self.values)
+        hint = f"did you mean `{guess}`? " if guess else ""
+        shown = repr(text if len(text) <= 40 else text[:40] + "…")
+        raise UsageError(
+            f"nurture: error: {shown} is not a {self.what}; {hint}the {self.what}s are: "
+            + ", ".join(self.values),
+            "",  # no usage dump: the line says all there is to fix
+        )
+
+
+def _choice_key(text: str) -> str:
+    return "-".join(text.strip().replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def _one_of(values: type[StrEnum] | Sequence[str]) -> str:
+    return "one of: " + ", ".join(v if isinstance(v, str) else v.value for v in values)
+
+
 def _demo_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--partners", type=int, default=40, metavar="N")
     p.add_argument("--touchpoints", type=int, default=1500, metavar="M")
@@ -144,9 +181,27 @@ def _demo_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _partner_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
-    p.add_argument("--kind", required=adding, choices=_choices(PartnerKind))
-    p.add_argument("--tier", default="B" if adding else None, choices=_choices(Tier))
-    p.add_argument("--stage", default="prospect" if adding else None, choices=_choices(Stage))
+    p.add_argument(
+        "--kind",
+        required=adding,
+        type=Choice(PartnerKind, "partner kind"),
+        metavar="KIND",
+        help=_one_of(PartnerKind),
+    )
+    p.add_argument(
+        "--tier",
+        default="B" if adding else None,
+        type=Choice(Tier, "tier"),
+        metavar="TIER",
+        help=_one_of(Tier),
+    )
+    p.add_argument(
+        "--stage",
+        default="prospect" if adding else None,
+        type=Choice(Stage, "stage"),
+        metavar="STAGE",
+        help=_one_of(Stage),
+    )
     p.add_argument(
         "--domain",
         action="append",
@@ -203,7 +258,13 @@ def _contact_parsers(
 
 def _log_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--partner", required=True, metavar="ID")
-    p.add_argument("--kind", required=True, choices=_choices(TouchpointKind))
+    p.add_argument(
+        "--kind",
+        required=True,
+        type=Choice(TouchpointKind, "touchpoint kind"),
+        metavar="KIND",
+        help=_one_of(TouchpointKind),
+    )
     p.add_argument("--at", metavar="DATETIME", help="when (default now; local time if no zone)")
     p.add_argument("--contact", action="append", default=[], metavar="ID")
     p.add_argument("--note")
@@ -231,7 +292,12 @@ def _touch_parsers(
     p = command(tsub, "edit", changes.touch_edit, "change a touchpoint (the options of log)")
     p.add_argument("id")
     p.add_argument("--partner", metavar="ID", help="move it to another partner")
-    p.add_argument("--kind", choices=_choices(TouchpointKind))
+    p.add_argument(
+        "--kind",
+        type=Choice(TouchpointKind, "touchpoint kind"),
+        metavar="KIND",
+        help=_one_of(TouchpointKind),
+    )
     p.add_argument("--at", metavar="DATETIME")
     p.add_argument(
         "--contact", action="append", metavar="ID", help="the contacts (replaces the list)"
@@ -266,7 +332,13 @@ def _referral_parsers(
         help="your own opaque participant code (default: a generated P-XXXXX)",
     )
     _service_options(p)
-    p.add_argument("--status", default="received", choices=_choices(ReferralStatus))
+    p.add_argument(
+        "--status",
+        default="received",
+        type=Choice(ReferralStatus, "referral status"),
+        metavar="STATUS",
+        help=_one_of(ReferralStatus),
+    )
     p.add_argument("--complex", action="store_true", help="the participant has complex needs")
     p = command(rsub, "list", touches.referral_list, "list referrals")
     p.add_argument("--partner", metavar="ID")
@@ -274,7 +346,12 @@ def _referral_parsers(
     p.add_argument("id")
     p = command(rsub, "edit", touches.referral_edit, "change a referral's status or flags")
     p.add_argument("id")
-    p.add_argument("--status", choices=_choices(ReferralStatus))
+    p.add_argument(
+        "--status",
+        type=Choice(ReferralStatus, "referral status"),
+        metavar="STATUS",
+        help=_one_of(ReferralStatus),
+    )
     p.add_argument(
         "--no-longer-serving",
         action="store_true",
@@ -289,8 +366,10 @@ def _referral_parsers(
 def _service_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--service",
-        choices=_choices(ReferralService),
-        help="what the referral is for (a list: patient details have nowhere to go)",
+        type=Choice(ReferralService, "service"),
+        metavar="SERVICE",
+        help="what the referral is for (a list: patient details have nowhere to go): "
+        + _one_of(ReferralService),
     )
     p.add_argument(
         "--service-detail",
@@ -334,8 +413,14 @@ def _import_parsers(
     group = sub.add_parser("import", parents=[common], help="import partners, contacts, events")
     isub = group.add_subparsers(title="import commands", metavar="FORMAT", required=True)
     p = command(isub, "csv", data.csv_import, "partners and contacts from a spreadsheet")
-    p.add_argument("file")
-    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter  # the header list keeps its lines
+    p.epilog = data.CSV_EPILOG
+    p.add_argument("file", help="a CSV saved from Excel, Numbers or Google Sheets")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the column mapping, the merges and the ignored columns; write nothing",
+    )
     p = command(isub, "ics", invites.ics_import, "calendar files: meetings become touchpoints")
     p.add_argument("target", metavar="FILE|DIR")
     p = command(isub, "tinydb", exchange.import_tinydb_file, exchange.IMPORT_HELP)
@@ -387,10 +472,15 @@ def _sync_parsers(
         sync_commands.schedule_command,
         "run sync in the background: systemd timer, launchd agent or crontab",
     )
-    p.add_argument("action", choices=["install", "remove", "status"])
+    p.add_argument(
+        "action",
+        type=Choice(["install", "remove", "status"], "schedule action"),
+        help=_one_of(["install", "remove", "status"]),
+    )
     p.add_argument("--every", default="15m", metavar="INTERVAL")
     p = command(sub, "auth", sync_commands.auth, "sign in to Google or Microsoft 365")
-    p.add_argument("provider", choices=["google", "outlook", "caldav", "imap", "zoom"])
+    providers = ["google", "outlook", "caldav", "imap", "zoom"]
+    p.add_argument("provider", type=Choice(providers, "provider"), help=_one_of(providers))
     p.add_argument("--client-secrets", metavar="FILE", help="Google: your OAuth client JSON")
     flow = p.add_mutually_exclusive_group()
     flow.add_argument("--device-code", action="store_true", help="Outlook: the default flow")
@@ -411,7 +501,12 @@ def _sync_parsers(
 
 def _invite_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--partner", metavar="ID")
-    p.add_argument("--kind", choices=[k.value for k in InviteKind])
+    p.add_argument(
+        "--kind",
+        type=Choice(InviteKind, "invite kind"),
+        metavar="KIND",
+        help=_one_of(InviteKind),
+    )
     p.add_argument("--start", metavar="DATETIME", help="local time in --tz (default your zone)")
     p.add_argument("--duration", type=int, metavar="MINUTES")
     p.add_argument("--tz", metavar="ZONE", help="IANA zone, e.g. America/Chicago")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.dates import Tense, describe_moment
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.validation import parse_datetime
 from nurture_tui.invites.model import Invite, InviteStatus
 from nurture_tui.services import invites as service
+from nurture_tui.services import naming
 from nurture_tui.services.ics_import import import_ics
 from nurture_tui.services.session import Session
 
@@ -32,7 +35,7 @@ def invite(args: argparse.Namespace) -> int:
             if args.tz
             else service.load_invite(session, args.update).start.tzinfo or session.settings.zone
         )
-        start = parse_datetime(args.start, zone) if args.start else None
+        start = _start(args, session, zone) if args.start else None
         result = service.update_invite(
             session, args.update, start=start, duration_minutes=args.duration, title=args.title
         )
@@ -40,18 +43,21 @@ def invite(args: argparse.Namespace) -> int:
         if not (args.partner and args.kind and args.start):
             raise ValidationError("a new invite needs --partner, --kind and --start")
         zone = service.zone_for(args.tz, session)
+        partner_id = naming.partner_id(session, args.partner)
         result = service.create_invite(
             session,
-            args.partner,
+            partner_id,
             args.kind,
-            parse_datetime(args.start, zone),
+            _start(args, session, zone),
             duration_minutes=args.duration,
-            contact_ids=args.contact,
+            contact_ids=naming.contact_ids(session, args.contact, partner_id),
             title=args.title,
             video_url=args.zoom_url,
             location=args.location or "",
             zoom_meeting=args.zoom_meeting,
         )
+    if args.start and not args.json:
+        _say_start(session, result.start)
     if args.push:
         pushed, link = service.push_invite(
             session, result, args.push, online_meeting=args.online_meeting
@@ -91,6 +97,18 @@ def _write_ics(
     if saved.note:
         say(f"nurture: note: {saved.note}")
     return str(saved.path)
+
+
+def _start(args: argparse.Namespace, session: Session, zone: tzinfo) -> datetime:
+    """``--start`` as people type it: "tue 10:00" is the coming Tuesday."""
+    return parse_datetime(args.start, zone, "start", now=session.now(), tense=Tense.FUTURE)
+
+
+def _say_start(session: Session, start: datetime) -> None:
+    """The start as understood ("invite for Tue 1 Dec 10:00"), with its zone if not the rep's."""
+    own = str(start.tzinfo) == str(session.settings.zone)
+    when = describe_moment(start, session.now())
+    say(f"invite for {when}" + ("" if own else f" ({start.tzinfo})"))
 
 
 def _list(args: argparse.Namespace, session: Session) -> int:

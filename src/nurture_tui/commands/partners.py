@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from nurture_tui.commands.output import emit, session_for, table
-from nurture_tui.domain.validation import parse_date
-from nurture_tui.services import records
+from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.dates import Tense, describe_day
+from nurture_tui.domain.validation import parse_birthday, parse_date
+from nurture_tui.services import naming, records
 from nurture_tui.services.present import (
     contact_json,
     days_since,
@@ -29,7 +30,7 @@ def partner_add(args: argparse.Namespace) -> int:
         owner=args.owner,
         tags=args.tag,
     )
-    emit(args, partner_json(partner), partner.id)
+    emit(args, partner_json(partner), f"added {partner.name} ({partner.id[:8]})")
     return 0
 
 
@@ -67,7 +68,7 @@ def partner_list(args: argparse.Namespace) -> int:
 def partner_show(args: argparse.Namespace) -> int:
     session = session_for(args)
     repo = session.repo
-    partner = repo.partner(repo.resolve("partner", args.id))
+    partner = naming.resolve_partner(session, args.id)
     zone = session.settings.zone
     contacts = repo.contacts(partner.id)
     touches = repo.touchpoints(partner.id)
@@ -100,7 +101,7 @@ def partner_edit(args: argparse.Namespace) -> int:
     session = session_for(args)
     partner = records.edit_partner(
         session,
-        args.id,
+        naming.partner_id(session, args.id),
         name=args.name,
         kind=args.kind,
         tier=args.tier,
@@ -117,24 +118,35 @@ def partner_edit(args: argparse.Namespace) -> int:
 
 def partner_archive(args: argparse.Namespace) -> int:
     session = session_for(args)
-    partner = records.archive_partner(session, args.id)
+    partner = records.archive_partner(session, naming.partner_id(session, args.id))
     emit(args, partner_json(partner), f"archived {partner.name} ({partner.id[:8]})")
     return 0
 
 
 def contact_add(args: argparse.Namespace) -> int:
     session = session_for(args)
+    today = session.today()
+    birthday = parse_birthday(args.birthday) if args.birthday else None
+    started = (
+        parse_date(args.started, "start date", today=today, tense=Tense.PAST)
+        if args.started
+        else None
+    )
     contact = records.add_contact(
         session,
-        args.partner,
+        naming.partner_id(session, args.partner),
         args.name,
         emails=args.email,
         role=args.role or "",
         phone=args.phone or "",
-        birthday=parse_date(args.birthday, "birthday") if args.birthday else None,
-        started=parse_date(args.started, "start date") if args.started else None,
+        birthday=birthday,
+        started=started,
         met_in_person=args.met_in_person,
     )
+    understood = [f"birthday {describe_day(birthday)}"] if birthday else []
+    understood += [f"started {describe_day(started, today)}"] if started else []
+    if understood and not args.json:
+        say("; ".join(understood))  # the dates as read, so a misread shows at once
     emit(args, contact_json(contact), contact.id)
     return 0
 
@@ -142,7 +154,7 @@ def contact_add(args: argparse.Namespace) -> int:
 def contact_list(args: argparse.Namespace) -> int:
     session = session_for(args)
     repo = session.repo
-    partner_id = repo.resolve("partner", args.partner) if args.partner else None
+    partner_id = naming.partner_id(session, args.partner) if args.partner else None
     contacts = repo.contacts(partner_id)
     rows = [
         [c.id[:8], c.name, c.role, ", ".join(c.emails), repo.partner(c.partner_id).name]

@@ -9,9 +9,10 @@ from pathlib import Path
 import orjson
 
 from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.dates import Tense, describe_day, describe_moment
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.validation import parse_date, parse_datetime
-from nurture_tui.services import records
+from nurture_tui.services import naming, records
 from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import (
     check_playbook_file,
@@ -32,14 +33,16 @@ def _playbook() -> Playbook:
 
 def log(args: argparse.Namespace) -> int:
     session = session_for(args)
-    zone = session.settings.zone
-    at = parse_datetime(args.at, zone) if args.at else None
+    zone, now = session.settings.zone, session.now()
+    tense = Tense.FUTURE if args.planned else Tense.PAST  # "tue": the coming one if planned
+    at = parse_datetime(args.at, zone, now=now, tense=tense) if args.at else None
+    partner = naming.resolve_partner(session, args.partner)
     draft = records.draft_touchpoint(
         session,
-        args.partner,
+        partner.id,
         args.kind,
         at=at,
-        contact_ids=args.contact,
+        contact_ids=naming.contact_ids(session, args.contact, partner.id),
         purpose=args.purpose or "",
         note=args.note or "",
         requested=args.requested,
@@ -50,6 +53,9 @@ def log(args: argparse.Namespace) -> int:
     )
     touchpoint = records.save_touchpoint(session, draft)
     if not args.json:
+        when = describe_moment(touchpoint.at.astimezone(zone), now)
+        verb = "planned" if args.planned else "logged"
+        say(f"{verb} {touchpoint.kind.value} with {partner.name} for {when}")
         for warning in warnings:
             say(f"warning [{warning.rule}]: {warning.message}")
     data = touchpoint_json(touchpoint, zone) | {"warnings": [w.as_json() for w in warnings]}
@@ -59,11 +65,15 @@ def log(args: argparse.Namespace) -> int:
 
 def referral_add(args: argparse.Namespace) -> int:
     session = session_for(args)
+    today = session.today()
+    received = parse_date(args.received, "received date", today=today, tense=Tense.PAST)
+    partner = naming.resolve_partner(session, args.partner)
+    contact = naming.resolve_contact(session, args.contact, partner.id) if args.contact else None
     referral = records.add_referral(
         session,
-        args.partner,
-        parse_date(args.received, "received date"),
-        contact_id=args.contact,
+        partner.id,
+        received,
+        contact_id=contact.id if contact else None,
         participant_ref=args.participant,
         service=args.service or "",
         service_detail=args.service_detail or "",
@@ -71,6 +81,7 @@ def referral_add(args: argparse.Namespace) -> int:
         complex_needs=args.complex,
     )
     if not args.json:
+        say(f"referral from {partner.name} received {describe_day(referral.received, today)}")
         say(f"participant reference {referral.participant_ref} (an opaque code: never a name)")
     emit(args, referral_json(referral, with_participant=True), referral.id)
     return 0
@@ -79,7 +90,7 @@ def referral_add(args: argparse.Namespace) -> int:
 def referral_list(args: argparse.Namespace) -> int:
     session = session_for(args)
     repo = session.repo
-    partner_id = repo.resolve("partner", args.partner) if args.partner else None
+    partner_id = naming.partner_id(session, args.partner) if args.partner else None
     referrals = repo.referrals(partner_id)
     rows = [
         [
@@ -137,8 +148,16 @@ NO_PARTNERS_YET = (
 def next_(args: argparse.Namespace) -> int:
     session = session_for(args)
     complete_past_planned(session)
-    today = parse_date(args.today, "date") if args.today else None
-    actions = next_actions(session, _playbook(), today=today, partner_id=args.partner)
+    # "--today mon" plans ahead: the coming Monday.
+    today = (
+        parse_date(args.today, "date", today=session.today(), tense=Tense.FUTURE)
+        if args.today
+        else None
+    )
+    if today is not None and not args.json:
+        say(f"as of {describe_day(today, session.today())}")
+    partner_id = naming.partner_id(session, args.partner) if args.partner else None
+    actions = next_actions(session, _playbook(), today=today, partner_id=partner_id)
     if args.limit:
         actions = actions[: args.limit]
     if args.json:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from itertools import repeat
 from typing import Any
 
+from nurture_tui.domain.dates import MonthDay, day_from_text
 from nurture_tui.domain.kinds import (
     Direction,
     PartnerKind,
@@ -23,7 +24,8 @@ Doc = dict[str, Any]
 _intern = sys.intern
 
 
-def _d(value: date | None) -> str | None:
+def _d(value: date | MonthDay | None) -> str | None:
+    """ISO 8601, or RFC 6350's ``--0314`` for a day without a year."""
     return value.isoformat() if value else None
 
 
@@ -96,11 +98,10 @@ def contact_from_doc(cid: str, d: Doc) -> Contact:
         role=d.get("role") or "",
         emails=tuple(d.get("emails") or ()),
         phone=d.get("phone") or "",
-        birthday=_pd(d.get("birthday")),
+        birthday=day_from_text(d["birthday"]) if d.get("birthday") else None,
         started=_pd(d.get("started")),
         milestones=tuple(
-            Milestone(date.fromisoformat(m["on"]), m.get("note", ""))
-            for m in d.get("milestones") or ()
+            Milestone(day_from_text(m["on"]), m.get("note", "")) for m in d.get("milestones") or ()
         ),
         met_in_person=bool(d.get("met", False)),
         linkedin_connected=bool(d.get("linkedin", False)),

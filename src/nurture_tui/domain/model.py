@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import (
     Direction,
     PartnerKind,
@@ -27,9 +28,13 @@ def new_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Milestone:
-    """Something worth a hand-written note: an achievement, a challenge, a celebration."""
+    """Something worth a hand-written note: an achievement, a challenge, a celebration.
 
-    on: date
+    ``on`` is a day, or a ``MonthDay`` for an anniversary whose year nobody knows: that one
+    comes back every year.
+    """
+
+    on: date | MonthDay
     note: str
 
 
@@ -63,7 +68,8 @@ class Contact:
     role: str = ""
     emails: tuple[str, ...] = ()
     phone: str = ""
-    birthday: date | None = None
+    birthday: date | MonthDay | None = None
+    """With its year, or a ``MonthDay`` (RFC 6350's ``--0314``) when the year is not known."""
     started: date | None = None
     milestones: tuple[Milestone, ...] = ()
     met_in_person: bool = False

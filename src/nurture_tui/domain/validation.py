@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
+from nurture_tui.domain.dates import MonthDay, Tense, read_birthday, read_day, read_moment
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.text import clean_text
 
@@ -112,51 +113,54 @@ def check_day(value: date, what: str = "date") -> date:
     return value
 
 
-def parse_date(value: str, what: str = "date") -> date:
-    """ISO dates (2026-11-02); also accepts US 11/02/2026 as reps paste from spreadsheets.
+def parse_date(
+    value: str,
+    what: str = "date",
+    *,
+    today: date | None = None,
+    tense: Tense | None = None,
+) -> date:
+    """A day as people type it: 2026-11-02, 11/02/2026, 11/2, Nov 2, today, yesterday, tue.
 
-    The day is range-checked (``check_day``): every CLI option, TUI form and CSV cell that
-    takes a date comes through here.
+    ``today`` anchors the relative words (pass the session's; the system date otherwise)
+    and ``tense`` picks among the days a weekday or a year-less date can mean (see
+    ``domain.dates``). The day is range-checked (``check_day``): every CLI option, TUI form
+    and CSV cell that takes a date comes through here.
     """
-    day = _read_day(value.strip())
-    if day is None:
-        raise ValidationError(f"{value!r} is not a {what} (expected YYYY-MM-DD)")
+    day = read_day(value, today=today or date.today(), tense=tense, what=what)
     return check_day(day, what)
 
 
-def _read_day(text: str) -> date | None:
-    """The calendar day ``text`` spells (ISO or US order), or None if it spells none."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    if match:
-        month, day, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
-    return None
+def parse_birthday(value: str, what: str = "birthday") -> date | MonthDay:
+    """A birthday or anniversary, with its year or without: 1980-03-14, March 14, 03-14.
 
-
-def parse_datetime(value: str, local_zone: tzinfo, what: str = "date and time") -> datetime:
-    """An aware, range-checked datetime; naive input is taken in the rep's local zone.
-
-    A bare date means the start of that day, local time. The result has passed
-    ``check_moment``, so every CLI option and TUI form that takes a time is covered.
+    A year-less day comes back as a ``MonthDay`` (stored as RFC 6350's ``--0314``); one
+    with a year is range-checked like any other day.
     """
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        day = _read_day(text)
-        if day is None:
-            raise ValidationError(
-                f"{value!r} is not a {what} (expected YYYY-MM-DD HH:MM or ISO 8601)"
-            ) from None
-        parsed = datetime.combine(day, time(0, 0))
-    return check_moment(ensure_aware(parsed, local_zone), what)
+    day = read_birthday(value, what=what)
+    return day if isinstance(day, MonthDay) else check_day(day, what)
+
+
+def parse_datetime(
+    value: str,
+    local_zone: tzinfo,
+    what: str = "date and time",
+    *,
+    now: datetime | None = None,
+    tense: Tense | None = None,
+) -> datetime:
+    """An aware, range-checked moment as people type it; naive input is in ``local_zone``.
+
+    Accepts ISO 8601, US 11/23/2026 3:00 PM, 11/23 3pm, today, yesterday 3pm, tue 10:00,
+    3pm and 15:00. ``now`` anchors the relative words (pass the session's clock; the system
+    clock otherwise) and ``tense`` says whether "tue" is the latest past Tuesday (a log) or
+    the next one (an invite). A bare date means the start of that day. The result has
+    passed ``check_moment``, so every CLI option and TUI form that takes a time is covered.
+    """
+    moment = read_moment(
+        value, now=now or datetime.now(local_zone), zone=local_zone, tense=tense, what=what
+    )
+    return check_moment(moment, what)
 
 
 def ensure_aware(moment: datetime, local_zone: tzinfo) -> datetime:

@@ -785,10 +785,11 @@ def _contact(rid: str, doc: Doc) -> Contact:
     )
     _check_id(contact.partner_id, "partner")
     for day, what in ((contact.birthday, "birthday"), (contact.started, "started date")):
-        if day:
+        if isinstance(day, date):  # a year-less day (--0314) has no year to range-check
             check_day(day, what)
     for milestone_day in contact.milestones:
-        check_day(milestone_day.on, "milestone date")
+        if isinstance(milestone_day.on, date):
+            check_day(milestone_day.on, "milestone date")
     return contact
 
 

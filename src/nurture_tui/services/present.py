@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint
 
 Json = dict[str, Any]
 
 
-def _date(value: date | None) -> str | None:
+def _date(value: date | MonthDay | None) -> str | None:
+    """ISO 8601; a birthday without a year is RFC 6350's ``--0314``."""
     return value.isoformat() if value else None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
     PartnerKind,
@@ -180,7 +181,7 @@ def add_contact(
     emails: Sequence[str] = (),
     role: str = "",
     phone: str = "",
-    birthday: date | None = None,
+    birthday: date | MonthDay | None = None,
     started: date | None = None,
     met_in_person: bool = False,
 ) -> Contact:
@@ -199,7 +200,7 @@ def add_contact(
         role=_free_text(session, role, multiline=False),
         emails=cleaned,
         phone=clean_text(phone),
-        birthday=_day(birthday, "birthday"),
+        birthday=_birthday(birthday),
         started=_day(started, "start date"),
         met_in_person=met_in_person,
     )
@@ -222,9 +223,10 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
         changes["role"] = _free_text(session, str(changes["role"]), multiline=False)
     if "phone" in changes:
         changes["phone"] = clean_text(str(changes["phone"]))
-    for key, what in (("birthday", "birthday"), ("started", "start date")):
-        if key in changes:
-            changes[key] = _day(changes[key], what)  # type: ignore[arg-type]
+    if "birthday" in changes:
+        changes["birthday"] = _birthday(changes["birthday"])  # type: ignore[arg-type]
+    if "started" in changes:
+        changes["started"] = _day(changes["started"], "start date")  # type: ignore[arg-type]
     if "milestones" in changes:
         changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
     updated = replace(contact, **changes)  # type: ignore[arg-type]
@@ -513,11 +515,17 @@ def _day(value: date | None, what: str) -> date | None:
     return None if value is None else check_day(value, what)
 
 
+def _birthday(value: date | MonthDay | None) -> date | MonthDay | None:
+    """A birthday, range-checked when it has a year (a ``MonthDay`` has none to check)."""
+    return value if value is None or isinstance(value, MonthDay) else check_day(value, "birthday")
+
+
 def _milestones(milestones: Iterable[Milestone]) -> tuple[Milestone, ...]:
-    """The milestones, once every one's day is in range (a refusal names the field)."""
+    """The milestones, once every dated one's day is in range (a refusal names the field)."""
     checked = tuple(milestones)
     for milestone in checked:
-        check_day(milestone.on, "milestone date")
+        if not isinstance(milestone.on, MonthDay):
+            check_day(milestone.on, "milestone date")
     return checked
 
 

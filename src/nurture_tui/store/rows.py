@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from nurture_tui.domain.dates import MonthDay, day_from_text
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
     Direction,
@@ -49,6 +50,27 @@ def _day(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+#: The year a year-less birthday is kept in while ``contacts.birthday`` is a DATE column:
+#: a leap year (29 February fits) outside the accepted 1900-2199, so no real birthday can
+#: be mistaken for it (Apple's vCards use the same year, ``X-APPLE-OMIT-YEAR=1604``).
+#: Documents and JSON carry RFC 6350's ``--0314`` instead; a TEXT column could too.
+YEARLESS_YEAR = 1604
+
+
+def _birthday_cell(value: date | MonthDay | None) -> date | None:
+    return value.in_year(YEARLESS_YEAR) if isinstance(value, MonthDay) else value
+
+
+def _birthday(value: date | str | None) -> date | MonthDay | None:
+    """The stored birthday: a DATE in ``YEARLESS_YEAR`` or ``--0314`` text has no year."""
+    if isinstance(value, str) and value.startswith("--"):
+        return MonthDay.fromisoformat(value)
+    day = _day(value)
+    if day is not None and day.year == YEARLESS_YEAR:
+        return MonthDay(day.month, day.day)
+    return day
 
 
 def partner_row(p: Partner) -> Row:
@@ -97,7 +119,7 @@ def contact_row(c: Contact) -> Row:
         "role": c.role,
         "emails": _json_list(c.emails),
         "phone": c.phone,
-        "birthday": c.birthday,
+        "birthday": _birthday_cell(c.birthday),
         "started": c.started,
         "milestones": orjson.dumps(
             [{"on": m.on.isoformat(), "note": m.note} for m in c.milestones]
@@ -116,10 +138,10 @@ def contact_from_row(r: Any) -> Contact:
         role=r.role or "",
         emails=_tuple(r.emails),
         phone=r.phone or "",
-        birthday=_day(r.birthday),
+        birthday=_birthday(r.birthday),
         started=_day(r.started),
         milestones=tuple(
-            Milestone(date.fromisoformat(m["on"]), m.get("note", ""))
+            Milestone(day_from_text(m["on"]), m.get("note", ""))
             for m in orjson.loads(r.milestones or "[]")
         ),
         met_in_person=bool(r.met_in_person),

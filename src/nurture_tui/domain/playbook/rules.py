@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
 from nurture_tui.domain.model import Contact, Referral, Touchpoint
 from nurture_tui.domain.playbook.config import RuleConfig
@@ -338,16 +339,15 @@ def _occasions(contact: Contact, today: date, ahead: int) -> Iterator[tuple[str,
         if years >= 1 and day <= end:
             yield f"{years}-year work anniversary", day
     for milestone in contact.milestones:
-        if today <= milestone.on <= end:
-            yield f"milestone ({milestone.note})" if milestone.note else "milestone", milestone.on
+        on = milestone.on  # a year-less anniversary comes back every year
+        day = _next_anniversary(on, today) if isinstance(on, MonthDay) else on
+        if today <= day <= end:
+            yield f"milestone ({milestone.note})" if milestone.note else "milestone", day
 
 
-def _next_anniversary(origin: date, today: date) -> date:
+def _next_anniversary(origin: date | MonthDay, today: date) -> date:
     for year in (today.year, today.year + 1):
-        try:
-            day = origin.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            day = date(year, 3, 1)
+        day = MonthDay(origin.month, origin.day).in_year(year)  # 29 Feb: 1 Mar, most years
         if day >= today:
             return day
     raise AssertionError("unreachable: next year's anniversary is always ahead")
