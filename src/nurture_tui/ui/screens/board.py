@@ -1,10 +1,17 @@
-"""The partner board: a column per stage, a card per partner, a filter on ``/``."""
+"""The partner board: a column per stage, a card per partner, a filter on ``/``.
+
+Keys: ←/→ (h/l) move between columns and stop at the ends; ↑/↓ move within one (the
+column binds only those); `<`/`>` move the partner one column and stop at the ends too.
+The detail line under the columns always shows the selected card's full name and the
+whole reason for its next action, and `y` there takes a stage suggestion in one key.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -12,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from nurture_tui.domain.kinds import Stage
+from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.services import records
 from nurture_tui.services.board import BoardData, PartnerCard
 from nurture_tui.ui.base import nurture
@@ -20,6 +28,8 @@ from nurture_tui.ui.widgets.stage_column import StageColumn
 
 ACTIVE_STAGES = (Stage.PROSPECT, Stage.ENGAGED, Stage.REFERRING, Stage.CHAMPION)
 ALL_STAGES = (*ACTIVE_STAGES, Stage.DORMANT)
+#: The playbook rule whose suggestion is a stage move ("…; move from prospect to referring?").
+STAGE_RULE = "stage-change"
 
 
 class BoardScreen(Screen[None]):
@@ -29,6 +39,9 @@ class BoardScreen(Screen[None]):
         Binding("left,h", "focus_column(-1)", "Prev stage", show=False, id="board.left"),
         Binding("right,l", "focus_column(1)", "Next stage", show=False, id="board.right"),
         Binding("slash", "search", "Search", id="board.search"),
+        # Offered only when the card's next action is a stage move; elsewhere `y` goes on
+        # to the app (Sync), as on the agenda.
+        Binding("y", "accept_stage", "Accept stage", id="board.accept"),
         Binding("less_than_sign", "move_stage(-1)", "Stage ←", id="board.stage_back"),
         Binding("greater_than_sign", "move_stage(1)", "Stage →", id="board.stage_forward"),
         Binding("a", "add_partner", "Add partner", id="board.add"),
@@ -45,6 +58,9 @@ class BoardScreen(Screen[None]):
         self._welcomed = False
         self._follow_id: str | None = None
         self._seen_complete = False
+        #: The column the rep is in: what the detail line describes (also while the search
+        #: box has focus), where arrows count from and where focus returns.
+        self._column: StageColumn | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,14 +73,41 @@ class BoardScreen(Screen[None]):
                 with Vertical(classes="stage", id=f"stage-{stage.value}"):
                     yield Label(stage.value.title(), classes="stage-title")
                     yield StageColumn(id=f"column-{stage.value}")
+        yield Static("", id="board-detail")
         yield Static("Loading partners…", id="board-summary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#board-search").display = False
+        self._show_search(False)
         self.query_one(f"#stage-{Stage.DORMANT.value}").display = False
         self.watch(self.app, "board", self._show_board)
-        self.column(Stage.PROSPECT).focus()
+        self._enter(self.column(Stage.PROSPECT))
+
+    def _show_search(self, shown: bool) -> None:
+        """Show the search box, or hide it so that it takes no keys at all.
+
+        A hidden (display: none) widget still counts as focusable in Textual, so when
+        nothing on the board held focus (the dormant column hidden while focused, say),
+        coming back to the board focused the hidden box and the next key filtered the
+        board. Disabled, it cannot be focused, by a resume or by anything else.
+        """
+        search = self.query_one("#board-search", Input)
+        search.display = shown
+        search.disabled = not shown
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Back on the board with no column focused: return to the one last worked in."""
+        if not isinstance(self.focused, StageColumn | Input):
+            self._enter(self._column)
+
+    def _enter(self, column: StageColumn | None) -> None:
+        """Make ``column`` (a shown one; else Prospect) the one the rep is in, and focus it."""
+        if column is None or column.parent is None or not column.parent.display:
+            column = self.column(Stage.PROSPECT)
+        self._column = column
+        # Now, not a frame later as Widget.focus() does: a key pressed right after an
+        # arrow (↓ after →, held-down →) goes to the column the arrow chose.
+        self.set_focus(column)
 
     def column(self, stage: Stage) -> StageColumn:
         return self.query_one(f"#column-{stage.value}", StageColumn)
@@ -93,6 +136,7 @@ class BoardScreen(Screen[None]):
         if self._follow_id:
             self._select_partner(self._follow_id)
             self._follow_id = None
+        self._show_detail()
         if data.complete and not data.cards and not self._welcomed:
             self._welcomed = True
             from nurture_tui.ui.screens.welcome import WelcomeScreen
@@ -103,7 +147,7 @@ class BoardScreen(Screen[None]):
         for stage in self.visible_stages:
             column = self.column(stage)
             if column.select_id(partner_id):
-                column.focus()
+                self._enter(column)
                 return
 
     def _summarise(self, data: BoardData, shown: int) -> None:
@@ -124,25 +168,82 @@ class BoardScreen(Screen[None]):
             text = f"[b]{shown:,} {verb} the filter[/] · " + text
         self.query_one("#board-summary", Static).update(text)
 
+    # ------------------------------------------------------------ the detail line
+    @staticmethod
+    def _stage_move(card: PartnerCard | None) -> SuggestedAction | None:
+        """The card's next action when it is a stage move ("…; move from prospect to
+        referring?"): what `y` takes. Only the action the card shows, so `y` never acts
+        on something the rep cannot see; on other cards `y` stays Sync."""
+        action = card.top_action if card is not None else None
+        if action is not None and action.rule == STAGE_RULE and action.suggested_stage:
+            return action
+        return None
+
+    def _show_detail(self) -> None:
+        """The selected card in full: its whole name and the whole reason for its next
+        action (cards cut both to fit), and the stage suggestion `y` would take."""
+        detail = self.query_one("#board-detail", Static)
+        card = self._current_card()
+        if card is None:
+            empty = "Nothing matches the filter." if self.filter.active else "No partner here."
+            detail.update(Text(empty, style="dim"))
+            self.refresh_bindings()
+            return
+        # What the card cuts or leaves out; the stage is the column's own title.
+        facts = [card.kind.value, f"tier {card.tier.value}"]
+        facts += [f"owner {card.owner}"] if card.owner else []
+        text = Text.assemble((card.name, "bold"), ("  " + " · ".join(facts), "dim"), "\n")
+        action = card.top_action
+        move = self._stage_move(card)
+        if action is not None:
+            flag = "!" if action.overdue else "→"
+            text.append_text(
+                Text.assemble(
+                    (f"{flag} {action.kind}", "bold"), f" ({action.label}): ", action.reason
+                )
+            )
+        elif (data := nurture(self).board) is not None and not data.complete:
+            text.append("working out its next action…", style="dim")
+        else:
+            text.append("nothing due", style="dim")
+        if move is not None:
+            text.append(f"  y: move to {move.suggested_stage}", style="bold")
+        detail.update(text)
+        self.refresh_bindings()  # `y` is offered only with a stage suggestion
+
+    def on_stage_column_highlighted(self, message: StageColumn.Highlighted) -> None:
+        if message.column is self._column:
+            self._show_detail()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A column focused by a click (or Tab) is the one the rep is in now."""
+        if isinstance(event.widget, StageColumn) and event.widget is not self._column:
+            self._column = event.widget
+            self._show_detail()
+
     # --------------------------------------------------------------- actions
-    def _focused_column(self) -> StageColumn | None:
-        focused = self.focused
-        return focused if isinstance(focused, StageColumn) else None
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept_stage":
+            # False, not None: with no stage suggestion `y` goes on to the app (Sync).
+            return self.is_mounted and self._stage_move(self._current_card()) is not None
+        return True
 
     def _current_card(self) -> PartnerCard | None:
-        column = self._focused_column()
-        return column.current if column else None
+        return self._column.current if self._column is not None else None
 
     def action_focus_column(self, step: int) -> None:
+        """The column ``step`` to the right (negative: left), stopping at the ends."""
         stages = self.visible_stages
-        column = self._focused_column()
-        index = next((i for i, s in enumerate(stages) if column is self.column(s)), 0)
-        self.column(stages[(index + step) % len(stages)]).focus()
+        index = next((i for i, s in enumerate(stages) if self._column is self.column(s)), 0)
+        target = self.column(stages[max(0, min(index + step, len(stages) - 1))])
+        if target is not self._column:
+            self._enter(target)
+            self._show_detail()
 
     def action_search(self) -> None:
-        search = self.query_one("#board-search", Input)
-        search.display = True
-        search.focus()
+        self._show_search(True)
+        # At once: "/tier" typed fast must not send the "t" to the column (log a touch).
+        self.set_focus(self.query_one("#board-search", Input))
 
     @on(Input.Changed, "#board-search")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -152,31 +253,47 @@ class BoardScreen(Screen[None]):
     @on(Input.Submitted, "#board-search")
     def _filter_submitted(self) -> None:
         column = next((self.column(s) for s in self.visible_stages if self.column(s).cards), None)
-        (column or self.column(Stage.PROSPECT)).focus()
+        self._enter(column)
 
     def action_clear_filter(self) -> None:
+        """Clear and hide the search; back in the column last worked in."""
         search = self.query_one("#board-search", Input)
+        if not search.display and not self.filter.active:
+            return  # nothing to clear: escape leaves the rep where they are
         search.value = ""
-        search.display = False
+        self._show_search(False)
         self.filter = CardFilter()
         self._show_board(nurture(self).board)
-        self.column(Stage.PROSPECT).focus()
+        self._enter(self._column)
 
     def action_toggle_dormant(self) -> None:
         self.show_dormant = not self.show_dormant
         self.query_one(f"#stage-{Stage.DORMANT.value}").display = self.show_dormant
         if self.show_dormant:
-            self.column(Stage.DORMANT).focus()
+            self._enter(self.column(Stage.DORMANT))
+        elif self._column in (None, self.column(Stage.DORMANT)):
+            # The rep's column just went away: stay on the board, next to where it was.
+            self._enter(self.column(Stage.CHAMPION))
 
     def action_move_stage(self, step: int) -> None:
+        """Move the partner to the column ``step`` away, as the board shows them; at the
+        first or last column it stays (Champion never wraps round to Prospect)."""
         card = self._current_card()
         if card is None:
             return
-        order = list(ALL_STAGES)
+        order = list(self.visible_stages)
+        if card.stage not in order:
+            return
         index = order.index(card.stage) + step
         if not 0 <= index < len(order):
+            end = "first" if index < 0 else "last"
+            hint = "" if self.show_dormant or index < 0 else " (z shows Dormant)"
+            self.notify(f"{card.stage.value.title()} is the {end} stage{hint}", timeout=3)
             return
-        target = order[index]
+        self._set_stage(card, order[index])
+
+    def _set_stage(self, card: PartnerCard, target: Stage) -> None:
+        """Move ``card``'s partner to ``target`` through the records service, and follow it."""
         nurture(self).run_write(
             lambda session: records.set_stage(session, card.id, target),
             lambda partner: f"{partner.name} moved to {partner.stage.value}",
@@ -185,6 +302,14 @@ class BoardScreen(Screen[None]):
         if target is Stage.DORMANT and not self.show_dormant:
             self.action_toggle_dormant()
         self._follow_id = card.id
+
+    def action_accept_stage(self) -> None:
+        """Take the card's stage suggestion ("…; move from prospect to referring?")."""
+        card = self._current_card()
+        move = self._stage_move(card)
+        if card is None or move is None or not move.suggested_stage:
+            return
+        self._set_stage(card, Stage(move.suggested_stage))
 
     def on_stage_column_opened(self, message: StageColumn.Opened) -> None:
         nurture(self).open_partner(message.card.id)

@@ -2,6 +2,10 @@
 
 A column can hold a thousand partners; a ScrollView with the Line API renders the few
 lines on screen, so opening and scrolling the board costs the same at 5,000 partners as at 50.
+
+A column scrolls up and down only: cards are cut to its width, and left/right belong to the
+board (they move between columns), so the column neither binds them nor has a horizontal
+extent to scroll.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nurture_tui.services.board import Health, PartnerCard
+from nurture_tui.ui.widgets.card_names import card_titles
 
 CARD_HEIGHT = 4  # three lines of card and one of space
 
@@ -32,8 +37,13 @@ HEALTH_MARK = {
 }
 
 
-class StageColumn(ScrollView, can_focus=True):
-    """A scrolling list of partner cards with a cursor."""
+class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
+    """A scrolling list of partner cards with a cursor.
+
+    ``inherit_bindings=False``: ScrollView's own keys include left/right (scroll sideways),
+    and a focused widget's bindings win over the screen's, so an inherited right arrow
+    scrolled the column one cell instead of moving to the next stage.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "stage-column--card",
@@ -74,6 +84,9 @@ class StageColumn(ScrollView, can_focus=True):
         super().__init__(name=name, id=id)
         self.cards: list[PartnerCard] = []
         self._lines: LRUCache[tuple[int, int, bool, int, bool], Strip] = LRUCache(1024)
+        #: Card titles for one width, no two alike where a telling part fits (card_names).
+        self._titles: dict[str, str] = {}
+        self._titles_width = -1
 
     @property
     def current(self) -> PartnerCard | None:
@@ -84,12 +97,25 @@ class StageColumn(ScrollView, can_focus=True):
         keep_id = None if reset else (self.current.id if self.current else None)
         self.cards = cards
         self._lines.clear()
-        self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
+        self._titles_width = -1
+        self._set_virtual_size()
         index = next((i for i, c in enumerate(cards) if c.id == keep_id), None)
         if reset:
             index = 0
         self.cursor = min(index if index is not None else self.cursor, max(len(cards) - 1, 0))
         self.refresh()
+
+    def _set_virtual_size(self) -> None:
+        # No width: cards never overflow sideways, so there is nothing to scroll to and no
+        # horizontal scrollbar (overflow-x: hidden in nurture.tcss says the same).
+        self.virtual_size = Size(0, len(self.cards) * CARD_HEIGHT)
+
+    def title(self, card: PartnerCard, width: int) -> str:
+        """``card``'s name as its title shows it in ``width`` cells."""
+        if width != self._titles_width:
+            self._titles = card_titles(self.cards, width)
+            self._titles_width = width
+        return self._titles.get(card.id) or card.name
 
     def select_id(self, partner_id: str) -> bool:
         for index, card in enumerate(self.cards):
@@ -100,8 +126,7 @@ class StageColumn(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        line = scroll_y + y
+        line = self.scroll_offset.y + y
         index, row = divmod(line, CARD_HEIGHT)
         width = self.scrollable_content_region.width
         if index >= len(self.cards):
@@ -112,7 +137,7 @@ class StageColumn(ScrollView, can_focus=True):
         if strip is None:
             strip = self._render_card_line(self.cards[index], row, selected, width)
             self._lines[key] = strip
-        return strip.crop(scroll_x, scroll_x + width)
+        return strip.crop(0, width)
 
     def _render_card_line(self, card: PartnerCard, row: int, selected: bool, width: int) -> Strip:
         base = self.get_component_rich_style("stage-column--card")
@@ -136,8 +161,7 @@ class StageColumn(ScrollView, can_focus=True):
         health = self._style(card.health.value)
         if row == 0:
             mark, _ = HEALTH_MARK[card.health]
-            name = Text(card.name, style="bold")
-            name.truncate(max(width - 4, 1), overflow="ellipsis")
+            name = Text(self.title(card, max(width - 4, 1)), style="bold")
             return Text.assemble((mark + " ", health), name, (" " + card.tier.value, dim))
         if row == 1:
             since = (
@@ -161,7 +185,10 @@ class StageColumn(ScrollView, can_focus=True):
 
     def _on_resize(self) -> None:
         self._lines.clear()
-        self.virtual_size = Size(self.size.width, len(self.cards) * CARD_HEIGHT)
+        self._set_virtual_size()
+        # The board's detail line grows and shrinks with the selected card's reason, and
+        # the column with it: keep the selected card in view.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def on_focus(self) -> None:
         self._lines.clear()
