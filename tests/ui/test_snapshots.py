@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from nurture_tui.ui.screens.log_form import LogTouchForm
+from nurture_tui.ui.widgets.stage_column import StageColumn
 
 from .helpers import NOW, make_app, settle
 
@@ -28,6 +29,19 @@ def keys(*pressed: str) -> Steps:
             await settle(pilot)
 
     return run
+
+
+async def twin_selected(pilot: Pilot[None]) -> None:
+    """The board with one of two partners whose names collide once cut selected: their
+    titles tell them apart, the detail line shows the full name and the whole reason."""
+    await settle(pilot)
+    column = pilot.app.screen.query_one("#column-prospect", StageColumn)
+    for _ in column.cards:
+        if column.current is not None and column.current.name.endswith(" 11"):
+            break
+        await pilot.press("down")
+    assert column.current is not None and column.current.name.endswith(" 11")
+    await settle(pilot)
 
 
 async def gift_warning(pilot: Pilot[None]) -> None:
@@ -99,6 +113,7 @@ SCREENS: dict[str, Steps] = {
     "board": keys(),
     "board_search": keys("slash", "t", "i", "e", "r", ":", "A"),
     "board_dormant": keys("z"),
+    "board_twins": twin_selected,
     "agenda": keys("g"),
     "partner": keys("enter"),
     "partner_suggestions": keys("enter", "2"),
