@@ -8,7 +8,8 @@ from pathlib import Path
 from nurture_tui.commands.output import emit, say, session_for
 from nurture_tui.domain.errors import StoreError
 from nurture_tui.locations import data_directory
-from nurture_tui.services.csv_import import import_csv
+from nurture_tui.services.csv_columns import FIELD_LABELS, headers_help
+from nurture_tui.services.csv_import import ImportReport, import_csv
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.store import backups
 
@@ -39,18 +40,68 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+CSV_EPILOG = f"""One row is a partner, optionally with one contact.
+
+{headers_help()}
+
+Dates: 11/23/2026, 11/23/26 (00-29 is 20xx, as in Excel) or 2026-11-23,
+optionally with a time (15:30, 3:30 PM). Notes and Contact Notes go to the
+partner's notes, and Address, City, State and ZIP to one line of them. Last
+Visit becomes a check-in touchpoint, once: importing the sheet again adds
+nothing.
+
+A row joins a partner already known (in the store or earlier in the sheet)
+with the same NPI; the same name (case, punctuation, Inc, LLC aside); a contact
+email domain the partner uses (never gmail.com, outlook.com or other free
+mail, nor your agency's); the same name but for words like Hospital, Clinic or
+Medical Center that do not make it another kind; or one misspelt word. Each
+such merge is reported: run --dry-run first.
+
+UTF-8 (with or without a BOM), Windows-1252 or Latin-1; comma, semicolon or
+tab; up to 20 MB. All or nothing: one bad row imports nothing and names its
+line. See docs/importing.md."""
+
+
 def csv_import(args: argparse.Namespace) -> int:
+    """Import a sheet; say what each column became, every merge and every ignored column
+    (a dry run shows the column mapping first and writes nothing)."""
     session = session_for(args)
     report = import_csv(session, Path(args.file), dry_run=args.dry_run)
-    verb = "would import" if args.dry_run else "imported"
-    emit(
-        args,
-        report.as_json(),
-        f"{verb} {report.rows} rows: {report.partners_added} new partners "
-        f"({report.partners_merged} merged), {report.contacts_added} new contacts "
-        f"({report.contacts_merged} merged)",
-    )
+    if not args.json:
+        for warning in report.warnings:
+            say(f"warning: {warning.message}")
+    emit(args, report.as_json(), csv_report_lines(report))
     return 0
+
+
+def csv_report_lines(report: ImportReport) -> list[str]:
+    """The import in words: mapping (dry run), merges, ignored columns, then the counts."""
+    lines: list[str] = []
+    if report.dry_run:
+        lines.append("dry run: nothing was written")
+        lines.append("columns:")
+        width = max((len(c.header) for c in report.mapped), default=0)
+        lines += [f"  {c.header:<{width}}  -> {FIELD_LABELS[c.field or '']}" for c in report.mapped]
+    if report.merges:
+        lines.append("merges:")
+        lines += [f"  {merge.message}" for merge in report.merges]
+    if report.ignored:
+        shown = ", ".join(f"{c.header} (column {c.number})" for c in report.ignored)
+        lines.append(f"ignored columns: {shown}")
+    verb = "would import" if report.dry_run else "imported"
+    visits = _count(report.touchpoints_added, "last visit")
+    if report.touchpoints_known:
+        visits += f" ({report.touchpoints_known} already imported)"
+    lines.append(
+        f"{verb} {_count(report.rows, 'row')}: {_count(report.partners_added, 'new partner')} "
+        f"({report.partners_merged} merged), {_count(report.contacts_added, 'new contact')} "
+        f"({report.contacts_merged} merged), {visits}"
+    )
+    return lines
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def _local_directory(args: argparse.Namespace) -> Path:

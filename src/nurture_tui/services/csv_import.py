@@ -1,60 +1,76 @@
 """Import partners and contacts from a spreadsheet export (reps keep their lists in Excel).
 
-One row is a partner, optionally with one contact. Headers are matched loosely (see
-``HEADERS``); duplicates (same NPI, same normalised name, same email) merge instead of
-doubling. Every row is validated before anything is written, and the write is one atomic
-batch: a bad row means nothing is imported, and the error names its line.
+One row is a partner, optionally with one contact, its notes, its address and the date of
+the rep's last visit. The sheet is read by ``csv_columns`` (encodings, delimiter, loose
+headers, clean cells); which known partner a row is, is decided by ``csv_matching`` (NPI,
+name, contact email domain, descriptive suffixes, one misspelt word), and every merge that
+was a judgement is reported with its reason. Every row is validated before anything is
+written, and the write is one atomic batch: a bad row means nothing is imported, and the
+error names its line.
 
-Bounded and tolerant of what spreadsheets write: the file is read through ``read_bounded``
-(an ordinary file of at most 20 MB), decoded as UTF-8 with or without a BOM, else as
-Windows-1252 (Excel on Windows), else Latin-1; the delimiter (comma, semicolon or tab) is
-sniffed from the first few KB. Two columns with the same name, or two that mean the same
-field, are refused naming both; a line break inside a one-line cell is refused with its
-line; formula-looking cells are handled by ``_guard_formula``.
+Where the columns go (decided here, documented in docs/importing.md):
+
+* Notes go to the partner's notes; Contact Notes too, after the contact's name (a contact
+  has no notes of its own). The partner has no address field, so Address, City, State and
+  ZIP become one line of its notes ("City: Springfield"). A line already in the notes is
+  not added again, so importing the same sheet twice adds nothing.
+* Last Visit becomes a ``check-in`` touchpoint with the note "last visit, from CSV import",
+  source ``csv`` and the external id ``last-visit:PARTNER:DAY``: one per partner and day,
+  whichever rows name it, so a second import finds it instead of logging it again.
+* Notes are screened as typed notes are (``records._free_text`` and the log command's PHI
+  warning): a known participant reference is masked, and the PHI screen's findings are
+  warnings naming the row and the kind of identifier, never the text. A participant
+  reference in a name, owner or tag is refused, as when typed.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
-from nurture_tui.domain.kinds import PartnerKind, Stage, Tier, parse_enum
-from nurture_tui.domain.model import Contact, Partner, new_id
-from nurture_tui.domain.text import clean_text
+from nurture_tui.domain.kinds import (
+    IN_PERSON_KINDS,
+    PartnerKind,
+    Stage,
+    Tier,
+    TouchpointKind,
+    default_direction,
+    parse_enum,
+)
+from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
+from nurture_tui.domain.phi import phi_findings
+from nurture_tui.domain.privacy import contains_reference, mask_references
 from nurture_tui.domain.validation import (
+    check_day,
+    check_moment,
     clean_domain,
     clean_email,
     clean_name,
     clean_npi,
-    parse_date,
 )
 from nurture_tui.services.bounded_files import read_bounded
+from nurture_tui.services.csv_columns import (
+    Column,
+    ColumnMap,
+    decode,
+    guard_formula,
+    map_headers,
+    read_cell,
+    records,
+)
+from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.session import Session
 
-#: Accepted header spellings (lower-cased, spaces/underscores/dashes folded) per field.
-HEADERS: dict[str, tuple[str, ...]] = {
-    "partner": ("partner", "partnername", "organization", "organisation", "company", "account"),
-    "kind": ("kind", "type", "partnerkind", "partnertype", "category"),
-    "tier": ("tier", "priority", "potential"),
-    "stage": ("stage", "status", "relationship"),
-    "domains": ("domain", "domains", "website", "web"),
-    "npi": ("npi",),
-    "owner": ("owner", "rep", "salesrep"),
-    "tags": ("tags", "tag", "territory"),
-    "contact": ("contact", "contactname", "name", "person"),
-    "emails": ("email", "emails", "contactemail", "emailaddress"),
-    "role": ("role", "title", "jobtitle", "position"),
-    "phone": ("phone", "telephone", "phonenumber", "mobile"),
-    "birthday": ("birthday", "birthdate", "dob"),
-    "started": ("started", "startdate", "hired"),
-    "met": ("met", "metinperson", "met_in_person"),
-}
+__all__ = ["LAST_VISIT_NOTE", "SOURCE", "ImportReport", "import_csv", "normalise_name"]
+
+#: The touchpoint source of a sheet's last visits (with an external id: idempotent).
+SOURCE = "csv"
+LAST_VISIT_NOTE = "last visit, from CSV import"
 
 _KIND_ALIASES = {
     "physician": "physician-practice",
@@ -75,15 +91,54 @@ _KIND_ALIASES = {
 }
 #: Reads one cell of the current row by field name.
 Cell = Callable[[str], str]
-#: Free-text fields: a leading formula character is stripped (see ``_guard_formula``).
-_FREE_TEXT = frozenset({"partner", "contact", "role", "owner", "tags"})
-#: A spreadsheet treats a cell starting with one of these as a formula (OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A phone number may start with "+" (E.164) when nothing but phone characters follow.
-_PHONE = re.compile(r"^\+[\d\s().\-/]+$")
-#: The delimiter is sniffed from this much of the file's start.
-_SNIFF_CHARS = 8192
-_NOISE = re.compile(r"\b(the|inc|llc|ltd|corp|co|pc|pllc)\b")
+#: Dates as spreadsheets write them: ISO (2026-11-23) or US (11/23/2026, 11/23/26), with
+#: an optional time (15:30, 3:30 PM, 3 PM) after a space or a "T".
+_SHEET_DATE = re.compile(
+    r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"|(?P<us_m>\d{1,2})/(?P<us_d>\d{1,2})/(?P<us_y>\d{4}|\d{2}))"
+    r"(?:[ T]+(?P<h>\d{1,2})(?::(?P<min>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<ampm>[AaPp][Mm])?)?"
+)
+_DATE_FORMS = "expected 11/23/2026 or 2026-11-23"
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A row that joined a partner under another name: reported, since it was a judgement."""
+
+    row: int
+    name: str
+    partner_id: str
+    partner: str
+    by: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"row {self.row}: '{self.name}' merged into {self.partner} ({self.reason})"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "row": self.row,
+            "name": self.name,
+            "partner": self.partner,
+            "partner_id": self.partner_id,
+            "by": self.by,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """Something imported that the rep should look at (the import still happened)."""
+
+    row: int
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"row": self.row, "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -92,9 +147,23 @@ class ImportReport:
     partners_merged: int = 0
     contacts_added: int = 0
     contacts_merged: int = 0
+    touchpoints_added: int = 0
+    #: Last visits an earlier import already logged (found by external id).
+    touchpoints_known: int = 0
     rows: int = 0
     dry_run: bool = False
+    columns: tuple[Column, ...] = ()
+    merges: list[Merge] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def mapped(self) -> list[Column]:
+        return [c for c in self.columns if c.field is not None]
+
+    @property
+    def ignored(self) -> list[Column]:
+        return [c for c in self.columns if c.field is None]
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -103,102 +172,77 @@ class ImportReport:
             "partners_merged": self.partners_merged,
             "contacts_added": self.contacts_added,
             "contacts_merged": self.contacts_merged,
+            "touchpoints_added": self.touchpoints_added,
+            "touchpoints_known": self.touchpoints_known,
             "dry_run": self.dry_run,
+            "columns": [c.as_json() for c in self.mapped],
+            "ignored_columns": [c.as_json() for c in self.ignored],
+            "merges": [m.as_json() for m in self.merges],
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 
-def normalise_name(name: str) -> str:
-    """'The Mercy Hospital, Inc.' and 'mercy hospital' are the same partner."""
-    lowered = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and "))
-    return " ".join(_NOISE.sub(" ", lowered).split())
-
-
-def _fold(header: str) -> str:
-    return re.sub(r"[\s_\-]+", "", header.strip().lower())
-
-
-def _map_headers(headers: list[str]) -> dict[str, int]:
-    """Field name -> column; two columns with one name, or meaning one field, are refused
-    naming both (a silent choice would import the wrong one). Blank headers are ignored."""
-    mapping: dict[str, int] = {}
-    named: dict[str, str] = {}
-    for index, header in enumerate(headers):
-        if "\n" in header or "\r" in header:
-            raise ValidationError(f"line 1: the column name {header!r} holds a line break")
-        folded = _fold(header)
-        if not folded:
-            continue
-        if folded in named:
-            raise ValidationError(
-                f"the CSV has two columns named {named[folded]!r} and {header.strip()!r}; "
-                "rename or remove one"
-            )
-        named[folded] = header.strip()
-        for field_name, spellings in HEADERS.items():
-            if folded not in spellings:
-                continue
-            if field_name in mapping:
-                first = headers[mapping[field_name]].strip()
-                raise ValidationError(
-                    f"the columns {first!r} and {header.strip()!r} both mean {field_name}; "
-                    "rename or remove one"
-                )
-            mapping[field_name] = index
-    if "partner" not in mapping:
-        raise ValidationError(
-            "the CSV has no partner column (a header named Partner, Organization or Company)"
-        )
-    return mapping
-
-
-def _kind(value: str) -> PartnerKind:
-    text = value.strip().lower()
-    if not text:
-        return PartnerKind.OTHER
-    text = _KIND_ALIASES.get(text, text).replace(" ", "-")
-    return parse_enum(PartnerKind, text, "partner kind")
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;,|]", value) if part.strip()]
-
-
-def _yes(value: str) -> bool:
-    return value.strip().lower() in ("y", "yes", "true", "1", "x")
-
-
 class _Plan:
-    """Partners and contacts as they will be after the import, with lookups for merging."""
+    """Partners, contacts and last visits as they will be after the import, with the
+    lookups for merging, and what must be written."""
 
     def __init__(self, session: Session) -> None:
         repo = session.repo
-        self.partners: dict[str, Partner] = {p.id: p for p in repo.partners()}
+        settings = session.settings
+        self.session = session
+        self.zone: tzinfo = settings.zone
+        self.now = session.now()
+        self.refs = repo.participant_refs()
+        own = frozenset({settings.agency_domain.strip().lower()} - {""})
+        if "@" in settings.rep_email:
+            own |= {settings.rep_email.rpartition("@")[2].strip().lower()}
+        self.index = PartnerIndex(own)
         self.contacts: dict[str, Contact] = {c.id: c for c in repo.contacts()}
-        self.by_npi = {p.npi: p.id for p in self.partners.values() if p.npi}
-        self.by_name = {normalise_name(p.name): p.id for p in self.partners.values()}
+        emails_of: dict[str, list[str]] = {}
+        for contact in self.contacts.values():
+            emails_of.setdefault(contact.partner_id, []).extend(contact.emails)
+        for partner in repo.partners(include_archived=True):
+            self.index.add(partner, emails_of.get(partner.id, ()))
+        #: partner id -> its contacts' addresses (a note naming them is not PHI)
+        self.emails_at = {pid: set(emails) for pid, emails in emails_of.items()}
+        self.stored = set(self.index.partners)
         self.by_email = {e: c.id for c in self.contacts.values() for e in c.emails}
         self.by_contact_name = {
             (c.partner_id, normalise_name(c.name)): c.id for c in self.contacts.values()
         }
-        self.changed: dict[str, Partner | Contact] = {}
+        self.visits: dict[str, Touchpoint] = {}
+        self.visits_seen: set[str] = set()
+        self.changed: dict[str, Partner | Contact | Touchpoint] = {}
+
+    def partner(self, partner_id: str) -> Partner:
+        return self.index.partners[partner_id]
+
+    def put_partner(self, partner: Partner) -> None:
+        self.index.update(partner)
+        self.changed[partner.id] = partner
+
+    def put_contact(self, contact: Contact) -> None:
+        self.contacts[contact.id] = self.changed[contact.id] = contact
+        self.emails_at.setdefault(contact.partner_id, set()).update(contact.emails)
+        self.index.add_domains(contact.partner_id, (e.rpartition("@")[2] for e in contact.emails))
 
 
 def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> ImportReport:
     """Validate every row, then write all of it in one atomic batch (or nothing)."""
-    text = _decode(read_bounded(path))
+    text = decode(read_bounded(path))
     try:
-        records = _records(text)
-        first = next(records, None)
+        rows = records(text)
+        first = next(rows, None)
         if first is None:
             raise ValidationError(f"{path} is empty")
-        mapping = _map_headers(first[1])
+        columns = map_headers(first[1])
         plan = _Plan(session)
-        report = ImportReport(dry_run=dry_run)
-        for line_number, row in records:
+        report = ImportReport(dry_run=dry_run, columns=columns.columns)
+        for row_number, (line_number, row) in enumerate(rows, start=2):
             if not any(cell.strip() for cell in row):
                 continue
             try:
-                _import_row(session, plan, mapping, row, report)
+                _import_row(plan, columns, row, row_number, report)
             except NurtureError as exc:
                 report.errors.append(f"{path.name} line {line_number}: {exc}")
             report.rows += 1
@@ -213,106 +257,52 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
     return report
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped), else Windows-1252 (what Excel on Windows saves), else
-    Latin-1, which decodes any byte: a wrong guess shows as odd letters, never a crash.
-    Only the five bytes cp1252 leaves undefined reach Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab, sniffed from whole lines of the file's start; comma when
-    the sample does not say (a one-column file)."""
-    sample = text[:_SNIFF_CHARS]
-    if len(text) > _SNIFF_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line the record starts on, cells) for each record; a quoted cell may span lines,
-    so the line is the reader's, not the record's index."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    line = 1
-    for row in reader:
-        yield line, row
-        line = reader.line_num + 1
-
-
-def _cell(row: list[str], mapping: dict[str, int], name: str) -> str:
-    """One cell as clean one-line text (no control codes or bidi overrides); a line break
-    inside it is refused (every imported field is one line), and so are formulas."""
-    index = mapping.get(name)
-    if index is None or index >= len(row):
-        return ""
-    raw = row[index]
-    if "\n" in raw or "\r" in raw:
-        raise ValidationError(f"the {name} cell holds a line break; {name} is one line")
-    return _guard_formula(name, clean_text(raw), raw)
-
-
-def _guard_formula(name: str, text: str, raw: str) -> str:
-    """A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR,
-    OWASP "CSV injection") never enters the store as one.
-
-    * Free text (partner, contact name, role, owner, each tag): the leading formula
-      characters are stripped, so "=HYPERLINK(...)" is kept as the text "HYPERLINK(...)" and
-      "@Home Health" as "Home Health"; nothing is lost that a name needs.
-    * A phone may start with "+" followed only by phone characters ("+1 555 010 2000");
-      any other phone, or email (each of a list), starting with a formula character is
-      refused with the row's line (it is not a valid one anyway), and so is any other
-      field (kind, tier, stage, NPI, dates, met, each domain), except the "@mercy.org"
-      spelling of a domain, which ``clean_domain`` reads.
-    """
-    stripped = raw.lstrip(" ")
-    if not stripped.startswith(_FORMULA_START):
-        return text
-    if name in _FREE_TEXT:
-        return text.lstrip("=+-@ ")
-    if name == "phone" and _PHONE.match(text):
-        return text
-    if name == "domains" and text.startswith("@") and not text[1:].startswith(_FORMULA_START):
-        return text
-    raise ValidationError(
-        f"the {name} {text[:40]!r} starts with {stripped[0]!r}, which a spreadsheet would run "
-        "as a formula; fix the cell"
-    )
-
-
 def _import_row(
-    session: Session,
-    plan: _Plan,
-    mapping: dict[str, int],
-    row: list[str],
-    report: ImportReport,
+    plan: _Plan, columns: ColumnMap, row: list[str], number: int, report: ImportReport
 ) -> None:
-    def cell(name: str) -> str:
-        return _cell(row, mapping, name)
+    cells: dict[str, str] = {}
 
-    partner = _merge_partner(session, plan, cell, report)
-    contact_name = cell("contact")
-    emails = [clean_email(_guard_formula("emails", e, e)) for e in _split(cell("emails"))]
-    if not contact_name and not emails:
-        return
-    _merge_contact(plan, partner, contact_name, emails, cell, report)
+    def cell(name: str) -> str:  # each cell is cleaned once, however often it is read
+        if name not in cells:
+            cells[name] = read_cell(row, columns, name)
+        return cells[name]
+
+    emails = [clean_email(guard_formula("emails", e, e)) for e in _split(cell("emails"))]
+    contact_name = cell("contact") or " ".join(
+        part for part in (cell("first_name"), cell("last_name")) if part
+    )
+    partner = _merge_partner(plan, cell, emails, number, report)
+    contact = None
+    if contact_name or emails:
+        contact = _merge_contact(plan, partner, contact_name, emails, cell, number, report)
+    notes = _notes(plan, partner, contact, contact_name, emails, cell, number, report)
+    if notes != partner.notes:
+        partner = replace(partner, notes=notes)
+        plan.put_partner(partner)
+    if cell("last_visit"):
+        _last_visit(plan, partner, contact, cell("last_visit"), report)
 
 
-def _merge_partner(session: Session, plan: _Plan, get: Cell, report: ImportReport) -> Partner:
-    name = clean_name(get("partner"), "partner name")
+def _merge_partner(
+    plan: _Plan, get: Cell, emails: list[str], number: int, report: ImportReport
+) -> Partner:
+    name = _name(plan, get("partner"), "partner name")
     npi = clean_npi(get("npi")) if get("npi") else None
-    domains = tuple(clean_domain(_guard_formula("domains", d, d)) for d in _split(get("domains")))
-    tags = tuple(tag for t in _split(get("tags")) if (tag := _guard_formula("tags", t, t).lower()))
-    existing_id = (plan.by_npi.get(npi) if npi else None) or plan.by_name.get(normalise_name(name))
-    if existing_id:
-        current = plan.partners[existing_id]
+    domains = tuple(clean_domain(guard_formula("domains", d, d)) for d in _split(get("domains")))
+    tags = tuple(
+        _label(plan, tag, "tag")
+        for t in _split(get("tags"))
+        if (tag := guard_formula("tags", t, t).lower())
+    )
+    kind = _kind(get("kind"))
+    found = plan.index.find(
+        OrgName.of(name),
+        kind=kind,
+        npi=npi,
+        domains=domains + tuple(e.rpartition("@")[2] for e in emails),
+    )
+    if found.match is not None:
+        current = plan.partner(found.match.partner_id)
         merged = replace(
             current,
             npi=current.npi or npi,
@@ -320,26 +310,34 @@ def _merge_partner(session: Session, plan: _Plan, get: Cell, report: ImportRepor
             tags=tuple(dict.fromkeys(current.tags + tags)),
         )
         if merged != current:
-            plan.partners[existing_id] = plan.changed[existing_id] = merged
+            plan.put_partner(merged)
+        if found.match.by != "name" or name.casefold() != current.name.casefold():
+            report.merges.append(
+                Merge(number, name, current.id, current.name, found.match.by, found.match.reason)
+            )
         report.partners_merged += 1
         return merged
+    for why in found.kept_apart:
+        report.warnings.append(
+            ImportWarning(
+                number, "kept-apart", f"row {number}: '{name}' {why}: added as its own partner"
+            )
+        )
     partner = Partner(
         id=new_id(),
         name=name,
-        kind=_kind(get("kind")),
+        kind=kind or PartnerKind.OTHER,
         tier=parse_enum(Tier, get("tier").upper() or "B", "tier"),
         stage=parse_enum(Stage, get("stage").lower() or "prospect", "stage"),
         domains=domains,
         npi=npi,
-        owner=get("owner") or None,
+        owner=_label(plan, get("owner"), "owner") or None,
         tags=tags,
-        stage_since=session.today(),
-        created_at=session.now(),
+        stage_since=plan.session.today(),
+        created_at=plan.now,
     )
-    plan.partners[partner.id] = plan.changed[partner.id] = partner
-    if npi:
-        plan.by_npi[npi] = partner.id
-    plan.by_name[normalise_name(name)] = partner.id
+    plan.index.add(partner)
+    plan.put_partner(partner)
     report.partners_added += 1
     return partner
 
@@ -350,45 +348,229 @@ def _merge_contact(
     name: str,
     emails: list[str],
     get: Cell,
+    number: int,
     report: ImportReport,
-) -> None:
+) -> Contact | None:
+    """The row's contact at ``partner``, merged or new; None when its address belongs to
+    someone at another partner (a person is not moved by a spreadsheet)."""
     existing_id = next((plan.by_email[e] for e in emails if e in plan.by_email), None)
+    if existing_id is not None and plan.contacts[existing_id].partner_id != partner.id:
+        other = plan.contacts[existing_id]
+        email = next(e for e in emails if plan.by_email.get(e) == existing_id)
+        report.warnings.append(
+            ImportWarning(
+                number,
+                "contact-elsewhere",
+                f"row {number}: {email} is {other.name}'s address at "
+                f"{plan.partner(other.partner_id).name}; the contact stays there (move them "
+                "in Nurture if they changed jobs)",
+            )
+        )
+        return None
+    if name:
+        name = _name(plan, name, "contact name")
     if existing_id is None and name:
         existing_id = plan.by_contact_name.get((partner.id, normalise_name(name)))
-    birthday = _optional_date(get("birthday"), "birthday")
-    started = _optional_date(get("started"), "start date")
+    birthday = _optional_day(get("birthday"), "birthday")
+    started = _optional_day(get("started"), "start date")
+    role = mask_references(get("role"), plan.refs)
     if existing_id:
         current = plan.contacts[existing_id]
         merged = replace(
             current,
             emails=tuple(dict.fromkeys(current.emails + tuple(emails))),
-            role=current.role or get("role"),
+            role=current.role or role,
             phone=current.phone or get("phone"),
             birthday=current.birthday or birthday,
             started=current.started or started,
             met_in_person=current.met_in_person or _yes(get("met")),
         )
         if merged != current:
-            plan.contacts[existing_id] = plan.changed[existing_id] = merged
+            plan.put_contact(merged)
+        for email in emails:
+            plan.by_email[email] = merged.id
         report.contacts_merged += 1
-        return
+        return merged
     contact = Contact(
         id=new_id(),
         partner_id=partner.id,
-        name=clean_name(name or emails[0].split("@")[0], "contact name"),
-        role=get("role"),
-        emails=tuple(emails),
+        name=name or clean_name(emails[0].split("@")[0], "contact name"),
+        role=role,
+        emails=tuple(dict.fromkeys(emails)),
         phone=get("phone"),
         birthday=birthday,
         started=started,
         met_in_person=_yes(get("met")),
     )
-    plan.contacts[contact.id] = plan.changed[contact.id] = contact
+    plan.put_contact(contact)
     for email in emails:
         plan.by_email[email] = contact.id
     plan.by_contact_name[(partner.id, normalise_name(contact.name))] = contact.id
     report.contacts_added += 1
+    return contact
 
 
-def _optional_date(value: str, what: str) -> date | None:
-    return parse_date(value, what) if value else None
+def _notes(
+    plan: _Plan,
+    partner: Partner,
+    contact: Contact | None,
+    contact_name: str,
+    emails: list[str],
+    get: Cell,
+    number: int,
+    report: ImportReport,
+) -> str:
+    """The partner's notes with this row's notes, contact notes and address added (each
+    once), screened as typed notes are."""
+    pieces: list[str] = []
+    known = [*emails, *plan.emails_at.get(partner.id, ())]  # its own people are not PHI
+    for column, what in (("notes", "notes"), ("contact_notes", "contact notes")):
+        text = get(column)
+        if not text:
+            continue
+        findings = phi_findings(text, known)
+        if findings:
+            report.warnings.append(
+                ImportWarning(
+                    number,
+                    "phi-screen",
+                    f"row {number}: the {what} look like they hold a patient identifier "
+                    f"({'; '.join(findings)}): keep patient details on the referral record, "
+                    "not in notes",
+                )
+            )
+        text = mask_references(text, plan.refs)
+        who = contact.name if contact else contact_name
+        pieces.append(f"{who}: {text}" if column == "contact_notes" and who else text)
+    place = _place(get)
+    if place:
+        pieces.append(place)
+    return _with_lines(partner.notes, pieces)
+
+
+def _place(get: Cell) -> str:
+    """Address, City, State and ZIP as one line for the notes (the partner has no address
+    field): "City: Springfield, IL", or "Address: 12 Main St, Springfield, IL 62701"."""
+    street, city, state, zip_code = (get(n) for n in ("address", "city", "state", "zip"))
+    region = " ".join(part for part in (state, zip_code) if part)
+    if street or zip_code:
+        return "Address: " + ", ".join(part for part in (street, city, region) if part)
+    if city or state:
+        return "City: " + ", ".join(part for part in (city, state) if part)
+    return ""
+
+
+def _with_lines(notes: str, pieces: Iterable[str]) -> str:
+    for piece in pieces:
+        if piece and piece not in notes:
+            notes = f"{notes}\n{piece}" if notes else piece
+    return notes
+
+
+def _last_visit(
+    plan: _Plan, partner: Partner, contact: Contact | None, value: str, report: ImportReport
+) -> None:
+    """One check-in per partner and day, found again by its external id on re-import."""
+    at = sheet_moment(value, plan.zone, "last visit")
+    if at > plan.now:
+        raise ValidationError(f"the last visit {value} is in the future")
+    key = f"last-visit:{partner.id}:{at.date().isoformat()}"
+    visit = plan.visits.get(key)
+    if visit is None and partner.id in plan.stored:
+        visit = plan.session.repo.touchpoint_by_external_id(SOURCE, key)
+        if visit is not None:
+            report.touchpoints_known += 1
+    if visit is None:
+        visit = Touchpoint(
+            id=new_id(),
+            partner_id=partner.id,
+            kind=TouchpointKind.CHECK_IN,
+            at=at,
+            direction=default_direction(TouchpointKind.CHECK_IN),
+            note=LAST_VISIT_NOTE,
+            source=SOURCE,
+            external_id=key,
+        )
+        plan.changed[visit.id] = visit
+        report.touchpoints_added += 1
+    if contact is not None and contact.id not in visit.contact_ids:
+        visit = visit._replace(contact_ids=(*visit.contact_ids, contact.id))
+        plan.changed[visit.id] = visit
+        if TouchpointKind.CHECK_IN in IN_PERSON_KINDS and not contact.met_in_person:
+            plan.put_contact(replace(contact, met_in_person=True))  # a visit is in person
+    plan.visits[key] = visit
+
+
+def sheet_moment(value: str, zone: tzinfo, what: str) -> datetime:
+    """A date (and optional time) as a spreadsheet writes it, in the rep's zone; a bare
+    date is the start of that day, as ``nurture log --at DATE`` takes it."""
+    day, clock = _sheet_date(value, what)
+    return check_moment(datetime.combine(day, clock, tzinfo=zone), what)
+
+
+def _sheet_date(value: str, what: str) -> tuple[date, time]:
+    """The day (range-checked) and time of day a sheet's cell spells. Two-digit years
+    follow Excel: 00-29 are 2000-2029, 30-99 are 1930-1999."""
+    refused = ValidationError(f"{value!r} is not a {what} date ({_DATE_FORMS})")
+    match = _SHEET_DATE.fullmatch(value.strip())
+    if match is None:
+        raise refused
+    g = match.groupdict()
+    if g["y"]:
+        year, month, day = int(g["y"]), int(g["m"]), int(g["d"])
+    else:
+        year, month, day = int(g["us_y"]), int(g["us_m"]), int(g["us_d"])
+        if len(g["us_y"]) == 2:
+            year += 2000 if year < 30 else 1900
+    hour, minute, second = int(g["h"] or 0), int(g["min"] or 0), int(g["s"] or 0)
+    if g["ampm"]:
+        if not 1 <= hour <= 12:
+            raise refused
+        hour = hour % 12 + (12 if g["ampm"].lower() == "pm" else 0)
+    try:
+        found = date(year, month, day), time(hour, minute, second)
+    except ValueError:
+        raise refused from None
+    check_day(found[0], what)
+    return found
+
+
+def _optional_day(value: str, what: str) -> date | None:
+    """A contact's birthday or start date: the day only."""
+    return _sheet_date(value, what)[0] if value else None
+
+
+def _name(plan: _Plan, value: str, what: str) -> str:
+    """A partner's or contact's name: clean text that carries no participant reference
+    (names travel to invites, reports and exports), as ``records`` requires when typed."""
+    name = clean_name(value, what)
+    if contains_reference(name, plan.refs):
+        raise ValidationError(
+            f"the {what} contains a participant reference; a referral's reference stays on "
+            "the referral (names travel to invites, reports and exports)"
+        )
+    return name
+
+
+def _label(plan: _Plan, value: str, what: str) -> str:
+    if value and contains_reference(value, plan.refs):
+        raise ValidationError(
+            f"the {what} contains a participant reference; keep it on the referral"
+        )
+    return value
+
+
+def _kind(value: str) -> PartnerKind | None:
+    text = value.strip().lower()
+    if not text:
+        return None
+    text = _KIND_ALIASES.get(text, text).replace(" ", "-")
+    return parse_enum(PartnerKind, text, "partner kind")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,|]", value) if part.strip()]
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("y", "yes", "true", "1", "x")
