@@ -255,3 +255,17 @@ def test_undo_on_a_full_disk_changes_nothing_and_says_so(nurture: Nurture) -> No
     after = nurture("history", "--json").stdout, nurture("partner", "show", mercy, "--json").stdout
     assert after == before
     assert nurture("undo").stdout.startswith("Undid: Logged a call with Mercy General")
+
+
+def test_touch_edit_names_partners_and_contacts_and_takes_typed_dates(nurture: Nurture) -> None:
+    mercy = _mercy(nurture)
+    nurture("contact", "add", "--partner", "Mercy General", "Sam Ortiz")
+    logged: Any = nurture.json("log", "--partner", mercy, "--kind", "call")
+    result = nurture(
+        "touch", "edit", logged["id"], "--contact", "sam ortiz", "--at", "yesterday 3pm"
+    )
+    assert "for " in result.stdout and "15:00" in result.stdout
+    shown: Any = nurture.json("touch", "show", logged["id"])
+    assert shown["contacts"] == ["Sam Ortiz"] and "T15:00:00" in shown["at"]
+    wrong = nurture("touch", "edit", logged["id"], "--at", "someday", ok=False)
+    assert wrong.returncode == 1 and len(wrong.stderr.strip().splitlines()) == 1

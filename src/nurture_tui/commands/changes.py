@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 
 from nurture_tui.commands.output import emit, session_for, table
+from nurture_tui.domain.dates import Tense, describe_moment
 from nurture_tui.domain.validation import parse_datetime
-from nurture_tui.services import records
+from nurture_tui.services import naming, records
 from nurture_tui.services.history import change_json, recent_changes, undo_latest
 from nurture_tui.services.present import referral_json, touchpoint_json
 
@@ -65,22 +66,35 @@ def touch_show(args: argparse.Namespace) -> int:
 def touch_edit(args: argparse.Namespace) -> int:
     session = session_for(args)
     zone = session.settings.zone
+    repo = session.repo
+    current = repo.touchpoint(repo.resolve("touchpoint", args.id))
+    partner_id = naming.partner_id(session, args.partner) if args.partner else None
+    contact_ids = (
+        naming.contact_ids(session, args.contact, partner_id or current.partner_id)
+        if args.contact is not None
+        else None
+    )
+    # "tue 10:00" is the latest past Tuesday for a touch that happened, the next for a plan.
+    planned = args.planned if args.planned is not None else current.status.value == "planned"
+    tense = Tense.FUTURE if planned else Tense.PAST
+    at = parse_datetime(args.at, zone, now=session.now(), tense=tense) if args.at else None
     touchpoint = records.edit_touchpoint(
         session,
-        args.id,
-        partner_id=args.partner,
+        current.id,
+        partner_id=partner_id,
         kind=args.kind,
-        at=parse_datetime(args.at, zone) if args.at else None,
-        contact_ids=args.contact,
+        at=at,
+        contact_ids=contact_ids,
         purpose=args.purpose,
         note=args.note,
         requested=args.requested,
         planned=args.planned,
     )
+    when = f" for {describe_moment(touchpoint.at.astimezone(zone))}" if at else ""
     emit(
         args,
         touchpoint_json(touchpoint, zone),
-        f"updated {touchpoint.id[:8]} {UNDO_HINT}",
+        f"updated {touchpoint.kind.value} {touchpoint.id[:8]}{when} {UNDO_HINT}",
     )
     return 0
 
