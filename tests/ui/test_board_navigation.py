@@ -278,6 +278,13 @@ async def test_the_detail_line_shows_the_full_name_and_the_whole_why(
         await pilot.press("right")
         engaged = board.column(Stage.ENGAGED).current
         assert engaged is not None and engaged.name in detail_text(board)
+        await pilot.click("#column-champion", offset=(3, 1))  # the mouse picks a column too
+        await settle(pilot)
+        champion = board.column(Stage.CHAMPION)
+        assert board.focused is champion and champion.current is not None
+        assert champion.current.name in detail_text(board)
+        await pilot.press("left")  # and the arrows go on from there
+        assert board.focused is board.column(Stage.REFERRING)
 
 
 # ------------------------------------------------------- stage suggestion: y
