@@ -10,7 +10,7 @@ from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for, table
 from nurture_tui.domain.errors import NurtureError, ValidationError
-from nurture_tui.services import schedule
+from nurture_tui.services import naming, schedule
 from nurture_tui.services import sync as service
 from nurture_tui.services.session import Session
 from nurture_tui.sync.ports import SignInRequired
@@ -192,7 +192,11 @@ def people(args: argparse.Namespace) -> int:
     if args.assign:
         if not args.partner:
             raise ValidationError("--assign needs --partner (and optionally --contact)")
-        contact_id = service.assign_person(session, args.assign, args.partner, args.contact)
+        partner_id = naming.partner_id(session, args.partner)
+        contact = (
+            naming.resolve_contact(session, args.contact, partner_id).id if args.contact else None
+        )
+        contact_id = service.assign_person(session, args.assign, partner_id, contact)
         emit(
             args,
             {"assigned": args.assign, "contact_id": contact_id},
