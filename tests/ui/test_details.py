@@ -19,6 +19,7 @@ from nurture_tui.ui.screens.details import DetailsScreen, field_id
 from nurture_tui.ui.screens.invite_form import InviteForm
 from nurture_tui.ui.screens.welcome import WelcomeScreen
 
+from . import helpers
 from .helpers import make_app, settle
 
 GOOD = {
@@ -288,3 +289,44 @@ async def test_a_bad_minutes_value_is_named_beside_it(tmp_path: Path) -> None:
 
 def test_details_settings_default_is_empty_not_a_placeholder() -> None:
     assert (Settings().rep_name, Settings().agency) == ("", "")
+
+
+def first_run_app(tmp_path: Path, *, demo: bool = True) -> NurtureApp:
+    """The app as ``nurture`` starts it (``run()`` offers the details on a first run)."""
+    plain = make_app(tmp_path, demo=helpers.SEEDED if demo else None)
+    return NurtureApp(
+        plain.session,
+        playbook=plain.playbook,
+        today=helpers.TODAY,
+        watch_seconds=None,
+        offer_details=True,
+    )
+
+
+async def test_a_first_run_with_partners_asks_for_the_details(tmp_path: Path) -> None:
+    app = first_run_app(tmp_path)  # `make run` loads demo partners: no welcome screen
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        about = str(app.screen.query_one("#details-about", Static).render())
+        assert "Welcome to Nurture" in about and "esc: later" in about
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, DetailsScreen), "later is fine; it is not forced"
+
+
+async def test_no_offer_once_there_is_a_config_file(tmp_path: Path, config: Path) -> None:
+    config.parent.mkdir(parents=True)
+    config.write_text("# mine\n")
+    app = first_run_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, DetailsScreen)
+
+
+async def test_an_empty_first_run_leaves_it_to_the_welcome_screen(tmp_path: Path) -> None:
+    app = first_run_app(tmp_path, demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert len([s for s in app.screen_stack if isinstance(s, DetailsScreen)]) == 0

@@ -57,7 +57,10 @@ class NurtureApp(App[None]):
         today: date | None = None,
         watch_seconds: float | None = WATCH_SECONDS,
         notices: list[str] | None = None,
+        offer_details: bool = False,
     ) -> None:
+        """``offer_details``: on a first run (no config.toml, details missing) ask for the
+        rep's details once the board is up — ``run()`` turns it on; tests opt in."""
         super().__init__()
         self.session = session
         self._notices = list(notices or [])
@@ -69,6 +72,7 @@ class NurtureApp(App[None]):
         self._first_paint = threading.Event()
         self._watch_seconds = watch_seconds
         self._last_revision = -1
+        self._offer_details = offer_details
 
     @property
     def today(self) -> date:
@@ -122,6 +126,12 @@ class NurtureApp(App[None]):
         self._last_revision = message.data.revision
         self.board = message.data
         self.call_after_refresh(self._first_paint.set)
+        if self._offer_details and message.data.complete:
+            self._offer_details = False  # once; an empty store's welcome screen asks itself
+            if message.data.cards:
+                from nurture_tui.ui.screens.details import offer_on_first_run
+
+                offer_on_first_run(self)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_store(self) -> None:
@@ -302,5 +312,5 @@ def run(data_dir: Path | str | None = None) -> int:
     """Start the TUI (``nurture`` / ``nurture tui``); store errors are raised before it starts."""
     notices: list[str] = []
     session = open_session(data_dir, notices=notices)
-    NurtureApp(session, notices=notices).run()
+    NurtureApp(session, notices=notices, offer_details=True).run()
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from nurture_tui.config import (
     Settings,
     check_setting,
     env_overrides,
+    missing_invite_details,
     save_settings,
     settings_path,
     with_saved,
@@ -31,6 +32,9 @@ from nurture_tui.domain.errors import NurtureError
 from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, checking, field_label
+
+if TYPE_CHECKING:
+    from nurture_tui.ui.app import NurtureApp
 
 #: (label, placeholder) per setting; labels fit the form's 11-column label cell.
 _FIELDS: dict[str, tuple[str, str]] = {
@@ -109,3 +113,20 @@ class DetailsScreen(FormScreen):
         if isinstance(result, Settings):
             nurture(self).session.settings = result
         super().saved(result)
+
+
+def offer_on_first_run(app: NurtureApp) -> None:
+    """A first run (no config.toml yet) with the rep's details missing: ask for them once
+    the board is up — ``make run`` loads demo partners, so the empty-store welcome screen
+    that also asks never shows. Escape leaves it for later (the palette finds it)."""
+    try:
+        first_run = not settings_path().exists()
+    except NurtureError:
+        return
+    if first_run and missing_invite_details(app.session.settings):
+        app.push_screen(
+            DetailsScreen(
+                reason="Welcome to Nurture! First, your details: invites go out in your "
+                'name (esc: later; ctrl+p, "details" any time).'
+            )
+        )
