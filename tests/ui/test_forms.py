@@ -262,7 +262,7 @@ async def test_snooze_to_a_past_day_is_refused_beside_the_date(tmp_path: Path) -
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, AgendaScreen)
-        assert "Snoozed until Tue 01 Dec" in toasts(app)
+        assert "Snoozed until Tue 1 Dec" in toasts(app)
 
 
 # ------------------------------------------------------------------ the keys
@@ -397,3 +397,67 @@ async def test_a_new_partner_cannot_be_archived(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, PartnerForm)
         assert not app.screen.query("#partner-archive")
+
+
+# ------------------------------------------------- dates as people type them
+@pytest.mark.parametrize(
+    ("typed", "understood"),
+    [
+        ("yesterday 3pm", "Sun 22 Nov 15:00"),
+        ("tue 10:00", "Tue 17 Nov 10:00"),  # a log is of the past: the latest Tuesday
+        ("11/20 3:00 PM", "Fri 20 Nov 15:00"),
+    ],
+)
+async def test_the_log_toast_echoes_the_date_as_understood(
+    tmp_path: Path, typed: str, understood: str
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        partner = await first_partner(pilot, app)
+        app.push_screen(LogTouchForm(partner.id))
+        await settle(pilot)
+        await type_into(pilot, "#log-purpose", "discharge planning huddle")
+        await type_into(pilot, "#log-at", typed)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert f"Logged check-in for {understood}" in toasts(app)
+
+
+async def test_referral_received_yesterday_and_a_snooze_to_friday(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        action = await agenda_action(pilot, app)
+        app.push_screen(ReferralForm(action.partner_id))
+        await settle(pilot)
+        await type_into(pilot, "#ref-received", "yesterday")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        latest = max(app.session.repo.referrals(action.partner_id), key=lambda r: r.id)
+        assert any("(received Sun 22 Nov)" in t for t in toasts(app))
+        assert latest.received.isoformat() == "2026-11-22"
+        app.push_screen(SnoozeForm(action))
+        await settle(pilot)
+        await type_into(pilot, "#snooze-date", "fri")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Snoozed until Fri 27 Nov" in toasts(app)
+
+
+async def test_a_birthday_without_a_year_is_kept_without_one(tmp_path: Path) -> None:
+    from nurture_tui.domain.dates import MonthDay
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        partner = await first_partner(pilot, app)
+        app.push_screen(ContactForm(partner.id))
+        await settle(pilot)
+        await type_into(pilot, "#contact-name", "Nora Baker")
+        await type_into(pilot, "#contact-birthday", "March 14")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [nora] = [c for c in app.session.repo.contacts(partner.id) if c.name == "Nora Baker"]
+        assert nora.birthday == MonthDay(3, 14)
+        app.push_screen(ContactForm(partner.id, nora))
+        await settle(pilot)
+        assert app.screen.query_one("#contact-birthday", Input).value == "03-14"

@@ -53,6 +53,19 @@ async def gift_warning(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def referral_status(pilot: Pilot[None]) -> None:
+    """The referral form in edit mode, as the partner page's referral row opens it."""
+    from nurture_tui.ui.screens.referral_form import ReferralForm
+
+    await settle(pilot)
+    app = pilot.app
+    board = app.board  # type: ignore[attr-defined]
+    partner = next(c for c in board.cards if c.referrals_90d)
+    referral = app.session.repo.referrals(partner.id)[0]  # type: ignore[attr-defined]
+    await app.push_screen(ReferralForm(partner.id, referral_id=referral.id))
+    await settle(pilot)
+
+
 def with_details(steps: Steps) -> Steps:
     """``steps`` with the rep's details set (an invite form otherwise asks for them first)."""
 
@@ -122,6 +135,9 @@ SCREENS: dict[str, Steps] = {
     "partner_form": keys("a"),
     "snooze": keys("g", "s"),
     "dismiss": keys("g", "x"),
+    "dismiss_needs_a_reason": keys("g", "x", "enter"),
+    "referral_status": referral_status,
+    "partner_archive_confirm": keys("enter", "e", "ctrl+o"),
     "invite_form": with_details(keys("g", "i")),
     "invite_asks_details": keys("g", "i"),
     "details": details_screen,

@@ -7,15 +7,20 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
 
+from nurture_tui.domain.dates import MonthDay, Tense
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.model import Contact, Milestone
-from nurture_tui.domain.validation import clean_email, clean_name, parse_date
+from nurture_tui.domain.validation import clean_email, clean_name, parse_birthday, parse_date
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
+from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
 
 
-def _iso(value: date | None) -> str:
+def _iso(value: date | MonthDay | None) -> str:
+    """A day as the field shows it again: ISO, or "03-14" for a birthday without a year."""
+    if isinstance(value, MonthDay):
+        return f"{value.month:02d}-{value.day:02d}"
     return value.isoformat() if value else ""
 
 
@@ -57,13 +62,13 @@ class ContactForm(FormScreen):
         yield field_label("Birthday")
         yield Input(
             value=_iso(c.birthday if c else None),
-            placeholder="YYYY-MM-DD (optional)",
+            placeholder="1980-03-14, or March 14 without the year (optional)",
             id="contact-birthday",
         )
         yield field_label("Started")
         yield Input(
             value=_iso(c.started if c else None),
-            placeholder="YYYY-MM-DD they joined the partner",
+            placeholder="the day they joined the partner (2026-11-02, 11/2, mon)",
             id="contact-started",
         )
         yield field_label("Milestone")
@@ -94,7 +99,8 @@ class ContactForm(FormScreen):
                 raise ValidationError(
                     "a milestone is a date and a few words, e.g. 2026-12-01 promoted"
                 )
-            return (*kept, Milestone(parse_date(day, "milestone date"), note.strip()))
+            on = parse_date(day, "milestone date", today=nurture(self).today)
+            return (*kept, Milestone(on, note.strip()))
 
     def save(self) -> FormWrite[Contact]:
         name = self._text("contact-name")
@@ -106,10 +112,15 @@ class ContactForm(FormScreen):
         with checking("contact-emails"):
             for email in emails:
                 clean_email(email)
+        today = nurture(self).today
         with checking("contact-birthday"):
-            born = parse_date(birthday, "birthday") if birthday else None
+            born = parse_birthday(birthday) if birthday else None
         with checking("contact-started"):
-            began = parse_date(started, "start date") if started else None
+            began = (
+                parse_date(started, "start date", today=today, tense=Tense.PAST)
+                if started
+                else None
+            )
         role, phone = self._text("contact-role"), self._text("contact-phone")
         met = self.query_one("#contact-met", Checkbox).value
         linked = self.query_one("#contact-linkedin", Checkbox).value

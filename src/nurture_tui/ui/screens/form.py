@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from rich.text import Text
@@ -64,11 +63,6 @@ class FormWrite(Generic[T]):
     write: Callable[[Session], T]
     done: Callable[[T], str]
     partner_id: str | None = None
-
-
-def describe_moment(moment: datetime, zone: tzinfo) -> str:
-    """A moment as the rep reads it back ("Mon 23 Nov 15:00"), in their own zone."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
 
 
 class FormScreen(ModalScreen[Any]):

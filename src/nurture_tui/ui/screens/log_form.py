@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
+from nurture_tui.domain.dates import Tense, describe_moment
 from nurture_tui.domain.kinds import TouchpointKind
 from nurture_tui.domain.model import PartnerHistory, Touchpoint
 from nurture_tui.domain.playbook.guardrails import PlannedTouch, check
@@ -17,13 +18,7 @@ from nurture_tui.services import records
 from nurture_tui.services.playbook import history_of
 from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import (
-    FormScreen,
-    FormWrite,
-    checking,
-    describe_moment,
-    field_label,
-)
+from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
 
 
 class LogTouchForm(FormScreen):
@@ -67,7 +62,7 @@ class LogTouchForm(FormScreen):
         yield field_label("With")
         yield Select([], id="log-contact", prompt="the partner as a whole")
         yield field_label("When")
-        yield Input(placeholder="now, or YYYY-MM-DD HH:MM", id="log-at")
+        yield Input(placeholder="now; or yesterday 3pm, tue 10:00, 11/23 3pm…", id="log-at")
         yield field_label("Purpose")
         yield Input(
             value=self.initial_purpose,
@@ -119,8 +114,12 @@ class LogTouchForm(FormScreen):
     def _when(self) -> datetime:
         app = nurture(self)
         raw = self.query_one("#log-at", Input).value.strip()
+        now = app.session.now()
+        if not raw:
+            return now
         with checking("log-at"):
-            return parse_datetime(raw, app.session.settings.zone) if raw else app.session.now()
+            # A log is of something done: "tue 10:00" is the latest Tuesday, not the next.
+            return parse_datetime(raw, app.session.settings.zone, now=now, tense=Tense.PAST)
 
     def _contact_ids(self) -> tuple[str, ...]:
         value = self.query_one("#log-contact", Select).value
@@ -141,7 +140,8 @@ class LogTouchForm(FormScreen):
         note = self.query_one("#log-note", Input).value
         pid = self.partner_id
         typed_date = bool(self.query_one("#log-at", Input).value.strip())
-        zone = nurture(self).session.settings.zone
+        session = nurture(self).session
+        zone, now = session.settings.zone, session.now().astimezone(session.settings.zone)
 
         def write(session: Session) -> Touchpoint:
             draft = records.draft_touchpoint(
@@ -158,7 +158,7 @@ class LogTouchForm(FormScreen):
 
         def done(touch: Touchpoint) -> str:
             # Echo a typed date as understood, so a misread "tue" is caught at once.
-            when = f" for {describe_moment(touch.at, zone)}" if typed_date else ""
+            when = f" for {describe_moment(touch.at.astimezone(zone), now)}" if typed_date else ""
             return f"Logged {touch.kind.value}{when}"
 
         return FormWrite(write, done, pid)

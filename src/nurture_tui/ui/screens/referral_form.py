@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
+from nurture_tui.domain.dates import Tense, describe_day
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import ReferralService, ReferralStatus
 from nurture_tui.domain.model import Contact, Referral
@@ -66,8 +67,8 @@ class ReferralForm(FormScreen):
             yield Select([], id="ref-contact", prompt="the partner as a whole")
             yield field_label("Received")
             yield Input(
-                value=nurture(self).today.isoformat(),
-                placeholder="YYYY-MM-DD",
+                value="today",
+                placeholder="today, yesterday, mon, 11/20 or 2026-11-20",
                 id="ref-received",
             )
         yield field_label("Service")
@@ -127,7 +128,7 @@ class ReferralForm(FormScreen):
         self.referral = referral
         source = f" from {contact.name}" if contact else ""
         self.query_one("#ref-summary", Static).update(
-            Text(f"{referral.participant_ref} · received {referral.received:%a %d %b %Y}{source}")
+            Text(f"{referral.participant_ref} · received {describe_day(referral.received)}{source}")
         )
         self.query_one("#ref-status", Select).value = referral.status.value
         if referral.service:
@@ -148,8 +149,14 @@ class ReferralForm(FormScreen):
         return self._edit() if self.editing else self._add()
 
     def _add(self) -> FormWrite[Referral]:
+        today = nurture(self).today
         with checking("ref-received"):
-            received = parse_date(self.query_one("#ref-received", Input).value, "received date")
+            received = parse_date(
+                self.query_one("#ref-received", Input).value,
+                "received date",
+                today=today,
+                tense=Tense.PAST,  # a referral has arrived: "mon" is the last Monday
+            )
         contact = self.query_one("#ref-contact", Select).value
         contact_id = contact if isinstance(contact, str) else None
         service, detail, complex_needs = self._service()
@@ -169,8 +176,8 @@ class ReferralForm(FormScreen):
         return FormWrite(
             write,
             lambda r: (
-                f"Referral recorded as {r.participant_ref} (received {r.received:%a %d %b}); "
-                "thank them soon"
+                f"Referral recorded as {r.participant_ref} (received "
+                f"{describe_day(r.received, today)}); thank them soon"
             ),
             pid,
         )

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nurture_tui.domain.dates import Tense, describe_day
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.model import Dismissal
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -46,7 +47,7 @@ class SnoozeForm(FormScreen):
             id="snooze-choice",
         )
         yield field_label("Date")
-        yield Input(id="snooze-date", placeholder="only for 'On a date…'")
+        yield Input(id="snooze-date", placeholder="fri, 12/1, 2026-12-01 (for 'On a date…')")
 
     def on_mount(self) -> None:
         choice = self.query_one("#snooze-choice", OptionList)
@@ -68,7 +69,8 @@ class SnoozeForm(FormScreen):
         raw = self.query_one("#snooze-date", Input).value.strip()
         with checking("snooze-date"):
             if raw:
-                until = parse_date(raw, "date")
+                # A snooze is until a day to come: "fri" is the next Friday.
+                until = parse_date(raw, "date", today=today, tense=Tense.FUTURE)
             elif option is not None and option.id in ("1", "7"):
                 until = today + timedelta(days=int(option.id))
             else:
@@ -80,7 +82,9 @@ class SnoozeForm(FormScreen):
         def write(session: Session) -> Dismissal:
             return playbook_service.snooze(session, action, until)
 
-        return FormWrite(write, lambda d: f"Snoozed until {until:%a %d %b}", action.partner_id)
+        return FormWrite(
+            write, lambda d: f"Snoozed until {describe_day(until, today)}", action.partner_id
+        )
 
 
 class DismissForm(FormScreen):
