@@ -18,7 +18,7 @@ from cli_runner import Nurture
 from nurture_tui.config import Settings
 from nurture_tui.domain.model import PartnerHistory
 from nurture_tui.domain.playbook.config import Playbook, load_playbook
-from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.engine import network_of, suggest
 from nurture_tui.domain.playbook.facts import DUE, URGENT, WHEN_YOU_CAN, SuggestedAction
 from nurture_tui.domain.playbook.plan import daily_plan, in_plan_order, pick_per_partner
 from nurture_tui.services import records
@@ -31,6 +31,7 @@ from nurture_tui.services.playbook import (
     default_playbook_text,
     next_actions,
     plan_of,
+    referral_network,
     rep_partners,
     todays_plan,
 )
@@ -216,6 +217,24 @@ def test_board_partner_page_next_and_today_agree_for_every_partner(tmp_path: Pat
     fresh = load_partner_view(session, playbook, new.id, TODAY).actions
     assert "appreciation-event" not in {a.rule for a in fresh}
     assert board.plan is not None and len(board.plan.actions) == DEFAULT_DAILY_CAPACITY
+
+
+def test_the_stores_network_is_the_one_the_board_computes(tmp_path: Path) -> None:
+    """The partner page asks the store (two grouped counts), the board its histories: the
+    same top referrers, with archived partners left out and referrals after the day (a
+    ``--today`` in the past) not counted."""
+    session = _demo_session(tmp_path / "store")
+    playbook = load_playbook(
+        default_playbook_text(), "[rules.appreciation-event]\ntop_referrers = 3\n"
+    )
+    for day in (TODAY, TODAY - timedelta(days=200), TODAY + timedelta(days=300)):
+        expected = network_of(session.repo.histories(), day, playbook)
+        assert referral_network(session, day, playbook) == expected, day
+    top = sorted(network_of(session.repo.histories(), TODAY, playbook).top_referrers)
+    records.archive_partner(session, top[0])
+    after = referral_network(session, TODAY, playbook)
+    assert top[0] not in after.top_referrers and len(after.top_referrers) == 3
+    assert after == network_of(session.repo.histories(), TODAY, playbook)
 
 
 # --- `nurture today` -------------------------------------------------------------------------

@@ -206,10 +206,19 @@ async def test_y_elsewhere_does_not_move_a_stage(tmp_path: Path) -> None:
         assert app.screen.__class__.__name__ == "SyncScreen"
 
 
-async def test_an_invite_from_the_agenda_names_the_partner_and_the_kind(tmp_path: Path) -> None:
+async def test_an_invite_from_the_agenda_names_the_partner_contact_and_kind(
+    tmp_path: Path,
+) -> None:
     from nurture_tui.ui.screens.invite_form import InviteForm
 
     app = make_app(tmp_path)
+    details = replace(
+        app.session.settings,
+        rep_name="Alex Rivera",
+        rep_email="alex@homecare.example",
+        agency="Sunrise Home Care",
+    )
+    app.session = replace(app.session, settings=details)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("g", "a")
@@ -219,6 +228,7 @@ async def test_an_invite_from_the_agenda_names_the_partner_and_the_kind(tmp_path
             ("appreciation-event", "appreciation-event"),
             ("check-in", "check-in"),
             ("referral-ask", "check-in"),  # a talk, not a meeting kind of its own
+            ("participant-update", "check-in"),  # names a contact
         ):
             action = next(a for a in agenda.actions if a.kind == kind)
             cursor_to(agenda, action)
@@ -227,10 +237,12 @@ async def test_an_invite_from_the_agenda_names_the_partner_and_the_kind(tmp_path
             form = app.screen
             assert isinstance(form, InviteForm)
             assert form.partner_id == action.partner_id
+            assert form.contact_id == action.contact_id
             assert form.query_one("#invite-kind", Select).value == expected
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is agenda
+        assert any(a.contact_id for a in agenda.actions if a.kind == "participant-update")
 
 
 async def test_the_palette_finds_actions_and_opens_the_agenda_on_one(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
@@ -30,17 +30,35 @@ def network_of(histories: Iterable[PartnerHistory], today: date, playbook: Playb
 
 def network_from(referrals: Iterable[Referral], today: date, playbook: Playbook) -> Network:
     """The top referrers of the last year (for the appreciation event), from every active
-    partner's referrals: the same answer whichever view asks.
-
-    A partner needs at least ``min_referrals`` in the year; of those, the ``top_referrers``
-    with the most (ties: the larger id, so the answer never depends on input order).
-    """
-    cfg = playbook.rule("appreciation-event")
+    partner's referrals: the same answer whichever view asks."""
     year_ago = today - timedelta(days=365)
     counts = Counter(r.partner_id for r in referrals if year_ago <= r.received <= today)
+    return top_referrers(counts, playbook)
+
+
+def top_referrers(
+    counts: Mapping[str, int],
+    playbook: Playbook,
+    active: Callable[[str], bool] = lambda _partner_id: True,
+) -> Network:
+    """The network from each partner's referral count in the year (365 days to today).
+
+    A partner needs at least ``min_referrals``; of those, the ``top_referrers`` with the
+    most (ties: the larger id, so the answer never depends on input order). ``active`` is
+    asked only about candidates, most referrals first, so a store can say which partners
+    are archived without reading every partner.
+    """
+    cfg = playbook.rule("appreciation-event")
     least = max(1, cfg.days("min_referrals"))
+    wanted = cfg.days("top_referrers")
     ranked = sorted(((c, pid) for pid, c in counts.items() if c >= least), reverse=True)
-    return Network(top_referrers=frozenset(pid for _, pid in ranked[: cfg.days("top_referrers")]))
+    top: list[str] = []
+    for _count, partner_id in ranked:
+        if len(top) >= wanted:
+            break
+        if active(partner_id):
+            top.append(partner_id)
+    return Network(top_referrers=frozenset(top))
 
 
 def suggest(

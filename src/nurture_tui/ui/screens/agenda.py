@@ -73,6 +73,8 @@ def action_matches(query: CardFilter, action: SuggestedAction, card: PartnerCard
 class AgendaScreen(Screen[None]):
     """What to do today, most pressing first; act on a row without leaving the keyboard."""
 
+    #: The table, not the (hidden) filter box: no focus hop, no extra footer rebuild.
+    AUTO_FOCUS = "#agenda-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "do_action", "Done (log it)", id="agenda.done"),
         Binding("y", "accept_stage", "Accept stage", id="agenda.accept"),
@@ -92,6 +94,7 @@ class AgendaScreen(Screen[None]):
         self.filter = CardFilter()
         self._select = select  # from the palette: put the cursor on it once data is in
         self._widths: tuple[int, ...] = ()
+        self._stage_key_offered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -200,7 +203,7 @@ class AgendaScreen(Screen[None]):
         if action is None:
             empty = "Nothing matches the filter." if self.filter.active else "Nothing to do."
             detail.update(Text(empty, style="dim"))
-            self.refresh_bindings()
+            self._offer_stage_key(False)
             return
         today = nurture(self).today
         due = "today" if action.due == today else long_date(action.due, today)
@@ -212,10 +215,18 @@ class AgendaScreen(Screen[None]):
             f"{when}\n",
             action.reason,
         )
-        if action.kind == "stage-change" and action.suggested_stage:
+        stage_move = action.kind == "stage-change" and bool(action.suggested_stage)
+        if stage_move:
             text.append(f"  enter or y: move to {action.suggested_stage}", style="bold")
         detail.update(text)
-        self.refresh_bindings()  # `y` is offered only on a stage suggestion
+        self._offer_stage_key(stage_move)
+
+    def _offer_stage_key(self, offered: bool) -> None:
+        """`y` is offered only on a stage suggestion. The footer is rebuilt only when that
+        changes: rebuilding it on every cursor move doubled the agenda's time to show."""
+        if offered != self._stage_key_offered:
+            self._stage_key_offered = offered
+            self.refresh_bindings()
 
     def _current(self) -> SuggestedAction | None:
         table = self.query_one(DataTable)
@@ -325,15 +336,16 @@ class AgendaScreen(Screen[None]):
             self.app.push_screen(DismissForm(action))
 
     def action_invite(self) -> None:
-        """An invite for this suggestion: the partner and kind come from it.
-
-        The contact is not passed yet: InviteForm takes only the partner and the kind.
-        """
+        """An invite for this suggestion: partner, contact and kind come from it."""
         action = self._current()
         if action is not None:
             from nurture_tui.ui.screens.invite_form import InviteForm
 
-            self.app.push_screen(InviteForm(action.partner_id, kind=invite_kind_for(action)))
+            self.app.push_screen(
+                InviteForm(
+                    action.partner_id, kind=invite_kind_for(action), contact_id=action.contact_id
+                )
+            )
 
     def action_open_partner(self) -> None:
         action = self._current()
