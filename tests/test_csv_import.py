@@ -685,3 +685,42 @@ def test_thousands_of_numbered_clinics_stay_apart(session: Session, tmp_path: Pa
     report = import_csv(session, sheet(tmp_path, rows), dry_run=True)
     assert (report.partners_added, report.touchpoints_added) == (3000, 3000)
     assert report.merges == [] and report.warnings == []
+
+
+def test_a_deleted_last_visit_stays_deleted_on_reimport(session: Session, tmp_path: Path) -> None:
+    path = sheet(tmp_path, [["Organization", "Last Visit"], ["Mercy", "11/02/2026"]])
+    import_csv(session, path)
+    [mercy] = session.repo.partners()
+    [visit] = session.repo.touchpoints(mercy.id)
+    records.delete_touchpoint(session, visit.id)
+    report = import_csv(session, path)
+    assert (report.touchpoints_added, report.touchpoints_known) == (0, 1)
+    assert list(session.repo.touchpoints(mercy.id)) == []
+
+
+def test_an_import_is_one_change_that_undo_takes_back(session: Session, tmp_path: Path) -> None:
+    rows = [
+        ["Organization", "Contact", "Last Visit"],
+        ["Mercy", "Sam Ortiz", "11/02/2026"],
+        ["Hope Hospice", "Nora Baker", ""],
+    ]
+    import_csv(session, sheet(tmp_path, rows))
+    [change] = session.repo.changes(1)
+    assert change.summary == ("Imported partners.csv: 2 new partners, 2 new contacts, 1 last visit")
+    session.repo.undo()
+    assert session.repo.partners() == [] and session.repo.contacts() == []
+
+
+def test_a_row_of_an_archived_partner_joins_it_and_says_so(
+    session: Session, tmp_path: Path
+) -> None:
+    mercy = records.add_partner(session, "Mercy General", "hospital")
+    records.archive_partner(session, mercy.id)
+    rows = [["Organization", "Contact"], ["Mercy General", "Sam"], ["Mercy General", "Nora"]]
+    report = import_csv(session, sheet(tmp_path, rows))
+    assert report.partners_added == 0
+    assert [w.message for w in report.warnings] == [
+        "row 2: Mercy General is archived: the row was added to it (unarchive it to see it "
+        "on the board)"
+    ]
+    assert sorted(c.name for c in session.repo.contacts(mercy.id)) == ["Nora", "Sam"]

@@ -86,8 +86,10 @@ def csv_report_lines(report: ImportReport) -> list[str]:
         lines.append("merges:")
         lines += [f"  {merge.message}" for merge in report.merges]
     if report.ignored:
-        shown = ", ".join(f"{c.header} (column {c.number})" for c in report.ignored)
-        lines.append(f"ignored columns: {shown}")
+        # a sheet of hundreds of columns gets a readable line; --json lists them all
+        shown = ", ".join(f"{c.header} (column {c.number})" for c in report.ignored[:12])
+        more = len(report.ignored) - 12
+        lines.append(f"ignored columns: {shown}" + (f" and {more} more" if more > 0 else ""))
     verb = "would import" if report.dry_run else "imported"
     visits = _count(report.touchpoints_added, "last visit")
     if report.touchpoints_known:

@@ -211,7 +211,8 @@ class _Plan:
             (c.partner_id, normalise_name(c.name)): c.id for c in self.contacts.values()
         }
         self.visits: dict[str, Touchpoint] = {}
-        self.visits_seen: set[str] = set()
+        self.visits_deleted: set[str] = set()
+        self.archived_said: set[str] = set()
         self.changed: dict[str, Partner | Contact | Touchpoint] = {}
 
     def partner(self, partner_id: str) -> Partner:
@@ -253,8 +254,25 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
         more = f" (and {len(report.errors) - 5} more)" if len(report.errors) > 5 else ""
         raise ValidationError(f"nothing was imported: {shown}{more}")
     if not dry_run and plan.changed:
-        session.repo.save(*plan.changed.values(), action="import-csv")
+        session.repo.save(
+            *plan.changed.values(), action="import-csv", summary=_summary(path, report)
+        )
     return report
+
+
+def _summary(path: Path, report: ImportReport) -> str:
+    """What ``nurture history`` shows for the import (one change: one undo takes it back)."""
+    counts = [
+        _count(report.partners_added, "new partner"),
+        _count(report.contacts_added, "new contact"),
+        _count(report.touchpoints_added, "last visit"),
+    ]
+    merged = report.partners_merged + report.contacts_merged
+    return f"Imported {path.name}: {', '.join(counts)}" + (f" ({merged} merged)" if merged else "")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def _import_row(
@@ -314,6 +332,16 @@ def _merge_partner(
         if found.match.by != "name" or name.casefold() != current.name.casefold():
             report.merges.append(
                 Merge(number, name, current.id, current.name, found.match.by, found.match.reason)
+            )
+        if merged.archived and merged.id not in plan.archived_said:
+            plan.archived_said.add(merged.id)
+            report.warnings.append(
+                ImportWarning(
+                    number,
+                    "archived",
+                    f"row {number}: {merged.name} is archived: the row was added to it "
+                    "(unarchive it to see it on the board)",
+                )
             )
         report.partners_merged += 1
         return merged
@@ -475,9 +503,16 @@ def _last_visit(
     if at > plan.now:
         raise ValidationError(f"the last visit {value} is in the future")
     key = f"last-visit:{partner.id}:{at.date().isoformat()}"
+    if key in plan.visits_deleted:
+        return
     visit = plan.visits.get(key)
     if visit is None and partner.id in plan.stored:
-        visit = plan.session.repo.touchpoint_by_external_id(SOURCE, key)
+        repo = plan.session.repo
+        visit = repo.touchpoint_by_external_id(SOURCE, key)
+        if visit is None and repo.was_deleted(SOURCE, key):
+            report.touchpoints_known += 1  # the rep deleted it: a re-import does not undo that
+            plan.visits_deleted.add(key)
+            return
         if visit is not None:
             report.touchpoints_known += 1
     if visit is None:

@@ -138,7 +138,7 @@ class OrgName:
         while i < len(low):
             pair = tuple(low[i : i + 2])
             if len(pair) == 2 and pair in _PAIRS:
-                hint = _PAIRS[pair]  # type: ignore[index]
+                hint = _PAIRS[pair]
                 i += 2
             elif low[i] in _DESCRIPTORS:
                 hint = _DESCRIPTORS[low[i]]
