@@ -68,7 +68,7 @@ class ContactForm(FormScreen):
         yield field_label("Started")
         yield Input(
             value=_iso(c.started if c else None),
-            placeholder="the day they joined the partner (2026-11-02, 11/2, mon)",
+            placeholder="when they joined: 11/2, 2026-11-02, mon",
             id="contact-started",
         )
         yield field_label("Milestone")
