@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, OptionList, Select
+from textual.widgets import DataTable, Input, Select
 
 from nurture_tui.domain.kinds import ReferralStatus, Stage
 from nurture_tui.domain.model import Partner
 from nurture_tui.services import records
 from nurture_tui.ui.app import NurtureApp
 from nurture_tui.ui.screens.board import BoardScreen
-from nurture_tui.ui.screens.record import ConfirmDelete, RecordScreen
+from nurture_tui.ui.screens.confirm import ConfirmScreen
+from nurture_tui.ui.screens.record import RecordScreen
+from nurture_tui.ui.screens.referral_form import ReferralForm
 from nurture_tui.ui.screens.touch_edit import TouchEditForm
 
 from .helpers import NOW, make_app, settle
@@ -78,7 +80,7 @@ async def test_delete_a_touch_from_the_timeline_with_confirmation(tmp_path: Path
         assert isinstance(app.screen, RecordScreen)
         await pilot.press("d")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDelete)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # kept
         await settle(pilot)
         assert [t.id for t in app.session.repo.touchpoints(mercy.id)] == [touch.id]
@@ -143,11 +145,13 @@ async def test_change_a_referral_status_and_delete_it(tmp_path: Path) -> None:
         mercy = _mercy(app)
         referral = records.add_referral(app.session, mercy.id, date(2026, 11, 20))
         await _open_timeline_row(app, pilot, mercy.id)
-        record = app.screen
-        assert isinstance(record, RecordScreen)
-        statuses = record.query_one("#record-status", OptionList)
-        statuses.highlighted = list(ReferralStatus).index(ReferralStatus.ADMITTED)
-        await pilot.press("enter")
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ReferralForm)
+        form.query_one("#ref-status", Select).value = "admitted"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.session.repo.referral(referral.id).status is ReferralStatus.ADMITTED
         await _open_timeline_row(app, pilot, mercy.id)

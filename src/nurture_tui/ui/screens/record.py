@@ -1,7 +1,8 @@
 """One touchpoint or referral from a partner's timeline: read it whole, correct or delete it.
 
-``enter`` on a timeline row opens it. Deleting asks once (a confirm dialog), and every
-change here is one ``u`` away, as everywhere else in the app.
+``enter`` on a timeline row opens it: ``e`` edits it (the log form for a touch; the referral
+form for a referral's status, service and flags), ``d`` deletes it after one question.
+Every change here is one ``u`` away, as everywhere else in the app.
 """
 
 from __future__ import annotations
@@ -9,56 +10,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Label, Static
 from textual.worker import get_current_worker
 
-from nurture_tui.domain.kinds import ReferralStatus
 from nurture_tui.domain.model import Referral, Touchpoint
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-
-
-class ConfirmDelete(ModalScreen[bool]):
-    """Yes or no, with the record named and the way back said."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Delete", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Keep it", id="confirm.no"),
-    ]
-
-    def __init__(self, what: str) -> None:
-        super().__init__()
-        self.what = what
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(Text(f"Delete {self.what}?"), id="confirm-question")
-            yield Static("It can be taken back with u (undo).", classes="dim")
-            with Horizontal(id="confirm-buttons"):
-                yield Button("Delete (y)", variant="error", id="confirm-yes")
-                yield Button("Keep it (n)", id="confirm-no")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+from nurture_tui.ui.screens.confirm import ConfirmScreen
 
 
 class RecordScreen(ModalScreen[None]):
@@ -80,11 +44,6 @@ class RecordScreen(ModalScreen[None]):
         with Vertical(id="record-box"):
             yield Label(f"{self.kind.capitalize()}", id="record-title")
             yield Static("Loading…", id="record-body")
-            if self.kind == "referral":
-                yield Label("Status (enter sets it)", classes="dim")
-                yield OptionList(
-                    *(Option(s.value, id=s.value) for s in ReferralStatus), id="record-status"
-                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -139,10 +98,6 @@ class RecordScreen(ModalScreen[None]):
                 body.append(f"{label:<14}", style="dim")
                 body.append(f"{value}\n")  # outside text stays text, never markup
         self.query_one("#record-body", Static).update(body)
-        if isinstance(record, Referral):
-            statuses = self.query_one("#record-status", OptionList)
-            statuses.highlighted = list(ReferralStatus).index(record.status)
-            statuses.focus()
 
     def _what(self) -> str:
         record = self.record
@@ -152,30 +107,16 @@ class RecordScreen(ModalScreen[None]):
             return f"the referral of {record.received:%d %b}"
         return "this record"
 
-    @on(OptionList.OptionSelected, "#record-status")
-    def _set_status(self, event: OptionList.OptionSelected) -> None:
-        record = self.record
-        status = event.option.id
-        if not isinstance(record, Referral) or status is None or status == record.status.value:
-            return
-        rid = record.id
-
-        def write(session: Session) -> Referral:
-            return records.update_referral(session, rid, status=status)
-
-        nurture(self).run_write(
-            write, lambda r: f"Referral status: {r.status.value}", record.partner_id
-        )
-        self.dismiss()
-
     def action_edit(self) -> None:
         record = self.record
         if isinstance(record, Touchpoint):
             from nurture_tui.ui.screens.touch_edit import TouchEditForm
 
             self.app.switch_screen(TouchEditForm(record))
-        elif isinstance(record, Referral):
-            self.query_one("#record-status", OptionList).focus()
+        elif isinstance(record, Referral):  # status, service, flags: the referral form
+            from nurture_tui.ui.screens.referral_form import ReferralForm
+
+            self.app.switch_screen(ReferralForm(record.partner_id, referral_id=record.id))
 
     def action_delete(self) -> None:
         record = self.record
@@ -186,7 +127,8 @@ class RecordScreen(ModalScreen[None]):
             if yes and record is not None:
                 self._delete(record)
 
-        self.app.push_screen(ConfirmDelete(self._what()), answered)
+        question = f"Delete {self._what()}? It can be taken back with u (undo)."
+        self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep it"), answered)
 
     def _delete(self, record: Touchpoint | Referral) -> None:
         what = self._what()
