@@ -9,7 +9,8 @@ from nurture_tui.commands.output import emit, say, session_for
 from nurture_tui.domain.errors import StoreError
 from nurture_tui.locations import data_directory
 from nurture_tui.services.csv_columns import FIELD_LABELS, headers_help
-from nurture_tui.services.csv_import import ImportReport, import_csv
+from nurture_tui.services.csv_import import import_csv
+from nurture_tui.services.csv_report import ImportReport, count
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.store import backups
 
@@ -91,19 +92,15 @@ def csv_report_lines(report: ImportReport) -> list[str]:
         more = len(report.ignored) - 12
         lines.append(f"ignored columns: {shown}" + (f" and {more} more" if more > 0 else ""))
     verb = "would import" if report.dry_run else "imported"
-    visits = _count(report.touchpoints_added, "last visit")
+    visits = count(report.touchpoints_added, "last visit")
     if report.touchpoints_known:
         visits += f" ({report.touchpoints_known} already imported)"
     lines.append(
-        f"{verb} {_count(report.rows, 'row')}: {_count(report.partners_added, 'new partner')} "
-        f"({report.partners_merged} merged), {_count(report.contacts_added, 'new contact')} "
+        f"{verb} {count(report.rows, 'row')}: {count(report.partners_added, 'new partner')} "
+        f"({report.partners_merged} merged), {count(report.contacts_added, 'new contact')} "
         f"({report.contacts_merged} merged), {visits}"
     )
     return lines
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def _local_directory(args: argparse.Namespace) -> Path:

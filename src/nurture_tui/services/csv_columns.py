@@ -6,8 +6,8 @@ sniffed from the first few KB. Headers are matched loosely (``HEADERS``: case, s
 punctuation do not matter); two columns with the same name, or two that mean the same
 field, are refused naming both; columns Nurture has no field for are reported as ignored,
 never dropped silently. Every cell is cleaned at this boundary (control codes, escape
-sequences and bidi overrides stripped) and formula-looking cells are handled by
-``guard_formula``.
+sequences and bidi overrides stripped), formula-looking cells are handled by
+``guard_formula``, and dates are read as spreadsheets write them (``sheet_moment``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.text import clean_text
+from nurture_tui.domain.validation import check_day, check_moment
 
 #: Accepted header spellings per field, as people write them. Matching folds case, spaces
 #: and punctuation ("E-mail address" is "Email Address"). ``headers_help`` lists them in
@@ -288,3 +290,53 @@ def headers_help(width: int = 79) -> str:
             line += item
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+#: Dates as spreadsheets write them: ISO (2026-11-23) or US (11/23/2026, 11/23/26), with
+#: an optional time (15:30, 3:30 PM, 3 PM) after a space or a "T".
+_SHEET_DATE = re.compile(
+    r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"|(?P<us_m>\d{1,2})/(?P<us_d>\d{1,2})/(?P<us_y>\d{4}|\d{2}))"
+    r"(?:[ T]+(?P<h>\d{1,2})(?::(?P<min>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<ampm>[AaPp][Mm])?)?"
+)
+_DATE_FORMS = "expected 11/23/2026 or 2026-11-23"
+
+
+def sheet_moment(value: str, zone: tzinfo, what: str) -> datetime:
+    """A date (and optional time) as a spreadsheet writes it, in the rep's zone; a bare
+    date is the start of that day, as ``nurture log --at DATE`` takes it."""
+    day, clock = _sheet_date(value, what)
+    return check_moment(datetime.combine(day, clock, tzinfo=zone), what)
+
+
+def _sheet_date(value: str, what: str) -> tuple[date, time]:
+    """The day (range-checked) and time of day a sheet's cell spells. Two-digit years
+    follow Excel: 00-29 are 2000-2029, 30-99 are 1930-1999."""
+    refused = ValidationError(f"{value!r} is not a {what} date ({_DATE_FORMS})")
+    match = _SHEET_DATE.fullmatch(value.strip())
+    if match is None:
+        raise refused
+    g = match.groupdict()
+    if g["y"]:
+        year, month, day = int(g["y"]), int(g["m"]), int(g["d"])
+    else:
+        year, month, day = int(g["us_y"]), int(g["us_m"]), int(g["us_d"])
+        if len(g["us_y"]) == 2:
+            year += 2000 if year < 30 else 1900
+    hour, minute, second = int(g["h"] or 0), int(g["min"] or 0), int(g["s"] or 0)
+    if g["ampm"]:
+        if not 1 <= hour <= 12:
+            raise refused
+        hour = hour % 12 + (12 if g["ampm"].lower() == "pm" else 0)
+    try:
+        found = date(year, month, day), time(hour, minute, second)
+    except ValueError:
+        raise refused from None
+    check_day(found[0], what)
+    return found
+
+
+def optional_day(value: str, what: str) -> date | None:
+    """A contact's birthday or start date: the day only."""
+    return _sheet_date(value, what)[0] if value else None

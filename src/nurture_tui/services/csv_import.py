@@ -4,9 +4,9 @@ One row is a partner, optionally with one contact, its notes, its address and th
 the rep's last visit. The sheet is read by ``csv_columns`` (encodings, delimiter, loose
 headers, clean cells); which known partner a row is, is decided by ``csv_matching`` (NPI,
 name, contact email domain, descriptive suffixes, one misspelt word), and every merge that
-was a judgement is reported with its reason. Every row is validated before anything is
-written, and the write is one atomic batch: a bad row means nothing is imported, and the
-error names its line.
+was a judgement is reported with its reason (``csv_report``). Every row is validated
+before anything is written, and the write is one atomic batch: a bad row means nothing is
+imported, and the error names its line.
 
 Where the columns go (decided here, documented in docs/importing.md):
 
@@ -28,8 +28,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, tzinfo
+from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
@@ -46,8 +46,6 @@ from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import contains_reference, mask_references
 from nurture_tui.domain.validation import (
-    check_day,
-    check_moment,
     clean_domain,
     clean_email,
     clean_name,
@@ -55,15 +53,17 @@ from nurture_tui.domain.validation import (
 )
 from nurture_tui.services.bounded_files import read_bounded
 from nurture_tui.services.csv_columns import (
-    Column,
     ColumnMap,
     decode,
     guard_formula,
     map_headers,
+    optional_day,
     read_cell,
     records,
+    sheet_moment,
 )
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
+from nurture_tui.services.csv_report import ImportReport, ImportWarning, Merge, history_summary
 from nurture_tui.services.session import Session
 
 __all__ = ["LAST_VISIT_NOTE", "SOURCE", "ImportReport", "import_csv", "normalise_name"]
@@ -91,95 +91,6 @@ _KIND_ALIASES = {
 }
 #: Reads one cell of the current row by field name.
 Cell = Callable[[str], str]
-#: Dates as spreadsheets write them: ISO (2026-11-23) or US (11/23/2026, 11/23/26), with
-#: an optional time (15:30, 3:30 PM, 3 PM) after a space or a "T".
-_SHEET_DATE = re.compile(
-    r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    r"|(?P<us_m>\d{1,2})/(?P<us_d>\d{1,2})/(?P<us_y>\d{4}|\d{2}))"
-    r"(?:[ T]+(?P<h>\d{1,2})(?::(?P<min>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
-    r"\s*(?P<ampm>[AaPp][Mm])?)?"
-)
-_DATE_FORMS = "expected 11/23/2026 or 2026-11-23"
-
-
-@dataclass(frozen=True)
-class Merge:
-    """A row that joined a partner under another name: reported, since it was a judgement."""
-
-    row: int
-    name: str
-    partner_id: str
-    partner: str
-    by: str
-    reason: str
-
-    @property
-    def message(self) -> str:
-        return f"row {self.row}: '{self.name}' merged into {self.partner} ({self.reason})"
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "row": self.row,
-            "name": self.name,
-            "partner": self.partner,
-            "partner_id": self.partner_id,
-            "by": self.by,
-            "reason": self.reason,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class ImportWarning:
-    """Something imported that the rep should look at (the import still happened)."""
-
-    row: int
-    code: str
-    message: str
-
-    def as_json(self) -> dict[str, object]:
-        return {"row": self.row, "code": self.code, "message": self.message}
-
-
-@dataclass
-class ImportReport:
-    partners_added: int = 0
-    partners_merged: int = 0
-    contacts_added: int = 0
-    contacts_merged: int = 0
-    touchpoints_added: int = 0
-    #: Last visits an earlier import already logged (found by external id).
-    touchpoints_known: int = 0
-    rows: int = 0
-    dry_run: bool = False
-    columns: tuple[Column, ...] = ()
-    merges: list[Merge] = field(default_factory=list)
-    warnings: list[ImportWarning] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def mapped(self) -> list[Column]:
-        return [c for c in self.columns if c.field is not None]
-
-    @property
-    def ignored(self) -> list[Column]:
-        return [c for c in self.columns if c.field is None]
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "rows": self.rows,
-            "partners_added": self.partners_added,
-            "partners_merged": self.partners_merged,
-            "contacts_added": self.contacts_added,
-            "contacts_merged": self.contacts_merged,
-            "touchpoints_added": self.touchpoints_added,
-            "touchpoints_known": self.touchpoints_known,
-            "dry_run": self.dry_run,
-            "columns": [c.as_json() for c in self.mapped],
-            "ignored_columns": [c.as_json() for c in self.ignored],
-            "merges": [m.as_json() for m in self.merges],
-            "warnings": [w.as_json() for w in self.warnings],
-        }
 
 
 class _Plan:
@@ -255,24 +166,9 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
         raise ValidationError(f"nothing was imported: {shown}{more}")
     if not dry_run and plan.changed:
         session.repo.save(
-            *plan.changed.values(), action="import-csv", summary=_summary(path, report)
+            *plan.changed.values(), action="import-csv", summary=history_summary(path, report)
         )
     return report
-
-
-def _summary(path: Path, report: ImportReport) -> str:
-    """What ``nurture history`` shows for the import (one change: one undo takes it back)."""
-    counts = [
-        _count(report.partners_added, "new partner"),
-        _count(report.contacts_added, "new contact"),
-        _count(report.touchpoints_added, "last visit"),
-    ]
-    merged = report.partners_merged + report.contacts_merged
-    return f"Imported {path.name}: {', '.join(counts)}" + (f" ({merged} merged)" if merged else "")
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def _import_row(
@@ -399,8 +295,8 @@ def _merge_contact(
         name = _name(plan, name, "contact name")
     if existing_id is None and name:
         existing_id = plan.by_contact_name.get((partner.id, normalise_name(name)))
-    birthday = _optional_day(get("birthday"), "birthday")
-    started = _optional_day(get("started"), "start date")
+    birthday = optional_day(get("birthday"), "birthday")
+    started = optional_day(get("started"), "start date")
     role = mask_references(get("role"), plan.refs)
     if existing_id:
         current = plan.contacts[existing_id]
@@ -534,45 +430,6 @@ def _last_visit(
         if TouchpointKind.CHECK_IN in IN_PERSON_KINDS and not contact.met_in_person:
             plan.put_contact(replace(contact, met_in_person=True))  # a visit is in person
     plan.visits[key] = visit
-
-
-def sheet_moment(value: str, zone: tzinfo, what: str) -> datetime:
-    """A date (and optional time) as a spreadsheet writes it, in the rep's zone; a bare
-    date is the start of that day, as ``nurture log --at DATE`` takes it."""
-    day, clock = _sheet_date(value, what)
-    return check_moment(datetime.combine(day, clock, tzinfo=zone), what)
-
-
-def _sheet_date(value: str, what: str) -> tuple[date, time]:
-    """The day (range-checked) and time of day a sheet's cell spells. Two-digit years
-    follow Excel: 00-29 are 2000-2029, 30-99 are 1930-1999."""
-    refused = ValidationError(f"{value!r} is not a {what} date ({_DATE_FORMS})")
-    match = _SHEET_DATE.fullmatch(value.strip())
-    if match is None:
-        raise refused
-    g = match.groupdict()
-    if g["y"]:
-        year, month, day = int(g["y"]), int(g["m"]), int(g["d"])
-    else:
-        year, month, day = int(g["us_y"]), int(g["us_m"]), int(g["us_d"])
-        if len(g["us_y"]) == 2:
-            year += 2000 if year < 30 else 1900
-    hour, minute, second = int(g["h"] or 0), int(g["min"] or 0), int(g["s"] or 0)
-    if g["ampm"]:
-        if not 1 <= hour <= 12:
-            raise refused
-        hour = hour % 12 + (12 if g["ampm"].lower() == "pm" else 0)
-    try:
-        found = date(year, month, day), time(hour, minute, second)
-    except ValueError:
-        raise refused from None
-    check_day(found[0], what)
-    return found
-
-
-def _optional_day(value: str, what: str) -> date | None:
-    """A contact's birthday or start date: the day only."""
-    return _sheet_date(value, what)[0] if value else None
 
 
 def _name(plan: _Plan, value: str, what: str) -> str:
