@@ -36,6 +36,11 @@ def store_dir(tmp_path: Path) -> Path:
 def session(store_dir: Path) -> Session:
     return Session(
         repo=open_store(store_dir),
-        settings=Settings(timezone="America/Chicago", rep_email="rep@agency.org"),
+        settings=Settings(
+            timezone="America/Chicago",
+            rep_email="rep@agency.org",
+            rep_name="Alex Rivera",
+            agency="Sunrise Home Care",
+        ),
         clock=lambda: FROZEN_NOW,
     )

@@ -40,7 +40,11 @@ def _cap_memory() -> None:
 
 @pytest.fixture
 def nurture(tmp_path: Path) -> Nurture:
-    rep_env = {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_REP_NAME": "Alex"}
+    rep_env = {
+        "NURTURE_REP_EMAIL": "alex@homecare.example",
+        "NURTURE_REP_NAME": "Alex",
+        "NURTURE_AGENCY": "Sunrise Home Care",
+    }
     return Nurture(tmp_path / "home", tmp_path / "config", env=rep_env, preexec=_cap_memory)
 
 

@@ -22,6 +22,7 @@ def canary_cli(tmp_path: Path) -> Nurture:
             "NURTURE_CRASH_DIR": str(tmp_path / "crashes"),
             "NURTURE_REP_EMAIL": "alex@homecare.example",
             "NURTURE_REP_NAME": "Alex",
+            "NURTURE_AGENCY": "Sunrise Home Care",
         },
     )
 

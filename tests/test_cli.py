@@ -164,7 +164,11 @@ def test_a_corrupt_store_is_reported_not_a_traceback(nurture: Nurture, tmp_path:
 
 
 def test_invite_create_update_cancel_and_import_ics(nurture: Nurture, tmp_path: Path) -> None:
-    nurture.env |= {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_REP_NAME": "Alex"}
+    nurture.env |= {
+        "NURTURE_REP_EMAIL": "alex@homecare.example",
+        "NURTURE_REP_NAME": "Alex",
+        "NURTURE_AGENCY": "Sunrise Home Care",
+    }
     added = nurture(
         "partner",
         "add",

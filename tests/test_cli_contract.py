@@ -272,7 +272,12 @@ def test_google_sign_in_without_a_browser_prints_the_address(
 
 
 def test_an_invite_update_without_tz_keeps_the_invites_zone(tmp_path: Path) -> None:
-    env = {"NURTURE_REP_EMAIL": "alex@homecare.example", "NURTURE_TIMEZONE": "UTC"}
+    env = {
+        "NURTURE_REP_EMAIL": "alex@homecare.example",
+        "NURTURE_REP_NAME": "Alex",
+        "NURTURE_AGENCY": "Sunrise Home Care",
+        "NURTURE_TIMEZONE": "UTC",
+    }
     added = run(tmp_path, "partner", "add", "Hope", "--kind", "hospice", "--json", extra_env=env)
     pid = json.loads(added.stdout)["id"]
     run(

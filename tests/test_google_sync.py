@@ -37,7 +37,9 @@ def credentials(base: str, refresh_token: str = "rt-good") -> object:
 
 def make_session(tmp_path: Path) -> tuple[Session, str, str]:
     settings = Settings(
+        rep_name="Alex Rivera",
         rep_email="alex@homecare.example",
+        agency="Sunrise Home Care",
         agency_domain="homecare.example",
         timezone="America/Chicago",
     )
@@ -250,6 +252,8 @@ def test_cli_sync_and_invite_push_through_the_installed_google_source(
         session.repo.put_state("source:google", {"enabled": True})
         monkeypatch.setenv("NURTURE_GOOGLE_API_ENDPOINT", base)
         monkeypatch.setenv("NURTURE_REP_EMAIL", "alex@homecare.example")
+        monkeypatch.setenv("NURTURE_REP_NAME", "Alex Rivera")
+        monkeypatch.setenv("NURTURE_AGENCY", "Sunrise Home Care")
         state.put_event("primary", event(["sam@mercy.org"], "Check-in", NOW - timedelta(days=1)))
         directory = str(tmp_path / "store")
         assert main(["sync", "google", "--json", "--data-dir", directory]) == 0

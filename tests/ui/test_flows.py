@@ -212,14 +212,21 @@ async def test_help_and_reports_open(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert exports and "P-" not in exports[0].read_text()
 
 
-async def test_create_an_invite_from_the_agenda(tmp_path: Path) -> None:
+async def test_create_an_invite_from_the_agenda(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dataclasses import replace
 
+    monkeypatch.chdir(tmp_path)  # the .ics goes to the folder Nurture was started in
     app = make_app(tmp_path)
     app.session = replace(
         app.session,
         settings=replace(
-            app.session.settings, rep_email="alex@homecare.example", zoom_url="https://zoom.us/j/1"
+            app.session.settings,
+            rep_name="Alex Rivera",
+            rep_email="alex@homecare.example",
+            agency="Sunrise Home Care",
+            zoom_url="https://zoom.us/j/1",
         ),
     )
     async with app.run_test(size=(120, 40)) as pilot:
@@ -233,7 +240,7 @@ async def test_create_an_invite_from_the_agenda(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        written = list((tmp_path / "invites").glob("*.ics"))
+        written = list(tmp_path.glob("*.ics"))
         assert len(written) == 1 and b"BEGIN:VEVENT" in written[0].read_bytes()
         planned = [
             t for t in app.session.repo.touchpoints(action.partner_id) if t.source == "invite"
