@@ -130,6 +130,17 @@ def test_priority_words_urgent_due_when_you_can() -> None:
     [check_in] = [a for a in upcoming if a.rule == "check-in"]
     assert check_in.due == TODAY + timedelta(days=4) and check_in.label == WHEN_YOU_CAN
     assert check_in.as_json()["priority_label"] == WHEN_YOU_CAN
+    quiet = partner(tier="A")
+    late = {a.rule: a for a in ranked(history(quiet, touches=[touch(quiet, "webinar", 200)]))}
+    assert late["webinar"].overdue and late["webinar"].label == DUE, "a late webinar: not urgent"
+    assert late["check-in"].overdue and late["check-in"].label == URGENT
+
+
+def test_how_weighty_urgent_is_lives_in_the_playbook() -> None:
+    p = partner(tier="A")
+    h = history(p, touches=[touch(p, "webinar", 200)])
+    lenient = load_playbook(default_playbook_text(), "[ranking]\nurgent_weight = 1\n")
+    assert {a.rule: a.label for a in ranked(h, playbook=lenient)}["webinar"] == URGENT
 
 
 # --- Whose plan ----------------------------------------------------------------------------

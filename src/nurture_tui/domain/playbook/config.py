@@ -72,6 +72,7 @@ class Ranking:
     upcoming_urgency: float
     referral_bonus: float
     referral_cap: int
+    urgent_weight: float
     tier: dict[Tier, float]
     stage: dict[Stage, float]
 
@@ -103,6 +104,7 @@ class Playbook:
             upcoming_urgency=float(r["upcoming_urgency"]),
             referral_bonus=float(r["referral_bonus"]),
             referral_cap=int(r["referral_cap"]),
+            urgent_weight=float(r["urgent_weight"]),
             tier={Tier(k): float(v) for k, v in r["tier"].items()},
             stage={Stage(k): float(v) for k, v in r["stage"].items()},
         )

@@ -164,5 +164,12 @@ def _rank(
         suggested_stage=draft.suggested_stage,
         contact_id=draft.contact_id,
         terms=terms,
-        label=URGENT if overdue else DUE if draft.due <= today else WHEN_YOU_CAN,
+        label=_label(overdue, weight, draft.due, today, ranking),
     )
+
+
+def _label(overdue: bool, weight: float, due: date, today: date, ranking: Ranking) -> str:
+    """The priority in words: late and weighty is urgent; late or due today is due."""
+    if overdue and weight >= ranking.urgent_weight:
+        return URGENT
+    return DUE if due <= today else WHEN_YOU_CAN

@@ -31,8 +31,8 @@ class PriorityTerms:
         )
 
 
-#: Priorities as a rep reads them: past the rule's own deadline, due by today, or coming up
-#: within the horizon. The number behind them is in ``--explain``.
+#: Priorities as a rep reads them: late on a weighty rule (``ranking.urgent_weight``), due
+#: by today, or coming up within the horizon. The number behind them is in ``--explain``.
 URGENT, DUE, WHEN_YOU_CAN = "urgent", "due", "when you can"
 
 
