@@ -150,12 +150,11 @@ class PartnerScreen(Screen[None]):
             )
             return
         text = Text()
-        for action in view.actions:
-            flag = ("OVERDUE ", "bold red") if action.overdue else ("", "")
+        for action in view.actions:  # the priority as a word; its number on the rule line
+            style = {"urgent": "bold red", "due": "bold yellow"}.get(action.label, "dim")
             text.append_text(
                 Text.assemble(
-                    (f"{action.priority:5.1f}  ", "dim"),
-                    flag,
+                    (f"{action.label:<12} ", style),
                     (action.kind, "bold"),
                     f"  due {action.due:%d %b}\n",
                     (f"       {action.reason}\n", ""),
