@@ -25,9 +25,11 @@ name) · `esc` clear the search · `<`/`>` move the partner to the previous/next
 Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's check-in cadence)
 
 ## Agenda
-`enter` done: opens the log form filled in · `s` snooze (tomorrow, a week, a date) ·
-`x` dismiss with a reason (remembered) · `i` create an invite for it (an .ics) ·
-`o` open the partner · `esc` back
+Today's plan first: at most `daily_capacity` actions, one per partner, late thank-yous and
+updates first · `a` every suggestion · `/` filter (the board's words, or an action: `thank`)
+· `enter` done: opens the log form filled in (on a stage suggestion: makes the move; `y`
+too) · `s` snooze (tomorrow, a week, a date) · `x` dismiss with a reason (remembered) ·
+`i` invite for it (partner, contact and kind filled in) · `o` open the partner · `esc` back
 
 ## Partner
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
