@@ -173,8 +173,9 @@ def test_the_placeholder_name_is_nobodys_name() -> None:
 
 
 def test_daily_capacity_defaults_to_twelve() -> None:
-    assert DEFAULT_DAILY_CAPACITY == 12
-    assert daily_capacity(Settings()) == getattr(Settings(), "daily_capacity", 12)
+    assert DEFAULT_DAILY_CAPACITY == 12 == daily_capacity(Settings())
+    assert daily_capacity(Settings(daily_capacity=5)) == 5
+    assert daily_capacity(Settings(daily_capacity=0)) == 12, "never an empty day by accident"
 
 
 # --- Every view agrees -----------------------------------------------------------------------
@@ -287,6 +288,13 @@ def test_today_uses_twelve_by_default_and_next_shows_words(
     _demo_session(tmp_path / "home").repo.close()  # type: ignore[attr-defined]
     document = json.loads(nurture("today", "--today", TODAY.isoformat(), "--json").stdout)
     assert document["size"] == 12 and len(document["actions"]) == 12
+    nurture("config", "set", "daily_capacity", "4")
+    document = json.loads(nurture("today", "--today", TODAY.isoformat(), "--json").stdout)
+    assert document["size"] == 4 and len(document["actions"]) == 4
+    document = json.loads(
+        nurture("today", "--today", TODAY.isoformat(), "--size", "2", "--json").stdout
+    )
+    assert document["size"] == 2 and len(document["actions"]) == 2
     listed = nurture("next", "--today", TODAY.isoformat(), "--limit", "3").stdout.splitlines()
     assert listed[0].split()[0] in (URGENT, DUE, "when") and "priority" not in listed[0]
     explained = nurture("next", "--today", TODAY.isoformat(), "--limit", "1", "--explain")

@@ -120,9 +120,9 @@ DEFAULT_DAILY_CAPACITY = 12
 
 
 def daily_capacity(settings: Settings) -> int:
-    """The rep's ``daily_capacity`` setting, or 12 (settings without it, or a value below 1)."""
-    value = getattr(settings, "daily_capacity", DEFAULT_DAILY_CAPACITY)
-    return value if isinstance(value, int) and value >= 1 else DEFAULT_DAILY_CAPACITY
+    """The rep's ``daily_capacity`` (config.toml, checked there), or 12 if it is below 1."""
+    value = settings.daily_capacity
+    return value if value >= 1 else DEFAULT_DAILY_CAPACITY
 
 
 #: ``rep_name``'s default ("Your Name"): a placeholder is nobody's name.
