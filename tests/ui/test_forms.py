@@ -428,12 +428,14 @@ async def test_referral_received_yesterday_and_a_snooze_to_friday(tmp_path: Path
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         action = await agenda_action(pilot, app)
+        before = {r.id for r in app.session.repo.referrals(action.partner_id)}
         app.push_screen(ReferralForm(action.partner_id))
         await settle(pilot)
         await type_into(pilot, "#ref-received", "yesterday")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        latest = max(app.session.repo.referrals(action.partner_id), key=lambda r: r.id)
+        # Ids are random: the new referral is the one that was not there before.
+        [latest] = [r for r in app.session.repo.referrals(action.partner_id) if r.id not in before]
         assert any("(received Sun 22 Nov)" in t for t in toasts(app))
         assert latest.received.isoformat() == "2026-11-22"
         app.push_screen(SnoozeForm(action))
