@@ -13,14 +13,18 @@ from textual.widgets import Markdown
 HELP = """\
 # Nurture — keys
 
-**Everywhere**: `b` board · `g` agenda · `R` reports · `y` sync · `ctrl+p` command palette (find a
-partner, contact or action) · `ctrl+t` light/dark · `?` this help · `q` quit
+**Everywhere**: `b` board · `g` agenda · `R` reports · `y` sync · `u` undo the latest change
+(again: redo it) · `ctrl+p` command palette (a partner, a contact, an action, "your details")
+· `ctrl+t` light/dark · `?` this help · `q` quit
 
 ## Board
 `←/→` or `h/l` change stage column · `↑/↓` or `j/k` move · `enter` open the partner ·
 `/` search (`kind:hospice tier:A tag:north owner:alex health:overdue` plus any part of a
 name) · `esc` clear the search · `<`/`>` move the partner to the previous/next stage ·
-`t` log a touch · `f` record a referral · `a` add a partner · `z` show dormant partners
+`t` log a touch · `f` record a referral · `a` add a partner · `z` show dormant partners ·
+`y` take the move when the card's next action is a stage move (the line under the columns
+says so; otherwise `y` is sync). The line under the columns shows the selected partner's
+full name and the whole reason for its next action.
 
 Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's check-in cadence)
 
@@ -34,15 +38,18 @@ too) · `s` snooze (tomorrow, a week, a date) · `x` dismiss with a reason (reme
 ## Partner
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·
 `t` log a touch · `f` record a referral · `c` add a contact · `E` edit the contact under
-the cursor (milestones, met in person, LinkedIn) · `i` invite · `e` edit the partner ·
-`esc` back
+the cursor (milestones, met in person, LinkedIn) · `i` invite · `e` edit the partner
+(`ctrl+o` there archives it) · `enter` on a timeline row opens the record: `e` edit the
+touch or the referral's status, `d` delete (asks first; `u` brings it back) · `esc` back
 
 ## Sync
 `S` sync now · `A` sign in to the selected source · `a` assign a person to a partner or
 contact · `x` ignore a person (remembered)
 
 ## Forms
-`tab` next field · `ctrl+s` save · `esc` cancel. Guardrail warnings (the seeds' don'ts)
+`tab` next field · `ctrl+s` save · `esc` cancel. A form closes only when the save landed;
+a problem shows beside its field with everything you typed kept. Dates as you say them:
+`today`, `yesterday 3pm`, `tue 10:00`, `11/23 3pm`, `March 14` for a birthday. Guardrail warnings (the seeds' don'ts)
 appear while you fill in a touch; they never block you.
 """
 
