@@ -118,7 +118,12 @@ def create_invite(
         link = zoom.create_meeting(zoom.stored_credentials(), invite.title, start, minutes)
         invite = replace(invite, video_url=link, description=_with_video_line(description, link))
     touch = _planned_touch(invite, None)
-    repo.save(touch, action="invite", state={_key(invite.uid): invite_to_doc(invite)})
+    repo.save(
+        touch,
+        action="invite",
+        state={_key(invite.uid): invite_to_doc(invite)},
+        summary=f"Planned {invite.title} ({start:%a %d %b})",
+    )
     return invite
 
 

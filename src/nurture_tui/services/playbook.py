@@ -246,12 +246,18 @@ def phi_warnings(draft: TouchpointDraft, history: PartnerHistory) -> list[Warnin
 def dismiss(session: Session, action: SuggestedAction, reason: str) -> Dismissal:
     """Stop suggesting this action (remembered in the store)."""
     dismissal = Dismissal(action.partner_id, action.rule, action.key, None, reason.strip())
-    session.repo.save(dismissal, action="dismiss")
+    session.repo.save(
+        dismissal, action="dismiss", summary=f"Dismissed {action.kind} for {action.partner}"
+    )
     return dismissal
 
 
 def snooze(session: Session, action: SuggestedAction, until: date) -> Dismissal:
     """Hide this action until ``until``."""
     dismissal = Dismissal(action.partner_id, action.rule, action.key, until, "snoozed")
-    session.repo.save(dismissal, action="snooze")
+    session.repo.save(
+        dismissal,
+        action="snooze",
+        summary=f"Snoozed {action.kind} for {action.partner} until {until:%a %d %b}",
+    )
     return dismissal
