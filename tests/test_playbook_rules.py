@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,7 @@ from builders import (
     touch,
 )
 from nurture_tui.domain.kinds import Stage, TouchpointKind
-from nurture_tui.domain.model import Dismissal, Milestone, PartnerHistory
+from nurture_tui.domain.model import Dismissal, Milestone, PartnerHistory, Touchpoint
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
 from nurture_tui.domain.playbook.engine import network_from, network_of, suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -362,6 +362,33 @@ def test_ask_why_measures_effort_since_the_last_referral(playbook: Playbook) -> 
     mailings = [*after, touch(doc, "newsletter", 40), touch(doc, "newsletter", 30)]
     h = history(doc, touches=before + mailings, referrals=[old])
     assert not only(actions(h, playbook), "ask-why-no-referrals")
+
+
+def test_ask_why_counts_from_the_day_after_the_referral_in_the_reps_zone(
+    playbook: Playbook,
+) -> None:
+    """The referral's own day (the thank-you, say) is not effort after it; the next local
+    day is, even when UTC has already turned over."""
+    chicago = ZoneInfo("America/Chicago")
+    doc = partner(kind="physician-practice", stage="referring")
+    old = referral(doc, 120)
+    late_that_day = touch(doc, "thank-you", 0)._replace(
+        at=datetime.combine(old.received, time(23, 30), chicago)
+    )
+    next_morning = touch(doc, "call", 0)._replace(
+        at=datetime.combine(old.received + timedelta(days=1), time(0, 30), chicago)
+    )
+    calls = [touch(doc, "call", d) for d in range(100, 30, -10)]  # 7 calls
+
+    def found(extra: list[Touchpoint]) -> list[SuggestedAction]:
+        h = history(doc, touches=[*extra, *calls], referrals=[old])
+        return only(suggest([h], TODAY, chicago, playbook), "ask-why-no-referrals")
+
+    assert not found([late_that_day]), "7 calls: the referral day's thank-you is not effort"
+    [asked] = found([late_that_day, next_morning])
+    assert asked.key == (old.received + timedelta(days=1)).isoformat()
+    assert "8 touches" in asked.reason
+    assert asked.evidence == tuple(t.id for t in calls[-3:])
 
 
 def test_ask_why_thresholds_are_set_per_kind_or_for_every_kind(playbook: Playbook) -> None:

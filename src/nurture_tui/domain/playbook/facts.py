@@ -174,11 +174,19 @@ def long_date(day: date, today: date) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    """'1 referral', '2 referrals', '3 touches': the count and the noun agree."""
+    """'1 referral', '2 referrals', '3 touches': the count and the noun agree.
+
+    Kept cheap (rules call it for 60,000 reasons a pass): the thousands separator and the
+    '-es' check only when they can matter."""
+    number = f"{count:,}" if count >= 1000 or count <= -1000 else str(count)
     if count == 1:
-        return f"{count:,} {noun}"
-    suffix = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
-    return f"{count:,} {noun}{suffix}"
+        return f"1 {noun}"
+    if noun[-1] in "hsx" and noun.endswith(_ES_ENDINGS):
+        return f"{number} {noun}es"
+    return f"{number} {noun}s"
+
+
+_ES_ENDINGS = ("ch", "sh", "s", "x")
 
 
 def days_ago(days: int) -> str:

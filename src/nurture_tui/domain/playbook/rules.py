@@ -5,9 +5,11 @@ Every rule cites its seed sentence in ``default_playbook.toml`` (the rule's defi
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
@@ -401,14 +403,19 @@ def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Dr
     if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT) or not f.done:
         return  # not yet a relationship to ask about, or one already set aside
     last_referral = f.referrals[-1].received if f.referrals else None
-    effort = _effort_since(f, last_referral)
-    if not effort:
-        return
+    effort = _Effort.since(f, last_referral)
+    if effort is None:
+        return  # nothing since the last referral
     kind = f.partner.kind
     days, touches = cfg.per_kind("effort_days", kind), cfg.per_kind("effort_touches", kind)
-    start = f.day(effort[0].at)
+    if len(f.done) - effort.start < touches:
+        return  # too few touches, even counting newsletters
+    start = f.day(effort.first.at)
     elapsed = (f.today - start).days
-    if elapsed < days or len(effort) < touches:
+    if elapsed < days:
+        return
+    count = effort.count(f)
+    if count < touches:
         return
     since = (
         f"No referral since {long_date(last_referral, f.today)}"
@@ -420,30 +427,63 @@ def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Dr
         kind="ask-why-no-referrals",
         due=f.today,
         overdue_on=f.today + timedelta(days=30),
-        reason=f"{since} after {span(elapsed)} and {plural(len(effort), 'touch')} "
+        reason=f"{since} after {span(elapsed)} and {plural(count, 'touch')} "
         f"(from {long_date(start, f.today)}); {kind.value.replace('-', ' ')} partners "
         f"usually refer within {span(days)} and {touches} touches: schedule a frank talk "
         "to ask why, then decide whether to mark dormant",
-        evidence=tuple(t.id for t in effort[-3:]),
+        evidence=effort.latest(f, 3),
         key=start.isoformat(),
         suggested_stage=Stage.DORMANT.value,
     )
 
 
-#: Mailings to a general audience: not effort spent on this partner.
-_NOT_EFFORT = frozenset({K.NEWSLETTER})
+#: A mailing to a general audience: not effort spent on this partner.
+_NOT_EFFORT = K.NEWSLETTER
 
 
-def _effort_since(f: Facts, last_referral: date | None) -> list[Touchpoint]:
-    """Touches aimed at the partner after the day of ``last_referral`` (all, if None)."""
-    effort: list[Touchpoint] = []
-    for touch in reversed(f.done):  # newest first: stop at the referral
-        if last_referral is not None and f.day(touch.at) <= last_referral:
-            break
-        if touch.kind not in _NOT_EFFORT:
-            effort.append(touch)
-    effort.reverse()
-    return effort
+@dataclass(frozen=True, slots=True)
+class _Effort:
+    """The touches aimed at a partner since its last referral: ``f.done[start:]`` without
+    newsletters. Found by bisection, and walked only when a newsletter falls in the range:
+    this rule runs for every partner, and walking every touch cost 40 ms at 250,000."""
+
+    start: int
+    #: No newsletter in ``f.done[start:]``: count and latest need no walk.
+    clean: bool
+    first: Touchpoint
+
+    @classmethod
+    def since(cls, f: Facts, last_referral: date | None) -> _Effort | None:
+        done = f.done
+        start = 0
+        if last_referral is not None:  # from the local midnight after the referral's day
+            cutoff = datetime.combine(last_referral + timedelta(days=1), time(0), f.zone)
+            start = bisect_left(done, cutoff, key=_at)
+        if start >= len(done):
+            return None
+        news = f.last_of_kind.get(_NOT_EFFORT)
+        if news is None or news.at < done[start].at:
+            return cls(start, True, done[start])
+        first = next((t for t in islice(done, start, None) if t.kind is not _NOT_EFFORT), None)
+        return None if first is None else cls(start, False, first)
+
+    def count(self, f: Facts) -> int:
+        if self.clean:
+            return len(f.done) - self.start
+        return sum(1 for t in islice(f.done, self.start, None) if t.kind is not _NOT_EFFORT)
+
+    def latest(self, f: Facts, n: int) -> tuple[str, ...]:
+        found: list[str] = []
+        for index in range(len(f.done) - 1, self.start - 1, -1):
+            if f.done[index].kind is not _NOT_EFFORT:
+                found.append(f.done[index].id)
+                if len(found) == n:
+                    break
+        return tuple(reversed(found))
+
+
+def _at(touch: Touchpoint) -> datetime:
+    return touch.at
 
 
 def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
