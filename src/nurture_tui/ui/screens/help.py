@@ -49,8 +49,9 @@ contact · `x` ignore a person (remembered)
 ## Forms
 `tab` next field · `ctrl+s` save · `esc` cancel. A form closes only when the save landed;
 a problem shows beside its field with everything you typed kept. Dates as you say them:
-`today`, `yesterday 3pm`, `tue 10:00`, `11/23 3pm`, `March 14` for a birthday. Guardrail warnings (the seeds' don'ts)
-appear while you fill in a touch; they never block you.
+`today`, `yesterday 3pm`, `tue 10:00`, `11/23 3pm`, `March 14` for a birthday.
+Guardrail warnings (the seeds' don'ts) appear while you fill in a touch; they never block
+you.
 """
 
 
