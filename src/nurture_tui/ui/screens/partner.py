@@ -18,6 +18,8 @@ from nurture_tui.services.partner_view import PartnerView, load_partner_view
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.widgets.tables import fill_table
 
+TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "Detail")
+TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8}
 CONTACT_COLUMNS = ("Name", "Role", "Email", "Phone", "Met", "Milestones")
 
 
@@ -57,14 +59,7 @@ class PartnerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         timeline = self.query_one("#timeline", DataTable)
-        for label, width in (
-            ("When", 17),
-            ("What", 18),
-            ("Status", 10),
-            ("Source", 8),
-            ("Detail", None),
-        ):
-            timeline.add_column(label, width=width)
+        fill_table(timeline, TIMELINE_COLUMNS, [], fixed=TIMELINE_WIDTHS)
         fill_table(self.query_one("#contacts", DataTable), CONTACT_COLUMNS, [])
         self.watch(self.app, "board", self._board_changed)
         timeline.focus()
@@ -104,8 +99,8 @@ class PartnerScreen(Screen[None]):
         )
 
     def _fill_timeline(self, view: PartnerView) -> None:
-        table = self.query_one("#timeline", DataTable)
-        table.clear()
+        rows: list[list[str | Text]] = []
+        keys = []
         for entry in view.timeline:
             when = (
                 entry.when.strftime("%Y-%m-%d %H:%M")
@@ -117,14 +112,20 @@ class PartnerScreen(Screen[None]):
                 if entry.what == "referral"
                 else ("italic cyan" if entry.status == "planned" else "")
             )
-            table.add_row(
-                when,
-                Text(entry.what, style=style),
-                entry.status,
-                entry.source,
-                Text(entry.detail),
-                key=f"{'referral' if entry.what == 'referral' else 'touchpoint'}:{entry.record_id}",
+            rows.append(
+                [when, Text(entry.what, style=style), entry.status, entry.source, entry.detail]
             )
+            kind = "referral" if entry.what == "referral" else "touchpoint"
+            keys.append(f"{kind}:{entry.record_id}")
+        # Every width fixed before anything renders (see widgets/tables.py): an auto-width
+        # Detail column drew its header 8 wide or 56 wide depending on when a repaint fell.
+        fill_table(
+            self.query_one("#timeline", DataTable),
+            TIMELINE_COLUMNS,
+            rows,
+            fixed=TIMELINE_WIDTHS,
+            keys=keys,
+        )
 
     def _fill_contacts(self, view: PartnerView) -> None:
         rows = []

@@ -30,11 +30,13 @@ def fill_table(
     rows: Iterable[Sequence[Cell]],
     *,
     fixed: dict[str, int] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> None:
     """Replace the table's columns and rows; each column as wide as its widest cell.
 
-    ``fixed`` pins some columns' widths (by header), e.g. a date column. The cursor row is
-    kept where it was (clamped), so a refresh after a write does not jump to the top.
+    ``fixed`` pins some columns' widths (by header), e.g. a date column; ``keys`` names the
+    rows (what a selected row stands for). The cursor row is kept where it was (clamped),
+    so a refresh after a write does not jump to the top.
     """
     materialised = [list(row) for row in rows]
     cursor_row = table.cursor_row
@@ -45,8 +47,11 @@ def fill_table(
         if width is None:
             width = max([cell_len(header), *(_width(row[index]) for row in materialised)])
         table.add_column(header, width=width)
-    for row in materialised:
+    for index, row in enumerate(materialised):
         # A str cell would be parsed as markup by DataTable: names and emails are text.
-        table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row))
+        table.add_row(
+            *(Text(cell) if isinstance(cell, str) else cell for cell in row),
+            key=keys[index] if keys is not None else None,
+        )
     if materialised:
         table.move_cursor(row=min(cursor_row, len(materialised) - 1), animate=False)
