@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
 from nurture_tui.domain.model import Dismissal, PartnerHistory, Referral
-from nurture_tui.domain.playbook.config import Playbook, Ranking
+from nurture_tui.domain.playbook.config import Playbook, Ranking, RuleConfig
 from nurture_tui.domain.playbook.facts import (
     DUE,
     URGENT,
@@ -18,7 +18,7 @@ from nurture_tui.domain.playbook.facts import (
     PriorityTerms,
     SuggestedAction,
 )
-from nurture_tui.domain.playbook.rules import RULES, Network
+from nurture_tui.domain.playbook.rules import RULES, Network, Rule
 
 
 def network_of(histories: Iterable[PartnerHistory], today: date, playbook: Playbook) -> Network:
@@ -80,22 +80,51 @@ def suggest(
     if network is None:
         network = network_of(active, today, playbook)
     quiet = _silenced(dismissals, today)
+    rules = enabled_rules(playbook)
+    actions = [
+        action
+        for history in active
+        for action in partner_actions(history, today, zone, playbook, network, rules)
+        if (action.partner_id, action.rule, action.key) not in quiet
+    ]
+    names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
+    return rank(actions, names)
+
+
+def enabled_rules(playbook: Playbook) -> list[tuple[Rule, RuleConfig]]:
+    """The playbook's enabled rules with their settings, in the order they run."""
+    chosen = [(RULES[name], playbook.rule(name)) for name in RULES]
+    return [(rule, cfg) for rule, cfg in chosen if cfg.enabled]
+
+
+def partner_actions(
+    history: PartnerHistory,
+    today: date,
+    zone: tzinfo,
+    playbook: Playbook,
+    network: Network,
+    rules: list[tuple[Rule, RuleConfig]] | None = None,
+) -> list[SuggestedAction]:
+    """One partner's actions due within the horizon, ranked but not yet sorted, before
+    dismissals: what a per-partner cache keeps (it is valid while the partner's history,
+    the day, the playbook and whether the partner is a top referrer stay the same)."""
+    if history.partner.archived:
+        return []
     ranking = playbook.ranking
     horizon = today + timedelta(days=ranking.horizon_days)
-    rules = [(name, RULES[name], playbook.rule(name)) for name in RULES]
-    rules = [(name, rule, cfg) for name, rule, cfg in rules if cfg.enabled]
-    actions: list[SuggestedAction] = []
-    for history in active:
-        facts = Facts.of(history, today, zone)
-        scale = _PartnerScale.of(facts, ranking)
-        for _name, rule, cfg in rules:
-            for draft in rule(facts, cfg, network):
-                if draft.due > horizon:
-                    continue
-                if (facts.partner.id, draft.rule, draft.key) in quiet:
-                    continue
-                actions.append(_rank(draft, facts, cfg.weight, ranking, scale))
-    names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
+    facts = Facts.of(history, today, zone)
+    scale = _PartnerScale.of(facts, ranking)
+    return [
+        _rank(draft, facts, cfg.weight, ranking, scale)
+        for rule, cfg in (rules if rules is not None else enabled_rules(playbook))
+        for draft in rule(facts, cfg, network)
+        if draft.due <= horizon
+    ]
+
+
+def rank(actions: list[SuggestedAction], names: Mapping[str, str]) -> list[SuggestedAction]:
+    """Highest priority first; ties by due date, partner name (``names``: id -> lowercased
+    name), rule id and key, so the order never depends on input order."""
     actions.sort(key=lambda a: (-a.priority, a.due, names[a.partner_id], a.rule, a.key))
     return actions
 
