@@ -189,6 +189,12 @@ class NurtureApp(App[None]):
     def on_record_saved(self, message: RecordSaved) -> None:
         if message.message:
             self.notify(message.message, timeout=4, markup=False)  # names are text, not markup
+        self.board_changed()
+
+    def board_changed(self) -> None:
+        """The store changed under the board (a write of ours landed): bring it up to date.
+
+        Every use case's "it happened" message ends here."""
         self.reload_board()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
