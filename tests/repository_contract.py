@@ -1085,3 +1085,63 @@ class RepositoryContract:
         undone, _ = other.undo()
         assert undone.summary == "Logged a call"
         assert repo.histories()[0].touchpoints == []
+
+    # ------------------------------------------- history revisions and the action cache
+    def test_history_revisions_move_only_for_the_partners_a_write_touched(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        mercy, hope = named("Mercy General"), named("Hope Hospice")
+        sam = contact(mercy)
+        repo.save(mercy, hope, sam)
+        start = repo.history_revisions()
+        assert start[mercy.id] == start[hope.id] == repo.revision
+
+        repo.save(touch(mercy, "call", 1))
+        after_touch = repo.history_revisions()
+        assert after_touch[mercy.id] == repo.revision > start[mercy.id]
+        assert after_touch[hope.id] == start[hope.id]
+
+        moved = touch(hope, "meeting", 2)._replace(id="t-moving")
+        repo.save(moved)
+        repo.save(moved._replace(partner_id=mercy.id))  # a touch moved: both histories change
+        both = repo.history_revisions()
+        assert both[mercy.id] == both[hope.id] == repo.revision
+
+        other = open_repo()  # another process's write is seen, as are dismissals and undo
+        other.save(Dismissal(hope.id, "check-in", "", None, "moved away"))
+        assert repo.history_revisions()[hope.id] == repo.revision
+        before_undo = repo.history_revisions()
+        repo.undo()
+        after_undo = repo.history_revisions()
+        assert after_undo[hope.id] == repo.revision and after_undo[mercy.id] == before_undo[mercy.id]
+        repo.delete(sam)
+        assert repo.history_revisions()[mercy.id] == repo.revision
+
+    def test_the_action_cache_is_kept_per_context_and_day_without_a_change(
+        self, repo: Repository
+    ) -> None:
+        mercy, hope = named("Mercy General"), named("Hope Hospice")
+        repo.save(mercy, hope)
+        revision, latest = repo.revision, repo.changes(1)
+        today = date(2026, 11, 24)
+        repo.cache_actions("ctx-a", today, [(mercy.id, 7, '["a"]'), (hope.id, 8, "[]")])
+        repo.cache_actions("ctx-b", today, [(mercy.id, 7, '["b"]')])
+        assert repo.revision == revision and repo.changes(1) == latest  # derived, not a change
+        assert repo.cached_actions("ctx-a", today) == {mercy.id: (7, '["a"]'), hope.id: (8, "[]")}
+        assert repo.cached_actions("ctx-b", today) == {mercy.id: (7, '["b"]')}
+        repo.cache_actions("ctx-a", today, [(mercy.id, 9, '["a2"]')])  # replaced, not added
+        assert repo.cached_actions("ctx-a", today)[mercy.id] == (9, '["a2"]')
+        tomorrow = today + timedelta(days=1)
+        repo.cache_actions("ctx-a", tomorrow, [(hope.id, 8, "[]")])  # a new day drops the old
+        assert repo.cached_actions("ctx-a", today) == {}
+        assert repo.cached_actions("ctx-a", tomorrow) == {hope.id: (8, "[]")}
+        assert repo.cached_actions("ctx-b", today) == {mercy.id: (7, '["b"]')}
+
+    def test_replacing_the_store_empties_the_action_cache(self, repo: Repository) -> None:
+        mercy = named("Mercy General")
+        repo.save(mercy)
+        today = date(2026, 11, 24)
+        repo.cache_actions("ctx", today, [(mercy.id, repo.revision, "[]")])
+        repo.replace_all([mercy], [], [], [])
+        assert repo.cached_actions("ctx", today) == {}
+        assert repo.history_revisions() == {mercy.id: repo.revision}

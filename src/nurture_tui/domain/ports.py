@@ -110,6 +110,21 @@ class Repository(Protocol):
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...
 
+    def history_revisions(self) -> dict[str, int]:
+        """Each partner's history revision: the store revision at which anything in its
+        history (the partner, contacts, touches, referrals, dismissals) last changed."""
+        ...
+
+    def cached_actions(self, context: str, day: date) -> dict[str, tuple[int, str]]:
+        """Suggested actions kept for ``context`` on ``day``: partner id -> (the history
+        revision they were computed at, their serialised form)."""
+        ...
+
+    def cache_actions(self, context: str, day: date, rows: Sequence[tuple[str, int, str]]) -> None:
+        """Keep (partner id, history revision, serialised actions): derived data, not a
+        change (no revision bump, nothing to undo)."""
+        ...
+
     def refresh(self) -> bool: ...
 
     @property

@@ -53,6 +53,9 @@ partners = Table(
     Column("stage_since", Date),
     Column("created_at", Float),
     Column("archived", Boolean, nullable=False, default=False),
+    #: The store revision at which this partner's history last changed (migration 0004).
+    Column("history_rev", BigInteger, nullable=False, server_default="0"),
+    Index("ix_partners_history_rev", "history_rev"),
 )
 
 contacts = Table(
@@ -191,6 +194,18 @@ deleted_events = Table(
     Column("source", String(40), primary_key=True),
     Column("external_id", Text, primary_key=True),
     Column("at", Text, nullable=False),
+)
+
+#: Each partner's suggested actions for a day under one playbook and zone (``context``):
+#: derived data, valid while the partner's ``history_rev`` and the day match (0004).
+action_cache = Table(
+    "action_cache",
+    metadata,
+    Column("partner_id", String(40), primary_key=True),
+    Column("context", String(64), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("history_rev", BigInteger, nullable=False),
+    Column("actions", Text, nullable=False),
 )
 
 #: ``revision`` grows by one with every committed write, whoever made it: the TUI compares

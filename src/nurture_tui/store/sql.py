@@ -463,6 +463,7 @@ class SqlRepository:
             )
             self._audit(c, action, [("state", key) for key in state or {}])
             self._log_change(c, action, summary, entries)
+            self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:
@@ -494,6 +495,7 @@ class SqlRepository:
                 deleted=True,
             )
             self._log_change(c, action, summary, entries)
+            self._mark_histories(c, touched, revision)
         self._patch_snapshot(revision, touched)
 
     def was_deleted(self, source: str, external_id: str) -> bool:
@@ -570,6 +572,7 @@ class SqlRepository:
                 c, "undo", describe_undo(latest), undoes=latest.seq, undoable=True
             )
             self._insert_entries(c, seq, 0, entries)
+            self._mark_histories(c, touched, revision)
             new_row = c.execute(select(s.changes).where(s.changes.c.seq == seq)).one()
         self._patch_snapshot(revision, touched)
         return latest, _change_from_row(new_row, len(entries))
@@ -673,9 +676,7 @@ class SqlRepository:
         if seq % 50 == 0:
             c.execute(delete(s.changes).where(s.changes.c.seq <= seq - _KEEP_CHANGES))
             c.execute(
-                delete(s.change_records).where(
-                    s.change_records.c.change_seq <= seq - _KEEP_CHANGES
-                )
+                delete(s.change_records).where(s.change_records.c.change_seq <= seq - _KEEP_CHANGES)
             )
 
     @staticmethod
@@ -736,7 +737,8 @@ class SqlRepository:
     ) -> None:
         """Replace every record (the demo, an import of a whole store) in one transaction."""
         with self._lock, self._write() as c:
-            self._bump(c)
+            revision = self._bump(c)
+            c.execute(delete(s.action_cache))
             for table in (
                 s.dismissals,
                 s.touchpoints,
@@ -765,7 +767,66 @@ class SqlRepository:
             c.execute(delete(s.changes))
             c.execute(delete(s.deleted_events))
             self._insert_change(c, action, summary, undoes=None, undoable=False)
+            c.execute(update(s.partners).values(history_rev=revision))
             self._snapshot = None
+
+    @staticmethod
+    def _mark_histories(c: Connection, partner_ids: set[str], revision: int) -> None:
+        """Stamp the partners whose history this write changed with its revision."""
+        ids = sorted(partner_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            c.execute(
+                update(s.partners).where(s.partners.c.id.in_(chunk)).values(history_rev=revision)
+            )
+
+    # ------------------------------------------- per-partner revisions, the action cache
+    def history_revisions(self) -> dict[str, int]:
+        """Every partner's history revision (archived too): one indexed read of two columns,
+        so a view finds which partners changed since it last looked without a reload."""
+        with self._read() as c:
+            rows = c.execute(select(s.partners.c.id, s.partners.c.history_rev))
+            return {pid: int(rev) for pid, rev in rows}
+
+    def cached_actions(self, context: str, day: date) -> dict[str, tuple[int, str]]:
+        """The action cache for ``context`` on ``day``: partner id -> (the history revision
+        the actions were computed at, their serialised form)."""
+        cache = s.action_cache
+        query = select(cache.c.partner_id, cache.c.history_rev, cache.c.actions).where(
+            cache.c.context == context, cache.c.day == day
+        )
+        with self._read() as c:
+            return {pid: (int(rev), actions) for pid, rev, actions in c.execute(query)}
+
+    def cache_actions(self, context: str, day: date, rows: Sequence[tuple[str, int, str]]) -> None:
+        """Keep (partner id, history revision, serialised actions) for ``context`` on
+        ``day``, dropping the context's rows of other days. Not a change: no revision bump,
+        nothing in the change log, so no other window reloads for it."""
+        if not rows:
+            return
+        cache = s.action_cache
+        with self._write() as c:
+            c.execute(delete(cache).where(cache.c.context == context, cache.c.day != day))
+            ids = [pid for pid, _rev, _actions in rows]
+            for start in range(0, len(ids), _CHUNK):
+                c.execute(
+                    delete(cache).where(
+                        cache.c.context == context,
+                        cache.c.partner_id.in_(ids[start : start + _CHUNK]),
+                    )
+                )
+            values = [
+                {
+                    "partner_id": pid,
+                    "context": context,
+                    "day": day,
+                    "history_rev": rev,
+                    "actions": actions,
+                }
+                for pid, rev, actions in rows
+            ]
+            for start in range(0, len(values), 5_000):
+                c.execute(insert(cache), values[start : start + 5_000])
 
     def _bump(self, c: Connection) -> int:
         c.execute(update(s.meta).where(s.meta.c.key == "revision").values(value=s.meta.c.value + 1))
