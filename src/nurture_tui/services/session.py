@@ -1,4 +1,8 @@
-"""Opening Nurture: settings, the store and a clock, bundled for the CLI and the TUI."""
+"""Opening Nurture: settings, the store and a clock, bundled for the CLI and the TUI.
+
+``Session`` is the core ``Context`` (settings + clock) with the repository on top: the
+services and the screens use it; sync sources never see it (they get a ``SourceContext``).
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,39 @@ import getpass
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from nurture_tui.config import Settings, load_settings
+from nurture_tui.context import Context, utc_now
 from nurture_tui.domain.ports import Repository
 from nurture_tui.locations import data_directory
 from nurture_tui.store.opening import open_store
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(init=False)
+class Session(Context):
+    """What every use case needs: where data lives, who the rep is, and what time it is.
 
+    Built as ``Session(repo, settings, clock)`` (the store first, as callers always did);
+    ``dataclasses.replace`` works on it like on any dataclass.
+    """
 
-@dataclass
-class Session:
-    """What every use case needs: where data lives, who the rep is, and what time it is."""
+    repo: Repository = field(kw_only=True)
 
-    repo: Repository
-    settings: Settings = field(default_factory=Settings)
-    clock: Callable[[], datetime] = _now
+    def __init__(
+        self,
+        repo: Repository,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(settings if settings is not None else Settings(), clock)
+        self.repo = repo
 
-    def now(self) -> datetime:
-        return self.clock().astimezone(self.settings.zone)
-
-    def today(self) -> date:
-        return self.now().date()
+    @property
+    def context(self) -> Context:
+        """Settings and clock alone, for code that must not reach the store."""
+        return Context(self.settings, self.clock)
 
 
 def default_actor() -> str:
