@@ -1145,3 +1145,18 @@ class RepositoryContract:
         repo.replace_all([mercy], [], [], [])
         assert repo.cached_actions("ctx", today) == {}
         assert repo.history_revisions() == {mercy.id: repo.revision}
+
+    def test_histories_of_reads_the_same_histories_without_a_snapshot(
+        self, repo: Repository
+    ) -> None:
+        mercy, hope, gone = named("Mercy General"), named("Hope Hospice"), named("Old Clinic")
+        sam, ann = contact(mercy), contact(mercy, "Ann Lee")
+        repo.save(mercy, hope, replace(gone, archived=True), sam, ann)
+        repo.save(touch(mercy, "call", 3), touch(mercy, "meeting", 1), referral(hope, 5))
+        wanted = [hope.id, mercy.id, gone.id]
+        read = repo.histories_of(wanted)
+        assert [h.partner.id for h in read] == wanted
+        assert read[:2] == repo.histories([hope.id, mercy.id])
+        assert read[2].partner.archived
+        with pytest.raises(NotFoundError):
+            repo.histories_of([mercy.id, "p-missing"])

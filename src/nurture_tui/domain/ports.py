@@ -53,6 +53,20 @@ class Repository(Protocol):
 
     def touchpoints_from_source(self, source: str) -> list[Touchpoint]: ...
 
+    def touchpoints_by_external_ids(
+        self, source: str, external_ids: Sequence[str]
+    ) -> list[Touchpoint]:
+        """``touchpoint_by_external_id`` for many ids at once (a page of a sync)."""
+        ...
+
+    def deleted_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
+        """The ids among these whose touchpoints the rep deleted (see ``was_deleted``)."""
+        ...
+
+    def touchpoints_of_events(self, source: str, event_ids: Sequence[str]) -> list[Touchpoint]:
+        """Every touchpoint a sync made of these events (``<event id>#<partner id>``)."""
+        ...
+
     def planned_before(self, moment: datetime) -> list[Touchpoint]: ...
 
     def last_touch_times(self) -> dict[str, datetime]:
@@ -109,6 +123,11 @@ class Repository(Protocol):
         ...
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...
+
+    def histories_of(self, partner_ids: Sequence[str]) -> list[PartnerHistory]:
+        """These partners' histories (archived too), in this order, without keeping any
+        every-partner snapshot in memory."""
+        ...
 
     def history_revisions(self) -> dict[str, int]:
         """Each partner's history revision: the store revision at which anything in its

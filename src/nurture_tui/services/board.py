@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
-from nurture_tui.domain.model import Partner
+from nurture_tui.domain.model import Partner, PartnerHistory
 from nurture_tui.domain.playbook.config import Playbook
-from nurture_tui.domain.playbook.engine import network_of, suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.plan import pick_per_partner
-from nurture_tui.services.playbook import DailyPlan, histories, plan_of
+from nurture_tui.services.action_book import ActionBook, Pause, bring_current, year_counts
+from nurture_tui.services.playbook import DailyPlan, plan_of
 from nurture_tui.services.session import Session
 
 
@@ -59,36 +60,142 @@ class BoardData:
 def load_board(
     session: Session, playbook: Playbook, today: date | None = None, *, with_agenda: bool = True
 ) -> BoardData:
-    """Partners with their health and top action, plus the ranked agenda, in one pass.
+    """Partners with their health and top action, plus the ranked agenda, in one go.
 
     ``with_agenda=False`` is the quick first pass, so the board paints early: two grouped
     queries (last touch, referrals in 90 days) instead of every partner's history.
     """
-    today = today or session.today()
-    repo = session.repo
-    revision = repo.revision
-    window = today - timedelta(days=90)
-    if not with_agenda:
+    live = LiveBoard(session, playbook, today or session.today())
+    quick = live.quick()
+    return live.fill() if with_agenda else quick
+
+
+class LiveBoard:
+    """The board and agenda, kept current one partner at a time (the TUI holds one).
+
+    ``quick`` draws every card from grouped queries; ``fill`` adds every partner's actions
+    from the store's action cache, computing only what the cache lacks; ``update`` then
+    follows the store: it re-reads only the partners whose history revision moved (a save
+    of ours, a background sync, another window), so a logged touch costs one partner's
+    history and a re-rank, not 250,000 touchpoints and the whole playbook.
+
+    Safe to call from worker threads: a lock guards the card and revision maps for the
+    instant they are swapped; store reads and computation happen outside it.
+    """
+
+    def __init__(self, session: Session, playbook: Playbook, today: date) -> None:
+        self.session = session
+        self.playbook = playbook
+        self.today = today
+        self.book = ActionBook(playbook, session.settings.zone, today)
+        self._lock = threading.Lock()
+        self._partners: dict[str, Partner] = {}
+        self._cards: dict[str, PartnerCard] = {}
+        self._revisions: dict[str, int] = {}
+        self._complete = False
+
+    @property
+    def complete(self) -> bool:
+        return self._complete
+
+    def quick(self) -> BoardData:
+        """Every card from grouped queries; no actions yet."""
+        repo = self.session.repo
+        revisions = repo.history_revisions()
+        window = self.today - timedelta(days=90)
         last_touches = repo.last_touch_times()
         referrals = repo.referral_counts_since(window)
-        cards = [
-            _card(p, last_touches.get(p.id), referrals.get(p.id, 0), today, session, playbook)
-            for p in repo.partners()
-        ]
-        return BoardData(cards, [], today, revision, repo.touchpoint_count(), complete=False)
-    all_histories = histories(repo)
-    network = network_of(all_histories, today, playbook)  # once, from every partner
-    zone = session.settings.zone
-    agenda = suggest(all_histories, today, zone, playbook, repo.dismissals(), network)
-    top = pick_per_partner(agenda)  # the card shows the action the day's plan would pick
-    cards = []
-    for history in all_histories:
+        partners = repo.partners()
+        cards = {
+            p.id: _card(
+                p,
+                last_touches.get(p.id),
+                referrals.get(p.id, 0),
+                self.today,
+                self.session,
+                self.playbook,
+            )
+            for p in partners
+        }
+        with self._lock:
+            self._partners = {p.id: p for p in partners}
+            self._cards = cards
+            self._revisions = revisions
+        return self.data(agenda=False)
+
+    def fill(self, pause: Pause | None = None, *, compute: bool = True) -> BoardData:
+        """Every card's actions: the still-valid ones from the store's cache, the rest
+        computed (``compute=False``: only what the cache has; ``complete`` says whether
+        that was everything). ``pause`` runs between steps (see ``bring_current``)."""
+        with self._lock:
+            names = {pid: p.name for pid, p in self._partners.items()}
+            revisions = dict(self._revisions)
+        stale = bring_current(
+            self.book, self.session.repo, names, revisions, pause=pause, compute=compute
+        )
+        self._complete = not stale
+        return self.data()
+
+    def update(self) -> tuple[BoardData, set[str]] | None:
+        """Follow the store: recompute the partners whose history moved since the last
+        look (and any whose top-referrer standing flipped with it). None: nothing moved."""
+        repo = self.session.repo
+        revisions = repo.history_revisions()
+        with self._lock:
+            known = self._revisions
+            changed = {pid for pid, rev in revisions.items() if known.get(pid) != rev}
+            removed = set(known) - set(revisions)
+        if not changed and not removed:
+            return None
+        histories = repo.histories_of(sorted(changed)) if changed else []
+        with self._lock:
+            for pid in removed:
+                self._partners.pop(pid, None)
+                self._cards.pop(pid, None)
+            for history in histories:
+                partner = history.partner
+                if partner.archived:
+                    self._partners.pop(partner.id, None)
+                    self._cards.pop(partner.id, None)
+                else:
+                    self._partners[partner.id] = partner
+                    self._cards[partner.id] = self._card_of(history)
+            self._revisions = revisions
+            active = set(self._partners)
+        self.book.forget(removed | {h.partner.id for h in histories if h.partner.archived})
+        flipped = self.book.set_network(year_counts(repo, self.today), active)
+        again = sorted((flipped & active) - changed)
+        self.book.put(histories + (repo.histories_of(again) if again else []), revisions, repo)
+        return self.data(), changed | removed
+
+    def data(self, *, agenda: bool = True) -> BoardData:
+        """The board as it stands: cards in name order, each with the action the day's plan
+        would pick for it, the ranked agenda and today's plan."""
+        repo = self.session.repo
+        revision = repo.revision
+        with self._lock:
+            cards = sorted(self._cards.values(), key=_card_order)
+            partners = list(self._partners.values())
+        if not agenda:
+            return BoardData(cards, [], self.today, revision, repo.touchpoint_count(), False)
+        ranked = self.book.agenda(repo.dismissals())
+        top = pick_per_partner(ranked)
+        cards = [replace(card, top_action=top.get(card.id)) for card in cards]
+        plan = plan_of(ranked, partners, self.today, self.session.settings)
+        return BoardData(
+            cards, ranked, self.today, revision, repo.touchpoint_count(), self._complete, plan
+        )
+
+    def _card_of(self, history: PartnerHistory) -> PartnerCard:
+        window = self.today - timedelta(days=90)
         last = next((t.at for t in reversed(history.touchpoints) if t.is_done), None)
         recent = sum(1 for r in history.referrals if r.received >= window)
-        partner = history.partner
-        cards.append(_card(partner, last, recent, today, session, playbook, top.get(partner.id)))
-    plan = plan_of(agenda, [h.partner for h in all_histories], today, session.settings)
-    return BoardData(cards, agenda, today, revision, repo.touchpoint_count(), plan=plan)
+        return _card(history.partner, last, recent, self.today, self.session, self.playbook)
+
+
+def _card_order(card: PartnerCard) -> tuple[str, str]:
+    """The store's partner order (name, case aside; the id breaks ties)."""
+    return card.name.lower(), card.id
 
 
 def _card(

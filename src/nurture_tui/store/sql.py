@@ -21,7 +21,19 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, Table, delete, func, insert, select, true, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -292,6 +304,52 @@ class SqlRepository:
         with self._read() as c:
             return [r.touchpoint_from_values(row) for row in c.execute(query)]
 
+    def touchpoints_by_external_ids(
+        self, source: str, external_ids: Sequence[str]
+    ) -> list[Touchpoint]:
+        """``touchpoint_by_external_id`` for a whole page of a sync, in one query a chunk."""
+        column = s.touchpoints.c.external_id
+        query = _TOUCHPOINT_SELECT.where(
+            s.touchpoints.c.source == source, column.in_(bindparam("ids", expanding=True))
+        )
+        with self._read() as c:
+            return [
+                r.touchpoint_from_values(row)
+                for chunk in _chunks(sorted(set(external_ids)))
+                for row in c.execute(query, {"ids": chunk})
+            ]
+
+    def deleted_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
+        """``was_deleted`` for a whole page of a sync: the ids among these the rep deleted."""
+        table = s.deleted_events
+        query = select(table.c.external_id).where(
+            table.c.source == source, table.c.external_id.in_(bindparam("ids", expanding=True))
+        )
+        with self._read() as c:
+            return {
+                row[0]
+                for chunk in _chunks(sorted(set(external_ids)))
+                for row in c.execute(query, {"ids": chunk})
+            }
+
+    def touchpoints_of_events(self, source: str, event_ids: Sequence[str]) -> list[Touchpoint]:
+        """Every touchpoint a sync made of these events (external ids ``<event id>#...``),
+        whichever partners they went to: for events gone at the source."""
+        column = s.touchpoints.c.external_id
+        dialect = self._engine.dialect.name
+        found: list[Touchpoint] = []
+        with self._read() as c:
+            for chunk in _chunks(sorted(set(event_ids)), 200):
+                # SQLite compares text by code point, so a prefix is an index range ('#' <
+                # '$'); a server's collation may not be code-point order: a LIKE there.
+                if dialect == "sqlite":
+                    clause = or_(*(and_(column >= f"{e}#", column < f"{e}$") for e in chunk))
+                else:
+                    clause = or_(*(column.startswith(f"{e}#", autoescape=True) for e in chunk))
+                query = _TOUCHPOINT_SELECT.where(s.touchpoints.c.source == source, clause)
+                found.extend(r.touchpoint_from_values(row) for row in c.execute(query))
+        return found
+
     def planned_before(self, moment: datetime) -> list[Touchpoint]:
         """Planned touchpoints whose time has passed (they become done)."""
         query = _TOUCHPOINT_SELECT.where(
@@ -396,6 +454,51 @@ class SqlRepository:
                 )
                 for p in chosen
             ]
+
+    def histories_of(self, partner_ids: Sequence[str]) -> list[PartnerHistory]:
+        """These partners' histories (archived ones too), in this order, read in one
+        transaction without loading or keeping the every-partner snapshot: a view that
+        recomputes a few hundred partners at a time stays small in memory."""
+        ids = list(dict.fromkeys(partner_ids))
+        partners: dict[str, Partner] = {}
+        contacts: dict[str, list[Contact]] = {}
+        touches: dict[str, list[Touchpoint]] = {}
+        referrals: dict[str, list[Referral]] = {}
+        with self._read() as c:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                rows = c.execute(select(s.partners).where(s.partners.c.id.in_(chunk)))
+                partners.update((p.id, p) for p in map(r.partner_from_row, rows))
+                found = c.execute(
+                    select(s.contacts).where(
+                        s.contacts.c.partner_id.in_(chunk), s.contacts.c.archived.is_(False)
+                    )
+                )
+                for contact in sorted(map(r.contact_from_row, found), key=_by_name):
+                    contacts.setdefault(contact.partner_id, []).append(contact)
+                found = c.execute(
+                    _TOUCHPOINT_SELECT.where(s.touchpoints.c.partner_id.in_(chunk)).order_by(
+                        s.touchpoints.c.at, s.touchpoints.c.id
+                    )
+                )
+                for touch in map(r.touchpoint_from_values, found):
+                    touches.setdefault(touch.partner_id, []).append(touch)
+                found = c.execute(
+                    select(s.referrals)
+                    .where(s.referrals.c.partner_id.in_(chunk), _LIVE_REFERRAL)
+                    .order_by(s.referrals.c.received, s.referrals.c.id)
+                )
+                for referral in map(r.referral_from_row, found):
+                    referrals.setdefault(referral.partner_id, []).append(referral)
+        missing = [pid for pid in ids if pid not in partners]
+        if missing:
+            raise NotFoundError(f"no partner with id {missing[0]!r}")
+        return [
+            PartnerHistory(
+                partners[pid], contacts.get(pid, []), touches.get(pid, []), referrals.get(pid, [])
+            )
+            for pid in ids
+        ]
 
     def _history(self, partner_id: str) -> PartnerHistory:
         return PartnerHistory(
@@ -950,6 +1053,11 @@ def _no_gc() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _raw_rows(c: Connection, table: Table) -> list[Any]:
