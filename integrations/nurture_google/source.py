@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from nurture_google.auth import SIGN_IN_AGAIN, stored_credentials
 from nurture_tui.invites.model import Invite, InviteStatus
-from nurture_tui.services.session import Session
 from nurture_tui.sync.meetings import Meeting
 from nurture_tui.sync.ports import (
     CalendarPage,
@@ -26,6 +25,7 @@ from nurture_tui.sync.ports import (
     MailPage,
     SentMessage,
     SignInRequired,
+    SourceContext,
     SourceError,
     SourceOffline,
     SourceUnavailable,
@@ -73,16 +73,13 @@ class GoogleSource:
         self.meeting_url = ""  # the Meet link of the last pushed invite, if one was made
 
     @classmethod
-    def from_session(cls, session: Session) -> GoogleSource:
-        settings = session.settings
-        now = session.now()
+    def from_context(cls, context: SourceContext) -> GoogleSource:
+        """The source for one run: the stored sign-in, the calendars option, the window."""
+        calendars = str(context.option("calendars"))
         return cls(
-            stored_credentials(),
-            calendars=[c.strip() for c in settings.google_calendars.split(",") if c.strip()],
-            window=(
-                now - timedelta(days=settings.sync_past_days),
-                now + timedelta(days=settings.sync_future_days),
-            ),
+            stored_credentials(context.secrets),
+            calendars=[c.strip() for c in calendars.split(",") if c.strip()],
+            window=context.window,
             api_root=os.environ.get("NURTURE_GOOGLE_API_ENDPOINT") or None,
         )
 

@@ -12,13 +12,14 @@ from nurture_tui.domain.errors import NotFoundError
 from nurture_tui.domain.model import Dismissal, Partner, PartnerHistory
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
-from nurture_tui.domain.playbook.engine import network_of, suggest, top_referrers
+from nurture_tui.domain.playbook.engine import suggest, top_referrers
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.guardrails import PlannedTouch, Warning, check
 from nurture_tui.domain.playbook.plan import daily_plan
 from nurture_tui.domain.playbook.rules import Network
 from nurture_tui.domain.ports import Repository
 from nurture_tui.locations import playbook_file
+from nurture_tui.services.action_book import ActionBook, bring_current
 from nurture_tui.services.records import TouchpointDraft
 from nurture_tui.services.session import Session
 
@@ -109,10 +110,20 @@ def next_actions(
         chosen = histories(repo, [repo.resolve("partner", partner_id)])
         network = referral_network(session, today, playbook)
         return suggest(chosen, today, zone, playbook, dismissals, network)
-    everyone = histories(repo)
-    return suggest(
-        everyone, today, zone, playbook, dismissals, network_of(everyone, today, playbook)
-    )
+    return every_action(session, playbook, today)[0]
+
+
+def every_action(
+    session: Session, playbook: Playbook, today: date
+) -> tuple[list[SuggestedAction], list[Partner]]:
+    """Every active partner's actions, ranked (and the partners): served from the store's
+    action cache where it is current, so ``nurture today`` and ``next`` read 5,000 cached
+    rows instead of 250,000 touchpoints; whatever is stale is computed and cached."""
+    repo = session.repo
+    partners = repo.partners()
+    book = ActionBook(playbook, session.settings.zone, today)
+    bring_current(book, repo, {p.id: p.name for p in partners}, repo.history_revisions())
+    return book.agenda(repo.dismissals()), partners
 
 
 #: How many actions a day's plan holds when config.toml does not say (``daily_capacity``).
@@ -198,16 +209,8 @@ def todays_plan(
 ) -> DailyPlan:
     """``nurture today``: the same suggestions as the board and ``next``, cut to a day."""
     today = today or session.today()
-    everyone = histories(session.repo)
-    ranked = suggest(
-        everyone,
-        today,
-        session.settings.zone,
-        playbook,
-        session.repo.dismissals(),
-        network_of(everyone, today, playbook),
-    )
-    return plan_of(ranked, [h.partner for h in everyone], today, session.settings, size)
+    ranked, partners = every_action(session, playbook, today)
+    return plan_of(ranked, partners, today, session.settings, size)
 
 
 def guardrail_warnings(

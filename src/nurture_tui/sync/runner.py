@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from nurture_tui.context import StoreContext
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
-from nurture_tui.services.session import Session
 from nurture_tui.sync.mail import reconcile_message
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Outcome, reconcile_meeting
@@ -60,7 +60,7 @@ def state_key(source: str, feed: str) -> str:
 
 
 def run_sync(
-    session: Session,
+    session: StoreContext,
     source: SyncSource,
     *,
     full: bool = False,
@@ -85,7 +85,7 @@ def run_sync(
     return report
 
 
-def _matcher(session: Session) -> PeopleMatcher:
+def _matcher(session: StoreContext) -> PeopleMatcher:
     settings = session.settings
     return PeopleMatcher.from_repo(
         session.repo,
@@ -95,7 +95,7 @@ def _matcher(session: Session) -> PeopleMatcher:
 
 
 def _sync_calendar(
-    session: Session,
+    session: StoreContext,
     source: SyncSource,
     report: SyncReport,
     *,
@@ -122,7 +122,7 @@ def _sync_calendar(
     _store(session, source.name, key, page.cursor, outcome, removals, report, now)
 
 
-def _sync_mail(session: Session, source: SyncSource, report: SyncReport, *, full: bool) -> None:
+def _sync_mail(session: StoreContext, source: SyncSource, report: SyncReport, *, full: bool) -> None:
     key = state_key(source.name, "mail")
     page = _fetch(session, key, source.fetch_sent_mail, full)
     matcher = _matcher(session)
@@ -140,7 +140,7 @@ def _sync_mail(session: Session, source: SyncSource, report: SyncReport, *, full
 
 
 def _fetch(
-    session: Session, key: str, fetch: Callable[[dict[str, Any] | None], P], full: bool
+    session: StoreContext, key: str, fetch: Callable[[dict[str, Any] | None], P], full: bool
 ) -> P:
     """One feed from its stored cursor; a cursor the source forgot means a full read."""
     stored = session.repo.state(key)
@@ -152,7 +152,7 @@ def _fetch(
 
 
 def _removals(
-    session: Session, source: str, page: CalendarPage, report: SyncReport, allow: bool
+    session: StoreContext, source: str, page: CalendarPage, report: SyncReport, allow: bool
 ) -> list[Touchpoint]:
     """Touchpoints whose events are gone at the source (or absent from a full listing)."""
     held = [
@@ -183,7 +183,7 @@ def _removals(
 
 
 def _store(
-    session: Session,
+    session: StoreContext,
     source: str,
     key: str,
     cursor: dict[str, Any],

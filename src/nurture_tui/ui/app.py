@@ -294,16 +294,24 @@ class NurtureApp(App[None]):
         self.sync_now(announce=False)
 
     def sign_in(self, source: str) -> None:
-        """Suspend the TUI and run the sign-in flow in the terminal (browser or device code)."""
-        with self.suspend():
-            from nurture_tui.cli import main
+        """Suspend the TUI, run the source's own ``authenticate`` in the terminal (browser,
+        device code or a password typed there), then come back to the same screen."""
+        from nurture_tui.services import sync as sync_service
 
+        with self.suspend():
             print(f"Signing in to {source}… (Ctrl+C to go back)")
-            directory = str(self.session.repo.directory)
             with contextlib.suppress(KeyboardInterrupt):
-                main(["auth", source, "--data-dir", directory])
-            input("Press Enter to return to Nurture. ")
-        self.reload_board()
+                try:
+                    said = sync_service.sign_in(
+                        self.session, source, sync_service.TerminalPrompts(source)
+                    )
+                except NurtureError as exc:  # not signed in: say why, in its words
+                    said = f"nurture: {exc}"
+                print(said)
+            with contextlib.suppress(KeyboardInterrupt, EOFError):
+                input("Press Enter to return to Nurture. ")
+        self.board_changed()
+
 
     def open_partner(self, partner_id: str) -> None:
         from nurture_tui.ui.screens.partner import PartnerScreen
