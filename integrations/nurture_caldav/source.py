@@ -9,14 +9,12 @@ behave exactly as in ``nurture import ics``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from nurture_tui.invites.ics_reader import IcsError, parse_ics
 from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite
-from nurture_tui.secrets import get_secret
-from nurture_tui.services.session import Session
 from nurture_tui.sync.meetings import Meeting
 from nurture_tui.sync.ports import (
     CalendarPage,
@@ -27,7 +25,6 @@ from nurture_tui.sync.ports import (
 )
 
 NAME = "caldav"
-KEYRING_USER = "caldav"
 
 
 class CalDavSource:
@@ -47,29 +44,6 @@ class CalDavSource:
         self._zone = zone
         self._client: Any = None
         self.meeting_url = ""  # CalDAV servers create no online meetings
-
-    @classmethod
-    def from_session(cls, session: Session) -> CalDavSource:
-        settings = session.settings
-        if not settings.caldav_url:
-            raise SignInRequired(
-                "set caldav_url and caldav_user in config.toml, then "
-                "`nurture auth caldav` to store the password"
-            )
-        password = get_secret(KEYRING_USER)
-        if password is None:
-            raise SignInRequired("no CalDAV password stored: run `nurture auth caldav`")
-        now = session.now()
-        return cls(
-            settings.caldav_url,
-            settings.caldav_user,
-            password,
-            window=(
-                now - timedelta(days=settings.sync_past_days),
-                now + timedelta(days=settings.sync_future_days),
-            ),
-            zone=settings.zone,
-        )
 
     # ------------------------------------------------------------------ plumbing
     def _calendars(self) -> list[Any]:

@@ -3,7 +3,8 @@
 Google's device flow does not allow Calendar or Gmail scopes, so the rep signs in in a
 browser: a loopback redirect to 127.0.0.1 on a free port, with PKCE and ``state`` checked
 by google-auth-oauthlib. The authorized-user JSON (``Credentials.to_json()``) is kept in
-the keyring under service ``nurture``, user ``google``.
+the source's keyring entry (service ``nurture``, user ``google``), reached only through the
+``SourceSecrets`` the core hands the source.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from nurture_tui.secrets import delete_secret, get_secret, set_secret
-from nurture_tui.sync.ports import SignInRequired
+from nurture_tui.sync.ports import KeyringSecrets, SignInRequired, SourceSecrets
 
 SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
@@ -24,9 +24,13 @@ KEYRING_USER = "google"
 SIGN_IN_AGAIN = "sign in again with `nurture auth google`"
 
 
-def stored_credentials() -> Any:
+def _secrets(secrets: SourceSecrets | None) -> SourceSecrets:
+    return secrets if secrets is not None else KeyringSecrets(KEYRING_USER)
+
+
+def stored_credentials(secrets: SourceSecrets | None = None) -> Any:
     """The saved credentials, or SignInRequired with what to do."""
-    raw = get_secret(KEYRING_USER)
+    raw = _secrets(secrets).get()
     if not raw:
         raise SignInRequired("Google is not connected yet: sign in with `nurture auth google`")
     try:
@@ -53,12 +57,12 @@ def credentials_from_info(info: dict[str, Any]) -> Any:
     return credentials
 
 
-def save_credentials(credentials: Any) -> None:
-    set_secret(KEYRING_USER, credentials.to_json())
+def save_credentials(credentials: Any, secrets: SourceSecrets | None = None) -> None:
+    _secrets(secrets).set(credentials.to_json())
 
 
-def logout() -> None:
-    delete_secret(KEYRING_USER)
+def logout(secrets: SourceSecrets | None = None) -> None:
+    _secrets(secrets).delete()
 
 
 def _has_browser() -> bool:
@@ -71,7 +75,9 @@ def _has_browser() -> bool:
     return True
 
 
-def login(client_secrets: Path | None, client_id: str = "") -> Any:
+def login(
+    client_secrets: Path | None, client_id: str = "", secrets: SourceSecrets | None = None
+) -> Any:
     """Run the browser flow; prints the URL (and how to forward the port over SSH)."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
@@ -118,5 +124,5 @@ def login(client_secrets: Path | None, client_id: str = "") -> Any:
         authorization_prompt_message=message,
         success_message=("Nurture is connected to Google. You can close this tab."),
     )
-    save_credentials(credentials)
+    save_credentials(credentials, secrets)
     return credentials

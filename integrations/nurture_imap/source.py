@@ -10,12 +10,10 @@ import contextlib
 import email.parser
 import email.policy
 import ipaddress
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from nurture_tui.secrets import get_secret
-from nurture_tui.services.session import Session
 from nurture_tui.sync.ports import (
     CalendarPage,
     MailPage,
@@ -26,7 +24,6 @@ from nurture_tui.sync.ports import (
 )
 
 NAME = "imap"
-KEYRING_USER = "imap"
 HEADERS = b"BODY.PEEK[HEADER.FIELDS (FROM TO CC DATE SUBJECT MESSAGE-ID)]"
 #: Servers may list the fields in another order in the reply, so match on the prefix.
 FETCHED = b"BODY[HEADER.FIELDS"
@@ -58,27 +55,6 @@ class ImapSource:
         self._host, self._port, self._user, self._password = host, port, user, password
         self._since = since
         self._folder = folder
-
-    @classmethod
-    def from_session(cls, session: Session) -> ImapSource:
-        settings = session.settings
-        if not settings.imap_host:
-            raise SignInRequired(
-                "set imap_host and imap_user in config.toml, then "
-                "`nurture auth imap` to store the password"
-            )
-        password = get_secret(KEYRING_USER)
-        if password is None:
-            raise SignInRequired("no IMAP password stored: run `nurture auth imap`")
-        since = session.now() - timedelta(days=settings.sync_past_days)
-        return cls(
-            settings.imap_host,
-            settings.imap_port,
-            settings.imap_user,
-            password,
-            since=since,
-            folder=settings.imap_sent_folder,
-        )
 
     def fetch_calendar(self, cursor: dict[str, Any] | None) -> CalendarPage:
         return CalendarPage([], (), dict(cursor or {}))  # IMAP carries no calendar

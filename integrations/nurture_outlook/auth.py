@@ -1,8 +1,9 @@
 """Signing in to Microsoft 365 with MSAL; the token cache lives in the keyring.
 
 Device-code flow by default (it works over SSH), the interactive browser as an option. The
-``SerializableTokenCache`` is kept under service ``nurture``, user ``outlook``, split into
-several entries when large (see ``nurture_tui.secrets``).
+``SerializableTokenCache`` is kept in the source's keyring entry (service ``nurture``, user
+``outlook``), split into several entries when large, reached only through the
+``SourceSecrets`` the core hands the source.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from nurture_tui.secrets import delete_secret, get_secret, set_secret
-from nurture_tui.sync.ports import SignInRequired, SourceOffline
+from nurture_tui.sync.ports import KeyringSecrets, SignInRequired, SourceOffline, SourceSecrets
 
 SCOPES = ["Calendars.ReadWrite", "Mail.ReadBasic"]  # offline_access is added by MSAL
 KEYRING_USER = "outlook"
@@ -26,16 +26,24 @@ def authority(tenant: str) -> str:
 class MsalTokens:
     """Access tokens for Graph from MSAL, with the cache persisted to the keyring."""
 
-    def __init__(self, client_id: str, tenant: str, *, http_client: Any = None) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        tenant: str,
+        *,
+        http_client: Any = None,
+        secrets: SourceSecrets | None = None,
+    ) -> None:
         import msal
 
+        self._secrets = secrets if secrets is not None else KeyringSecrets(KEYRING_USER)
         if not client_id:
             raise SignInRequired(
                 "Outlook needs the agency's app registration: set outlook_client_id (and "
                 "outlook_tenant) in config.toml — docs/connecting.md explains the registration"
             )
         self._cache = msal.SerializableTokenCache()
-        stored = get_secret(KEYRING_USER)
+        stored = self._secrets.get()
         if stored:
             self._cache.deserialize(stored)
         options: dict[str, Any] = {"token_cache": self._cache}
@@ -54,7 +62,7 @@ class MsalTokens:
 
     def _persist(self) -> None:
         if self._cache.has_state_changed:
-            set_secret(KEYRING_USER, self._cache.serialize())
+            self._secrets.set(self._cache.serialize())
 
     def access_token(self) -> str:
         accounts = self._app.get_accounts()
@@ -98,5 +106,5 @@ class MsalTokens:
         return str(accounts[0].get("username")) if accounts else None
 
 
-def logout() -> None:
-    delete_secret(KEYRING_USER)
+def logout(secrets: SourceSecrets | None = None) -> None:
+    (secrets if secrets is not None else KeyringSecrets(KEYRING_USER)).delete()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +19,6 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nurture_outlook.auth import SIGN_IN_AGAIN, MsalTokens
 from nurture_tui.invites.model import Invite
-from nurture_tui.services.session import Session
 from nurture_tui.sync.meetings import Meeting
 from nurture_tui.sync.ports import (
     CalendarPage,
@@ -27,6 +26,7 @@ from nurture_tui.sync.ports import (
     MailPage,
     SentMessage,
     SignInRequired,
+    SourceContext,
     SourceError,
     SourceOffline,
     SourceUnavailable,
@@ -72,16 +72,18 @@ class OutlookSource:
         self.meeting_url = ""  # the Teams link of the last pushed invite, if one was made
 
     @classmethod
-    def from_session(cls, session: Session) -> OutlookSource:
-        settings = session.settings
-        tokens = MsalTokens(settings.outlook_client_id, settings.outlook_tenant)
-        now = session.now()
+    def from_context(cls, context: SourceContext) -> OutlookSource:
+        """The source for one run; not signed in yet is said before MSAL reaches out."""
+        if context.secrets.get() is None:
+            raise SignInRequired(
+                "Outlook is not connected yet: sign in with `nurture auth outlook`"
+            )
+        tokens = MsalTokens(
+            context.option("client_id"), context.option("tenant"), secrets=context.secrets
+        )
         return cls(
             tokens.access_token,
-            window=(
-                now - timedelta(days=settings.sync_past_days),
-                now + timedelta(days=settings.sync_future_days),
-            ),
+            window=context.window,
             graph=os.environ.get("NURTURE_GRAPH_ENDPOINT") or GRAPH,
         )
 

@@ -449,6 +449,23 @@ def _export_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
 
+class _SignInName:
+    """A ``Choice`` of what ``nurture auth`` signs in to: the installed sources (their entry
+    points) and Zoom, read when a name is given (a typo gets "did you mean"), not while
+    every other command's parser is built."""
+
+    __name__ = "provider"
+
+    @property
+    def values(self) -> list[str]:
+        from nurture_tui.services.sync import sign_in_names
+
+        return sign_in_names()
+
+    def __call__(self, text: str) -> str:
+        return Choice(self.values, "provider")(text)
+
+
 def _sync_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
@@ -478,9 +495,12 @@ def _sync_parsers(
         help=_one_of(["install", "remove", "status"]),
     )
     p.add_argument("--every", default="15m", metavar="INTERVAL")
-    p = command(sub, "auth", sync_commands.auth, "sign in to Google or Microsoft 365")
-    providers = ["google", "outlook", "caldav", "imap", "zoom"]
-    p.add_argument("provider", type=Choice(providers, "provider"), help=_one_of(providers))
+    p = command(sub, "auth", sync_commands.auth, "sign in to a sync source (or Zoom)")
+    p.add_argument(
+        "provider",
+        type=_SignInName(),
+        help="an installed source (`nurture sources` lists them: google, outlook...) or zoom",
+    )
     p.add_argument("--client-secrets", metavar="FILE", help="Google: your OAuth client JSON")
     flow = p.add_mutually_exclusive_group()
     flow.add_argument("--device-code", action="store_true", help="Outlook: the default flow")

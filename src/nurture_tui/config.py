@@ -18,16 +18,19 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.text import checked_link
 from nurture_tui.domain.validation import clean_domain, clean_email
 from nurture_tui.locations import config_file
+
+if TYPE_CHECKING:
+    from nurture_tui.sync.ports import SourceOption
 
 
 @dataclass(frozen=True)
@@ -54,29 +57,16 @@ class Settings:
     """How far back calendar sync reads."""
     sync_future_days: int = 92
     """How far ahead calendar sync reads."""
-    google_calendars: str = "primary"
-    """Google calendar ids to sync, comma-separated."""
-    google_client_id: str = ""
-    """Your Google OAuth client (Desktop type); or pass --client-secrets to `nurture auth`."""
-    outlook_client_id: str = ""
-    """The agency's Microsoft Entra app registration (public client) id."""
-    outlook_tenant: str = "organizations"
-    """The Microsoft tenant id or domain (default: any work or school account)."""
-    caldav_url: str = ""
-    """Your CalDAV server (iCloud, Fastmail, Nextcloud...); the password is in the keyring."""
-    caldav_user: str = ""
-    """Your CalDAV user name."""
-    imap_host: str = ""
-    """Your IMAP server, for sent mail; the password is in the keyring."""
-    imap_port: int = 993
-    """The IMAP port (993 is IMAP over TLS)."""
-    imap_user: str = ""
-    """Your IMAP user name."""
-    imap_sent_folder: str = ""
-    """The Sent folder, if it has no \\Sent flag (found by flag, then by usual names)."""
     store_url: str = ""
     """A PostgreSQL URL for a team store (postgresql://USER@HOST/DB); empty: the SQLite file
     nurture.db in the data directory."""
+    sources: dict[str, Any] = field(default_factory=dict, hash=False)
+    """The installed sync sources' options by config key (``caldav_url``), checked; each
+    source declares its own (``SourceOption``), so none of them is a field here."""
+
+    def source_option(self, key: str, default: Any = None) -> Any:
+        """A source option's value in force (``default`` when it is not set)."""
+        return self.sources.get(key, default)
 
     @property
     def zone(self) -> tzinfo:
@@ -162,7 +152,6 @@ _RANGES: dict[str, tuple[int, int]] = {
     "sync_every_minutes": (0, 24 * 60),
     "sync_past_days": (0, 3650),
     "sync_future_days": (0, 3650),
-    "imap_port": (1, 65535),
 }
 
 _MAX_TEXT = 200
@@ -172,12 +161,29 @@ _MAX_LINK = 2000
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def core_setting_keys() -> list[str]:
+    """Nurture's own settings (not a source's)."""
+    return [f.name for f in fields(Settings) if f.name != "sources"]
+
+
 def setting_keys() -> list[str]:
-    return [f.name for f in fields(Settings)]
+    """Every setting: Nurture's own, then each installed source's options."""
+    return [*core_setting_keys(), *_source_options()]
 
 
 def _kinds() -> dict[str, str]:
-    return {f.name: str(f.type) for f in fields(Settings)}
+    return {f.name: str(f.type) for f in fields(Settings) if f.name != "sources"}
+
+
+def _source_options() -> dict[str, SourceOption]:
+    """The installed sources' options by key; a key no installed source declares is not
+    a setting (a source removed later leaves its keys in the file, unread)."""
+    from nurture_tui.sync.sources import source_options
+
+    return {key: option for key, (_name, option) in source_options().items()}
+
+
+_OPTION_KINDS = {"int": "int", "bool": "bool"}  # every other kind is text
 
 
 class UnknownSettingError(ValidationError):
@@ -196,7 +202,7 @@ class UnknownSettingError(ValidationError):
 
 
 def check_key(key: str) -> str:
-    if key not in _kinds():
+    if key not in _kinds() and key not in _source_options():
         raise UnknownSettingError(key)
     return key
 
@@ -211,18 +217,27 @@ def _shown(value: object) -> str:
 
 def check_setting(key: str, value: object) -> object:
     """The value ``key`` takes, from text typed or a TOML value; ValidationError says why
-    not (without naming the key: the caller says where the value came from)."""
+    not (without naming the key: the caller says where the value came from).
+
+    A source's option (``caldav_url``) is checked by the rules of its declared kind."""
     kind = _kinds().get(key)
+    option = None if kind is not None else _source_options().get(key)
+    if option is not None:
+        kind = _OPTION_KINDS.get(option.kind, "str")
     if kind is None:
         raise UnknownSettingError(key)
     if kind == "bool":
         return _check_bool(value)
     if kind == "int":
-        return _check_int(key, value)
+        between = option.between if option is not None else None
+        return _check_int(key, value, between)
     if not isinstance(value, str):
         raise ValidationError(f"expected text in quotes, not {_shown(value)}")
-    text = check_plain_text(value, _MAX_LINK if key.endswith("_url") else _MAX_TEXT)
+    is_link = key.endswith("_url") or (option is not None and option.kind == "url")
+    text = check_plain_text(value, _MAX_LINK if is_link else _MAX_TEXT)
     check = _TEXT_CHECKS.get(key)
+    if option is not None and option.kind == "url":
+        check = check_https
     return check(text) if check and text else text
 
 
@@ -283,7 +298,7 @@ def _check_bool(value: object) -> bool:
     raise ValidationError(f"expected true or false, not {_shown(value)}")
 
 
-def _check_int(key: str, value: object) -> int:
+def _check_int(key: str, value: object, between: tuple[int, int] | None = None) -> int:
     if isinstance(value, bool):
         raise ValidationError(f"expected a whole number, not {_shown(value)}")
     if isinstance(value, int):
@@ -292,7 +307,7 @@ def _check_int(key: str, value: object) -> int:
         number = int(value)
     else:
         raise ValidationError(f"expected a whole number, not {_shown(value)}")
-    low, high = _RANGES.get(key, (0, 10**9))
+    low, high = between or _RANGES.get(key, (0, 10**9))
     if not low <= number <= high:
         raise ValidationError(f"must be between {low} and {high}, not {number}")
     return number
@@ -305,7 +320,6 @@ _TEXT_CHECKS = {
     "agency_domain": clean_domain,
     "timezone": check_zone,
     "zoom_url": check_video_link,
-    "caldav_url": check_https,
 }
 
 
@@ -406,6 +420,7 @@ def read_entries(path: Path | None = None) -> list[Entry]:
     path = path or settings_path()
     section = _file_section(path, _read_text(path))
     defaults = Settings()
+    options = _source_options()
     entries = []
     for key in setting_keys():
         env = os.environ.get(f"NURTURE_{key.upper()}")
@@ -415,7 +430,8 @@ def read_entries(path: Path | None = None) -> list[Entry]:
         elif key in section:
             raw, source = section[key], "file"
         else:
-            entries.append(Entry(key, getattr(defaults, key), "default"))
+            default = options[key].default if key in options else getattr(defaults, key)
+            entries.append(Entry(key, default, "default"))
             continue
         try:
             entries.append(Entry(key, check_setting(key, raw), source))
@@ -428,6 +444,8 @@ def load_settings(path: Path | None = None) -> Settings:
     """Settings from the config file and ``NURTURE_*`` variables; bad files raise clearly."""
     path = path or settings_path()
     values: dict[str, Any] = {}
+    sources: dict[str, Any] = {}
+    core = set(core_setting_keys())
     for entry in read_entries(path):
         if entry.problem:
             where = f"NURTURE_{entry.key.upper()}" if entry.source == "env" else str(path)
@@ -435,9 +453,11 @@ def load_settings(path: Path | None = None) -> Settings:
                 f"{where}: {entry.key}: {entry.problem}; fix it with "
                 f'`nurture config set {entry.key} "…"`'
             )
-        if entry.source != "default":
+        if entry.key not in core:
+            sources[entry.key] = entry.value  # defaults too: a source reads one dict
+        elif entry.source != "default":
             values[entry.key] = entry.value
-    return Settings(**values)
+    return Settings(**values, sources=sources)
 
 
 def env_overrides() -> list[str]:
@@ -490,4 +510,7 @@ def with_saved(settings: Settings, changes: Mapping[str, object]) -> Settings:
     kept: dict[str, Any] = {
         k: check_setting(k, v) for k, v in changes.items() if k not in overridden
     }
-    return replace(settings, **kept)
+    core = set(core_setting_keys())
+    sources = {k: v for k, v in kept.items() if k not in core}
+    own = {k: v for k, v in kept.items() if k in core}
+    return replace(settings, **own, sources={**settings.sources, **sources})

@@ -6,14 +6,11 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for, table
-from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.domain.errors import NotFoundError, NurtureError, ValidationError
 from nurture_tui.services import naming, schedule
 from nurture_tui.services import sync as service
-from nurture_tui.services.session import Session
-from nurture_tui.sync.ports import SignInRequired
 
 
 def sources(args: argparse.Namespace) -> int:
@@ -37,10 +34,24 @@ def sources(args: argparse.Namespace) -> int:
             "distribution": s.distribution,
             "connected": s.name in configured,
             "last_run": status.get(s.name),
+            "title": s.plugin.title if s.plugin else None,
+            "options": [
+                {
+                    "key": o.key(s.name),
+                    "type": o.kind,
+                    "help": o.help,
+                    "default": o.default,
+                    "required": o.required,
+                }
+                for o in (s.plugin.options if s.plugin else ())
+            ],
+            "problem": s.problem or None,
         }
         for s in installed
     ]
-    emit(args, data, table(rows, ["SOURCE", "ENTRY POINT", "CONNECTED", "LAST RUN"]))
+    lines = table(rows, ["SOURCE", "ENTRY POINT", "CONNECTED", "LAST RUN"])
+    problems = [f"{s.name}: cannot be used: {s.problem}" for s in installed if s.problem]
+    emit(args, data, [*lines, *problems])
     return 0
 
 
@@ -82,9 +93,14 @@ def schedule_command(args: argparse.Namespace) -> int:
 def _sync_once(args: argparse.Namespace) -> int:
     session = session_for(args)
     names = service.configured_sources(session) if args.source == "all" else [args.source]
+    installed = {s.name for s in service.installed_sources()}
+    for name in names:
+        if name not in installed:  # a typo: said now, not recorded as a failed run
+            raise NotFoundError(service.unknown_source_message(name, sorted(installed)))
     if not names:
+        listed = ", ".join(sorted(installed)) or "none installed"
         raise ValidationError(
-            "no source is connected yet: run `nurture auth google` or `nurture auth outlook` first"
+            f"no source is connected yet: run `nurture auth NAME` first (sources: {listed})"
         )
     interactive = sys.stderr.isatty() and not args.json
     reports = []
@@ -126,60 +142,28 @@ def _sync_once(args: argparse.Namespace) -> int:
 
 
 def auth(args: argparse.Namespace) -> int:
-    from nurture_tui.secrets import require_keyring
-
+    """Sign in to, check or sign out of any installed source (or Zoom): the source's own
+    ``authenticate`` / ``status`` / ``logout``, asked through this terminal."""
     session = session_for(args)
     name = args.provider
-    require_keyring()  # every provider, every action: the same answer when there is none
-    if name in ("caldav", "imap"):
-        return _password_auth(args, session, name)
-    if name == "zoom":
-        return _zoom_auth(args)
-    if name == "google":
-        from nurture_google import auth as google_auth
-
-        if args.logout:
-            google_auth.logout()
-            session.repo.put_state(f"source:{name}", None)
-            emit(args, {"source": name, "connected": False}, "signed out of Google")
-            return 0
-        if args.status:
-            try:
-                google_auth.stored_credentials()
-                connected = True
-            except SignInRequired:
-                connected = False
-            emit(
-                args,
-                {"source": name, "connected": connected},
-                "connected" if connected else "not connected: run `nurture auth google`",
-            )
-            return 0
-        secrets_file = Path(args.client_secrets) if args.client_secrets else None
-        google_auth.login(secrets_file, session.settings.google_client_id)
-    else:
-        from nurture_outlook.auth import MsalTokens, logout
-
-        if args.logout:
-            logout()
-            session.repo.put_state(f"source:{name}", None)
-            emit(args, {"source": name, "connected": False}, "signed out of Outlook")
-            return 0
-        tokens = MsalTokens(session.settings.outlook_client_id, session.settings.outlook_tenant)
-        if args.status:
-            who = tokens.signed_in_as()
-            emit(
-                args,
-                {"source": name, "connected": bool(who), "account": who},
-                f"connected as {who}" if who else "not connected: run `nurture auth outlook`",
-            )
-            return 0
-        who = (
-            tokens.sign_in_with_browser() if args.browser else tokens.sign_in_with_device_code(say)
-        )
-        say(f"connected as {who}")
-    session.repo.put_state(f"source:{name}", {"enabled": True})
-    emit(args, {"source": name, "connected": True}, f"{name} connected")
+    if args.logout:
+        said = service.sign_out(session, name)
+        emit(args, {"source": name, "connected": False}, said)
+        return 0
+    if args.status:
+        status = service.sign_in_status(session, name)
+        data: dict[str, object] = {"source": name, "connected": status.connected}
+        if status.account is not None:
+            data["account"] = status.account
+        emit(args, data, status.detail)
+        return 0
+    overrides: dict[str, object] = {}
+    if args.client_secrets:
+        overrides["client_secrets"] = args.client_secrets
+    if args.browser:
+        overrides["browser"] = True
+    said = service.sign_in(session, name, service.TerminalPrompts(name), overrides)
+    emit(args, {"source": name, "connected": True}, said)
     return 0
 
 
@@ -210,73 +194,6 @@ def people(args: argparse.Namespace) -> int:
         [p.__dict__ for p in found],
         table(rows, ["EMAIL", "SEEN", "LAST SEEN", "SOURCE"]) if found else ["nobody to triage"],
     )
-    return 0
-
-
-def _password_auth(args: argparse.Namespace, session: Session, name: str) -> int:
-    """CalDAV and IMAP: an (app-specific) password, kept in the keyring."""
-    import getpass
-
-    from nurture_tui.secrets import delete_secret, get_secret, set_secret
-
-    if args.logout:
-        delete_secret(name)
-        session.repo.put_state(f"source:{name}", None)
-        emit(args, {"source": name, "connected": False}, f"forgot the {name} password")
-        return 0
-    if args.status:
-        connected = get_secret(name) is not None
-        emit(
-            args,
-            {"source": name, "connected": connected},
-            "password stored" if connected else f"no password: run `nurture auth {name}`",
-        )
-        return 0
-    user = session.settings.caldav_user if name == "caldav" else session.settings.imap_user
-    if not sys.stdin.isatty():
-        raise ValidationError(f"`nurture auth {name}` asks for the password: run it in a terminal")
-    password = getpass.getpass(
-        f"{name} password for {user or 'your account'} "
-        "(an app-specific one for iCloud or Fastmail): "
-    )
-    if not password:
-        raise ValidationError("no password given; nothing was stored")
-    set_secret(name, password)
-    session.repo.put_state(f"source:{name}", {"enabled": True})
-    emit(args, {"source": name, "connected": True}, f"{name} password stored in the keyring")
-    return 0
-
-
-def _zoom_auth(args: argparse.Namespace) -> int:
-    """Zoom's server-to-server OAuth app: account id, client id and secret, in the keyring."""
-    import getpass
-
-    from nurture_tui.invites import zoom
-    from nurture_tui.secrets import delete_secret, get_secret
-
-    if args.logout:
-        delete_secret(zoom.KEYRING_USER)
-        emit(args, {"source": "zoom", "connected": False}, "forgot the Zoom app")
-        return 0
-    if args.status:
-        connected = get_secret(zoom.KEYRING_USER) is not None
-        emit(
-            args,
-            {"source": "zoom", "connected": connected},
-            "Zoom app stored" if connected else "not connected: run `nurture auth zoom`",
-        )
-        return 0
-    if not sys.stdin.isatty():
-        raise ValidationError(
-            "`nurture auth zoom` asks for the app's secrets: run it in a terminal"
-        )
-    credentials = zoom.ZoomCredentials(
-        input("Zoom account id: ").strip(),
-        input("Zoom client id: ").strip(),
-        getpass.getpass("Zoom client secret: ").strip(),
-    )
-    zoom.save_credentials(credentials)
-    emit(args, {"source": "zoom", "connected": True}, "Zoom app stored in the keyring")
     return 0
 
 

@@ -1,5 +1,7 @@
-"""Sync: each source's last run, counts and problems in plain words (with the fix), and the
-people found in meetings and mail who match no contact, to assign or ignore."""
+"""Sync: a row per installed source (its last run, counts and problems in plain words, with
+the fix), and the people found in meetings and mail who match no contact, to assign or
+ignore. A source installed by a third party's entry point gets its row like the four that
+ship: nothing here names one."""
 
 from __future__ import annotations
 
@@ -45,6 +47,15 @@ PEOPLE_COLUMNS = ("Email", "Seen", "Last seen", "Source")
 class SyncView:
     sources: list[dict[str, Any]]
     people: list[service.UnmatchedPerson]
+
+
+def _idle(row: dict[str, Any]) -> str:
+    """The status of a source that has not run: what stands in its way, if anything."""
+    if row["broken"]:
+        return "cannot be used"
+    if row["needs"]:
+        return "needs " + ", ".join(row["needs"])
+    return "not run yet"
 
 
 class SyncScreen(Screen[None]):
@@ -96,7 +107,13 @@ class SyncScreen(Screen[None]):
             status = service.read_status(app.session)
             connected = set(service.configured_sources(app.session))
             rows = [
-                {"name": s.name, "connected": s.name in connected, **status.get(s.name, {})}
+                {
+                    "name": s.name,
+                    "connected": s.name in connected,
+                    "broken": s.problem,
+                    "needs": service.unset_options(app.session, s.plugin) if s.plugin else [],
+                    **status.get(s.name, {}),
+                }
                 for s in service.installed_sources()
             ]
             people = service.unmatched_people(app.session)
@@ -113,7 +130,7 @@ class SyncScreen(Screen[None]):
         problems = []
         for row in view.sources:
             status = row.get("status", "")
-            state = "ok" if status == "ok" else (FIXES.get(status, status) or "not run yet")
+            state = "ok" if status == "ok" else (FIXES.get(status, status) or _idle(row))
             rows.append(
                 [
                     row["name"],
@@ -128,6 +145,8 @@ class SyncScreen(Screen[None]):
             )
             if status and status != "ok":
                 problems.append(f"[b]{row['name']}[/]: {escape(str(row.get('message', '')))}")
+            elif row["broken"]:
+                problems.append(f"[b]{row['name']}[/]: cannot be used: {escape(row['broken'])}")
             problems += [
                 f"[b]{row['name']}[/]: ⚠ {escape(str(w))}" for w in row.get("warnings", [])
             ]
@@ -156,7 +175,19 @@ class SyncScreen(Screen[None]):
 
     def action_sign_in(self) -> None:
         name = self._selected_source()
-        if name is not None:
+        if name is None or self.view is None:
+            return
+        row = next(r for r in self.view.sources if r["name"] == name)
+        if row["broken"]:
+            self.notify(f"{name} cannot be used: {row['broken']}", severity="error", markup=False)
+        elif row["needs"]:  # said here, before the screen gives way to the terminal
+            keys = " and ".join(row["needs"])
+            self.notify(
+                f"{name} needs {keys} set first: nurture config set {row['needs'][0]} …",
+                severity="warning",
+                markup=False,
+            )
+        else:
             nurture(self).sign_in(name)
 
     def action_ignore(self) -> None:
