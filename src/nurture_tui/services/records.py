@@ -3,7 +3,8 @@
 These use cases are the domain's door for typed values (the CLI, the TUI, sync triage,
 scripts): every date and time they accept is range-checked here (``check_day`` /
 ``check_moment``), so a value that did not come through ``parse_date`` or
-``parse_datetime`` is held to the same bounds before it can be stored.
+``parse_datetime`` is held to the same bounds before it can be stored. A refusal names
+its field (``services.fields``: ``"name"``, ``"emails"``…), so a form shows it beside it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from nurture_tui.domain.validation import (
     clean_npi,
     ensure_aware,
 )
+from nurture_tui.services.fields import checking
 from nurture_tui.services.session import Session
 
 
@@ -95,16 +97,32 @@ def add_partner(
     tags: Sequence[str] = (),
     notes: str = "",
 ) -> Partner:
+    with checking("name"):
+        clean = _name(session, name, "partner name")
+    with checking("kind"):
+        partner_kind = parse_enum(PartnerKind, kind, "partner kind")
+    with checking("tier"):
+        partner_tier = parse_enum(Tier, tier.upper(), "tier")
+    with checking("stage"):
+        partner_stage = parse_enum(Stage, stage, "stage")
+    with checking("domains"):
+        partner_domains = tuple(dict.fromkeys(clean_domain(d) for d in domains))
+    with checking("npi"):
+        partner_npi = clean_npi(npi) if npi else None
+    with checking("owner"):
+        partner_owner = _label(session, owner, "owner")
+    with checking("tags"):
+        partner_tags = _tags(tags, session)
     partner = Partner(
         id=new_id(),
-        name=_name(session, name, "partner name"),
-        kind=parse_enum(PartnerKind, kind, "partner kind"),
-        tier=parse_enum(Tier, tier.upper(), "tier"),
-        stage=parse_enum(Stage, stage, "stage"),
-        domains=tuple(dict.fromkeys(clean_domain(d) for d in domains)),
-        npi=clean_npi(npi) if npi else None,
-        owner=_label(session, owner, "owner"),
-        tags=_tags(tags, session),
+        name=clean,
+        kind=partner_kind,
+        tier=partner_tier,
+        stage=partner_stage,
+        domains=partner_domains,
+        npi=partner_npi,
+        owner=partner_owner,
+        tags=partner_tags,
         notes=_free_text(session, notes),
         stage_since=session.today(),
         created_at=session.now(),
@@ -130,24 +148,32 @@ def edit_partner(
     partner = session.repo.partner(session.repo.resolve("partner", partner_id))
     changes: dict[str, object] = {}
     if name is not None:
-        changes["name"] = _name(session, name, "partner name")
+        with checking("name"):
+            changes["name"] = _name(session, name, "partner name")
     if kind is not None:
-        changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
+        with checking("kind"):
+            changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
     if tier is not None:
-        changes["tier"] = parse_enum(Tier, tier.upper(), "tier")
+        with checking("tier"):
+            changes["tier"] = parse_enum(Tier, tier.upper(), "tier")
     if stage is not None:
-        new_stage = parse_enum(Stage, stage, "stage")
+        with checking("stage"):
+            new_stage = parse_enum(Stage, stage, "stage")
         if new_stage is not partner.stage:
             changes["stage"] = new_stage
             changes["stage_since"] = session.today()
     if domains is not None:
-        changes["domains"] = tuple(dict.fromkeys(clean_domain(d) for d in domains))
+        with checking("domains"):
+            changes["domains"] = tuple(dict.fromkeys(clean_domain(d) for d in domains))
     if npi is not None:
-        changes["npi"] = clean_npi(npi) if npi else None
+        with checking("npi"):
+            changes["npi"] = clean_npi(npi) if npi else None
     if owner is not None:
-        changes["owner"] = _label(session, owner, "owner")
+        with checking("owner"):
+            changes["owner"] = _label(session, owner, "owner")
     if tags is not None:
-        changes["tags"] = _tags(tags, session)
+        with checking("tags"):
+            changes["tags"] = _tags(tags, session)
     if notes is not None:
         changes["notes"] = _free_text(session, notes)
     updated = replace(partner, **changes)  # type: ignore[arg-type]
@@ -184,25 +210,39 @@ def add_contact(
     birthday: date | MonthDay | None = None,
     started: date | None = None,
     met_in_person: bool = False,
+    linkedin_connected: bool = False,
+    milestones: Iterable[Milestone] = (),
 ) -> Contact:
+    """A new contact, milestones and all, in one change (one ``u`` takes it back)."""
     pid = session.repo.resolve("partner", partner_id)
-    cleaned = tuple(dict.fromkeys(clean_email(e) for e in emails))
-    for email in cleaned:
-        other = session.repo.contact_by_email(email)
-        if other is not None:
-            raise ValidationError(
-                f"{email} already belongs to contact {other.name} ({other.id[:8]})"
-            )
+    with checking("name"):
+        clean = _name(session, name, "contact name")
+    with checking("emails"):
+        cleaned = tuple(dict.fromkeys(clean_email(e) for e in emails))
+        for email in cleaned:
+            other = session.repo.contact_by_email(email)
+            if other is not None:
+                raise ValidationError(
+                    f"{email} already belongs to contact {other.name} ({other.id[:8]})"
+                )
+    with checking("birthday"):
+        born = _birthday(birthday)
+    with checking("started"):
+        began = _day(started, "start date")
+    with checking("milestone"):
+        checked = _milestones(milestones)
     contact = Contact(
         id=new_id(),
         partner_id=pid,
-        name=_name(session, name, "contact name"),
+        name=clean,
         role=_free_text(session, role, multiline=False),
         emails=cleaned,
         phone=clean_text(phone),
-        birthday=_birthday(birthday),
-        started=_day(started, "start date"),
+        birthday=born,
+        started=began,
+        milestones=checked,
         met_in_person=met_in_person,
+        linkedin_connected=linkedin_connected,
     )
     session.repo.save(contact, action="contact-add", summary=f"Added contact {contact.name}")
     return contact
@@ -210,25 +250,32 @@ def add_contact(
 
 def edit_contact(session: Session, contact_id: str, **changes: object) -> Contact:
     contact = session.repo.contact(session.repo.resolve("contact", contact_id))
-    if "emails" in changes:
-        emails = tuple(dict.fromkeys(clean_email(str(e)) for e in changes["emails"]))  # type: ignore[attr-defined]
-        for email in emails:
-            other = session.repo.contact_by_email(email)
-            if other is not None and other.id != contact.id:
-                raise ValidationError(f"{email} already belongs to {other.name} ({other.id[:8]})")
-        changes["emails"] = emails
     if "name" in changes:
-        changes["name"] = _name(session, str(changes["name"]), "contact name")
+        with checking("name"):
+            changes["name"] = _name(session, str(changes["name"]), "contact name")
+    if "emails" in changes:
+        with checking("emails"):
+            emails = tuple(dict.fromkeys(clean_email(str(e)) for e in changes["emails"]))  # type: ignore[attr-defined]
+            for email in emails:
+                other = session.repo.contact_by_email(email)
+                if other is not None and other.id != contact.id:
+                    raise ValidationError(
+                        f"{email} already belongs to {other.name} ({other.id[:8]})"
+                    )
+        changes["emails"] = emails
     if "role" in changes:
         changes["role"] = _free_text(session, str(changes["role"]), multiline=False)
     if "phone" in changes:
         changes["phone"] = clean_text(str(changes["phone"]))
     if "birthday" in changes:
-        changes["birthday"] = _birthday(changes["birthday"])  # type: ignore[arg-type]
+        with checking("birthday"):
+            changes["birthday"] = _birthday(changes["birthday"])  # type: ignore[arg-type]
     if "started" in changes:
-        changes["started"] = _day(changes["started"], "start date")  # type: ignore[arg-type]
+        with checking("started"):
+            changes["started"] = _day(changes["started"], "start date")  # type: ignore[arg-type]
     if "milestones" in changes:
-        changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
+        with checking("milestone"):
+            changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
     updated = replace(contact, **changes)  # type: ignore[arg-type]
     session.repo.save(updated, action="contact-edit", summary=f"Edited contact {updated.name}")
     return updated
@@ -425,21 +472,29 @@ def add_referral(
     repo = session.repo
     pid = repo.resolve("partner", partner_id)
     cid = repo.resolve("contact", contact_id) if contact_id else None
-    if cid and repo.contact(cid).partner_id != pid:
-        raise ValidationError(f"contact {cid[:8]} does not work at this partner")
-    check_day(received, "received date")
-    if received > session.today():
-        raise ValidationError("a referral cannot be received in the future")
+    with checking("contact"):
+        if cid and repo.contact(cid).partner_id != pid:
+            raise ValidationError(f"contact {cid[:8]} does not work at this partner")
+    with checking("received"):
+        check_day(received, "received date")
+        if received > session.today():
+            raise ValidationError("a referral cannot be received in the future")
     ref = clean_participant_ref(participant_ref) if participant_ref else _fresh_ref(session)
+    with checking("service"):
+        chosen = _service(service)
+    with checking("service_detail"):
+        detail = _service_detail(session, service_detail)
+    with checking("status"):
+        referral_status = parse_enum(ReferralStatus, status, "referral status")
     referral = Referral(
         id=new_id(),
         partner_id=pid,
         received=received,
         participant_ref=ref,
         contact_id=cid,
-        service=_service(service),
-        service_detail=_service_detail(session, service_detail),
-        status=parse_enum(ReferralStatus, status, "referral status"),
+        service=chosen,
+        service_detail=detail,
+        status=referral_status,
         complex_needs=complex_needs,
     )
     repo.save(
@@ -453,13 +508,19 @@ def add_referral(
 def update_referral(session: Session, referral_id: str, **changes: object) -> Referral:
     referral = session.repo.referral(session.repo.resolve("referral", referral_id))
     if "status" in changes:
-        changes["status"] = parse_enum(ReferralStatus, str(changes["status"]), "referral status")
+        with checking("status"):
+            changes["status"] = parse_enum(
+                ReferralStatus, str(changes["status"]), "referral status"
+            )
     if "received" in changes:
-        changes["received"] = check_day(changes["received"], "received date")  # type: ignore[arg-type]
+        with checking("received"):
+            changes["received"] = check_day(changes["received"], "received date")  # type: ignore[arg-type]
     if "service" in changes:
-        changes["service"] = _service(str(changes["service"]))
+        with checking("service"):
+            changes["service"] = _service(str(changes["service"]))
     if "service_detail" in changes:
-        changes["service_detail"] = _service_detail(session, str(changes["service_detail"]))
+        with checking("service_detail"):
+            changes["service_detail"] = _service_detail(session, str(changes["service_detail"]))
     updated = replace(referral, **changes)  # type: ignore[arg-type]
     if updated != referral:
         partner = session.repo.partner(updated.partner_id)

@@ -23,12 +23,13 @@ from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
 from nurture_tui.ui.commands import NurtureCommands
 from nurture_tui.ui.messages import BoardLoaded, RecordSaved, StoreChanged
+from nurture_tui.ui.use_cases import UseCases
 
 #: How often the app looks for writes by another process (a cheap stat of two files).
 WATCH_SECONDS = 2.0
 
 
-class NurtureApp(App[None]):
+class NurtureApp(UseCases, App[None]):
     """Partner board, agenda and partner pages for a referral-relationship rep."""
 
     TITLE = "Nurture"
@@ -175,16 +176,6 @@ class NurtureApp(App[None]):
     def _latest_change(self) -> int | None:
         changes = self.session.repo.changes(1)
         return changes[0].seq if changes else None
-
-    def action_undo(self) -> None:
-        """Take back the store's latest change (pressed again: redo it)."""
-        from nurture_tui.services.history import undo_latest
-
-        def said(result: Any) -> str:
-            _undone, change = result
-            return f"{change.summary}  (u again: take that back)"
-
-        self._write_worker(undo_latest, said, None, hint=False)
 
     def on_record_saved(self, message: RecordSaved) -> None:
         if message.message:

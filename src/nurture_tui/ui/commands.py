@@ -1,11 +1,20 @@
-"""Command palette: jump to any partner or contact, a suggested action, or a screen."""
+"""Command palette: jump to any partner or contact, a suggested action, or a screen.
+
+The contacts' names are read once when the palette opens (``startup``, through the
+``lookups.contact_names`` service, in a thread), not on every key typed. A palette
+provider is not a message pump, so this is the one read that is awaited rather than run
+by the app's ``load_into`` worker; a failure surfaces as the palette's own error.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from nurture_tui.services.lookups import ContactName, contact_names
 
 if TYPE_CHECKING:
     from nurture_tui.ui.app import NurtureApp
@@ -14,19 +23,23 @@ if TYPE_CHECKING:
 class NurtureCommands(Provider):
     """Partners by name, contacts by name (opening their partner), and screen actions."""
 
+    #: Every contact's name, read when the palette opens.
+    _contacts: tuple[ContactName, ...] = ()
+
     @property
     def nurture_app(self) -> NurtureApp:
         return self.app  # type: ignore[return-value]
 
+    async def startup(self) -> None:
+        self._contacts = tuple(await asyncio.to_thread(contact_names, self.nurture_app.session))
+
     def _targets(self) -> list[tuple[str, str, str]]:
         """(label, help, partner id) for every partner and contact, from the loaded board."""
-        app = self.nurture_app
-        board = app.board
+        board = self.nurture_app.board
         if board is None:
             return []
         targets = [(c.name, f"{c.kind.value} · {c.stage.value}", c.id) for c in board.cards]
-        with app.store_lock:
-            contacts = app.session.repo.contacts()
+        contacts = self._contacts
         names = {c.id: c.name for c in board.cards}
         targets += [
             (f"{c.name} ({names.get(c.partner_id, '?')})", c.role or "contact", c.partner_id)
@@ -63,7 +76,7 @@ class NurtureCommands(Provider):
                     partial(self.app.run_action, action),
                     help=help_text,
                 )
-        for label, help_text, partner_id in await self._targets_async():
+        for label, help_text, partner_id in self._targets():
             score = matcher.match(label)
             if score > 0:
                 yield Hit(
@@ -84,8 +97,3 @@ class NurtureCommands(Provider):
                     partial(open_agenda_at, self.app, item),
                     help=item.reason,
                 )
-
-    async def _targets_async(self) -> list[tuple[str, str, str]]:
-        import asyncio
-
-        return await asyncio.to_thread(self._targets)

@@ -21,7 +21,6 @@ from nurture_tui.domain.playbook.facts import (
     plural,
 )
 from nurture_tui.invites.model import InviteKind
-from nurture_tui.services import records
 from nurture_tui.services.board import BoardData, PartnerCard
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import CardFilter, fuzzy_match
@@ -284,11 +283,7 @@ class AgendaScreen(Screen[None]):
         if action is None or action.kind != "stage-change" or not action.suggested_stage:
             return
         stage = Stage(action.suggested_stage)
-        nurture(self).run_write(
-            lambda session: records.set_stage(session, action.partner_id, stage),
-            lambda p: f"{p.name} is now {p.stage.value}",
-            action.partner_id,
-        )
+        nurture(self).move_stage(action.partner_id, stage, accepted=True)
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from nurture_tui.domain.model import Contact
-from nurture_tui.services import sync as service
+from nurture_tui.services import lookups
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import fuzzy_match
-from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, field_label
+from nurture_tui.ui.screens.form import FieldError, FormScreen, field_label
 
 NEW_CONTACT = "__new__"
 
 
 class AssignPersonForm(FormScreen):
+    @dataclass
+    class ContactsLoaded(Message):
+        """The picked partner's contacts (to add the address to one of them)."""
+
+        contacts: list[Contact]
+
     TITLE = "Who is this?"
     FIELD_HINTS = (
         ("already belongs", "assign-contact"),
@@ -66,31 +76,29 @@ class AssignPersonForm(FormScreen):
 
     @on(OptionList.OptionHighlighted, "#assign-partners")
     def _picked(self, event: OptionList.OptionHighlighted) -> None:
-        self.partner_id = event.option.id
-        if self.partner_id:
-            self.load_contacts(self.partner_id)
+        partner_id = self.partner_id = event.option.id
+        if partner_id:
+            nurture(self).load_into(
+                self,
+                lambda session: lookups.contacts_at(session, partner_id),
+                self.ContactsLoaded,
+                purpose="assign-contacts",
+            )
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_contacts(self, partner_id: str) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            contacts = app.session.repo.contacts(partner_id)
-        self.app.call_from_thread(self._contacts_loaded, contacts)
-
-    def _contacts_loaded(self, contacts: list[Contact]) -> None:
+    @on(ContactsLoaded)
+    def _contacts_loaded(self, message: ContactsLoaded) -> None:
         choice = self.query_one("#assign-contact", Select)
-        choice.set_options([("a new contact", NEW_CONTACT), *((c.name, c.id) for c in contacts)])
+        choice.set_options(
+            [("a new contact", NEW_CONTACT), *((c.name, c.id) for c in message.contacts)]
+        )
         choice.value = NEW_CONTACT
 
-    def save(self) -> FormWrite[object]:
+    def save(self) -> Worker[None]:
         if not self.partner_id:
             raise FieldError("assign-search", "pick the partner this person works at")
         contact = self.query_one("#assign-contact", Select).value
         contact_id = str(contact) if isinstance(contact, str) and contact != NEW_CONTACT else None
         name = self.query_one("#assign-name", Input).value.strip() or None
-        email, partner_id = self.email, self.partner_id
-        return FormWrite(
-            lambda session: service.assign_person(session, email, partner_id, contact_id, name),
-            lambda _: f"{email} assigned",
-            partner_id,
+        return nurture(self).assign_person(
+            self.email, self.partner_id, contact_id, name, origin=self
         )

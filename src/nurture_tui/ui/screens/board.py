@@ -20,7 +20,6 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from nurture_tui.domain.kinds import Stage
 from nurture_tui.domain.playbook.facts import SuggestedAction
-from nurture_tui.services import records
 from nurture_tui.services.board import BoardData, PartnerCard
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import CardFilter
@@ -293,12 +292,8 @@ class BoardScreen(Screen[None]):
         self._set_stage(card, order[index])
 
     def _set_stage(self, card: PartnerCard, target: Stage) -> None:
-        """Move ``card``'s partner to ``target`` through the records service, and follow it."""
-        nurture(self).run_write(
-            lambda session: records.set_stage(session, card.id, target),
-            lambda partner: f"{partner.name} moved to {partner.stage.value}",
-            card.id,
-        )
+        """Move ``card``'s partner to ``target`` (the ``move_stage`` use case), and follow it."""
+        nurture(self).move_stage(card.id, target)
         if target is Stage.DORMANT and not self.show_dormant:
             self.action_toggle_dormant()
         self._follow_id = card.id

@@ -6,15 +6,13 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
+from textual.worker import Worker
 
-from nurture_tui.domain.dates import MonthDay, Tense
-from nurture_tui.domain.errors import ValidationError
-from nurture_tui.domain.model import Contact, Milestone
-from nurture_tui.domain.validation import clean_email, clean_name, parse_birthday, parse_date
-from nurture_tui.services import records
-from nurture_tui.services.session import Session
+from nurture_tui.domain.dates import MonthDay
+from nurture_tui.domain.model import Contact
+from nurture_tui.services.entries import ContactEntry
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 
 def _iso(value: date | MonthDay | None) -> str:
@@ -26,6 +24,14 @@ def _iso(value: date | MonthDay | None) -> str:
 
 class ContactForm(FormScreen):
     TITLE = "Add a contact"
+    FIELDS = (
+        ("name", "contact-name"),
+        ("role", "contact-role"),
+        ("emails", "contact-emails"),
+        ("birthday", "contact-birthday"),
+        ("started", "contact-started"),
+        ("milestone", "contact-milestone"),
+    )
     FIELD_HINTS = (
         ("contact name", "contact-name"),
         ("already belongs", "contact-emails"),
@@ -88,77 +94,19 @@ class ContactForm(FormScreen):
     def _text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def _milestones(self) -> tuple[Milestone, ...]:
-        text = self._text("contact-milestone")
-        kept = self.contact.milestones[:-1] if self.contact and self.contact.milestones else ()
-        if not text:
-            return kept
-        day, _, note = text.partition(" ")
-        with checking("contact-milestone"):
-            if not note.strip():
-                raise ValidationError(
-                    "a milestone is a date and a few words, e.g. 2026-12-01 promoted"
-                )
-            on = parse_date(day, "milestone date", today=nurture(self).today)
-            return (*kept, Milestone(on, note.strip()))
-
-    def save(self) -> FormWrite[Contact]:
-        name = self._text("contact-name")
-        emails = [e.strip() for e in self._text("contact-emails").split(",") if e.strip()]
-        birthday = self._text("contact-birthday")
-        started = self._text("contact-started")
-        with checking("contact-name"):
-            clean_name(name, "contact name")
-        with checking("contact-emails"):
-            for email in emails:
-                clean_email(email)
-        today = nurture(self).today
-        with checking("contact-birthday"):
-            born = parse_birthday(birthday) if birthday else None
-        with checking("contact-started"):
-            began = (
-                parse_date(started, "start date", today=today, tense=Tense.PAST)
-                if started
-                else None
-            )
-        role, phone = self._text("contact-role"), self._text("contact-phone")
-        met = self.query_one("#contact-met", Checkbox).value
-        linked = self.query_one("#contact-linkedin", Checkbox).value
-        milestones = self._milestones()
-        pid = self.partner_id
-        existing = self.contact
-
-        def write(session: Session) -> Contact:
-            if existing is not None:
-                return records.edit_contact(
-                    session,
-                    existing.id,
-                    name=name,
-                    role=role,
-                    emails=emails,
-                    phone=phone,
-                    birthday=born,
-                    started=began,
-                    met_in_person=met,
-                    linkedin_connected=linked,
-                    milestones=milestones,
-                )
-            contact = records.add_contact(
-                session,
-                pid,
-                name,
-                emails=emails,
-                role=role,
-                phone=phone,
-                birthday=born,
-                started=began,
-                met_in_person=met,
-            )
-            if linked or milestones:
-                contact = records.edit_contact(
-                    session, contact.id, linkedin_connected=linked, milestones=milestones
-                )
-            return contact
-
-        verb = "Saved" if existing else "Added"
-        return FormWrite(write, lambda c: f"{verb} {c.name}", pid)
+    def save(self) -> Worker[None]:
+        """Everything as typed: the service reads the dates and checks every field, and a
+        new contact goes in whole (milestones, LinkedIn) as one change."""
+        entry = ContactEntry(
+            name=self._text("contact-name"),
+            role=self._text("contact-role"),
+            emails=self._text("contact-emails"),
+            phone=self._text("contact-phone"),
+            birthday=self._text("contact-birthday"),
+            started=self._text("contact-started"),
+            milestone=self._text("contact-milestone"),
+            met_in_person=self.query_one("#contact-met", Checkbox).value,
+            linkedin_connected=self.query_one("#contact-linkedin", Checkbox).value,
+        )
+        existing = self.contact.id if self.contact else None
+        return nurture(self).save_contact(self.partner_id, entry, existing, origin=self)

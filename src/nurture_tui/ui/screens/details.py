@@ -10,28 +10,22 @@ values at once (a ``NURTURE_*`` variable still wins, as it will on the next star
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from nurture_tui.config import (
-    DESCRIPTIONS,
     DETAILS,
-    Settings,
-    check_setting,
     env_overrides,
     missing_invite_details,
-    save_settings,
     settings_path,
-    with_saved,
 )
 from nurture_tui.domain.errors import NurtureError
-from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, checking, field_label
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 if TYPE_CHECKING:
     from nurture_tui.ui.app import NurtureApp
@@ -58,6 +52,7 @@ class DetailsScreen(FormScreen):
 
     TITLE = "Your details"
     AUTO_FOCUS = "Input"
+    FIELDS = tuple((key, field_id(key)) for key in DETAILS)
 
     def __init__(self, *, needed: Sequence[str] = (), reason: str = "") -> None:
         """``needed``: settings that may not stay empty this time (an invite's organizer);
@@ -65,7 +60,6 @@ class DetailsScreen(FormScreen):
         super().__init__()
         self.needed = tuple(needed)
         self.reason = reason
-        self._path: Path | None = None
 
     def header(self) -> ComposeResult:
         try:
@@ -91,28 +85,11 @@ class DetailsScreen(FormScreen):
     def _typed(self, key: str) -> str:
         return self.query_one(f"#{field_id(key)}", Input).value
 
-    def save(self) -> FormWrite[Settings]:
-        """Check every value here (pure, instant) so the first wrong one is named beside its
-        field; the worker then writes the file."""
-        values: dict[str, Any] = {}
-        for key in DETAILS:
-            typed = self._typed(key)
-            with checking(field_id(key)):
-                values[key] = check_setting(key, typed)
-            if key in self.needed and values[key] == "":
-                raise FieldError(field_id(key), f"needed: {DESCRIPTIONS[key]} goes on the invite")
-        before = nurture(self).session.settings
-
-        def write(session: Session) -> Settings:
-            self._path = save_settings(values)
-            return with_saved(before, values)
-
-        return FormWrite(write, lambda _: f"Your details are saved in {self._path}")
-
-    def saved(self, result: Any) -> None:
-        if isinstance(result, Settings):
-            nurture(self).session.settings = result
-        super().saved(result)
+    def save(self) -> Worker[None]:
+        """As typed: the service checks every value as ``nurture config set`` does (the
+        first wrong one is named beside its field), then writes the file."""
+        typed = {key: self._typed(key) for key in DETAILS}
+        return nurture(self).save_details(typed, self.needed, origin=self)
 
 
 def offer_on_first_run(app: NurtureApp) -> None:

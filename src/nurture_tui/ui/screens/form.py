@@ -1,68 +1,35 @@
 """The shared frame of every modal form: a title, fields that scroll, Save and Cancel that
 stay in view, and a save that closes the form only once its write has landed.
 
-A subclass reads its fields in ``save()`` and returns a ``FormWrite``: the write itself and
-the words that confirm it. The base runs the write in a worker under the store lock; on
-success it tells the app (``RecordSaved``: a toast and a board reload) and dismisses with
-the write's result; on a refusal the form stays open with everything typed, and the
-message goes beside the field it names (or at the top when it names none).
+A subclass reads its fields in ``save()`` and starts its use case on the app
+(``ui/use_cases.py``) with itself as ``origin``, returning the worker. The form checks
+nothing itself: the service validates what was typed, once. When the write lands the app
+shows the toast and brings the board up to date, and the form closes with the result
+(``WriteLanded``); on a refusal (``WriteRefused``) the form stays open with everything
+typed, and the message goes beside the field it names (``FIELDS`` maps the service's
+field names to this form's widgets) or at the top when it names none; on an unexpected
+error (``WriteFailed``) the app's toast says so and the form stays, Save enabled again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from nurture_tui.domain.errors import NurtureError, ValidationError
-from nurture_tui.services.session import Session
-from nurture_tui.ui.base import nurture
-from nurture_tui.ui.messages import RecordSaved
+from nurture_tui.domain.errors import NurtureError
+from nurture_tui.services.fields import FieldError, checking
+from nurture_tui.ui.messages import WriteFailed, WriteLanded, WriteRefused
 
-T = TypeVar("T")
-
-#: The worker group of a form's write (one at a time: a second Save waits for the first).
-WRITE_GROUP = "form-write"
-
-
-class FieldError(ValidationError):
-    """A refusal about one field, so the form can show it beside that field."""
-
-    def __init__(self, field_id: str, message: str) -> None:
-        super().__init__(message)
-        self.field_id = field_id
-
-
-@contextmanager
-def checking(field_id: str) -> Iterator[None]:
-    """Name the field a refusal raised inside this block is about (a date that won't parse)."""
-    try:
-        yield
-    except FieldError:
-        raise
-    except NurtureError as exc:
-        raise FieldError(field_id, str(exc)) from exc
-
-
-@dataclass(frozen=True)
-class FormWrite(Generic[T]):
-    """What Save does once the fields are read: ``write`` runs in a worker under the store
-    lock (one transaction, through a service); ``done`` words the toast from its result."""
-
-    write: Callable[[Session], T]
-    done: Callable[[T], str]
-    partner_id: str | None = None
+__all__ = ["FieldError", "FormScreen", "checking", "field_label"]
 
 
 class FormScreen(ModalScreen[Any]):
@@ -74,15 +41,18 @@ class FormScreen(ModalScreen[Any]):
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
-    #: Words of a service's refusal -> the id of the field it is about, for refusals that
-    #: arrive from the write (the services name fields in their messages: "received date").
+    #: The service's name of a field (``FieldError.field``: "name", "at") -> this form's
+    #: widget id; a name not listed is taken as a widget id itself.
+    FIELDS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: Words of a refusal that names no field -> the id of the field it is about (a
+    #: service's refusal raised outside any ``checking`` block).
     FIELD_HINTS: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: Enter in a one-line field saves (short dialogs: a reason, a date).
     SAVE_ON_ENTER: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
-        self._pending: FormWrite[Any] | None = None
+        self._pending: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         # The title, the problem line and the buttons are docked: only the fields scroll, so
@@ -133,11 +103,10 @@ class FormScreen(ModalScreen[Any]):
         """More buttons after Save and Cancel (Archive on an existing partner)."""
         yield from ()
 
-    def save(self) -> FormWrite[Any] | None:
-        """Read and check the fields; return the write. Raise ``FieldError`` (or use
-        ``checking``) to refuse with a message beside a field, ``NurtureError`` for one at
-        the top. ``None`` means the subclass started its own write (the old way: the form
-        closes at once, so prefer returning a ``FormWrite``)."""
+    def save(self) -> Worker[None] | None:
+        """Read the fields and start the use case with ``origin=self``; return its worker.
+        A ``NurtureError`` raised here (a choice not made yet) is shown like a refusal.
+        ``None``: nothing to write, the form just closes."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- problems
@@ -179,7 +148,7 @@ class FormScreen(ModalScreen[Any]):
     def field_for(self, error: NurtureError) -> str | None:
         """The field a refusal is about: named by ``FieldError``, else found by its words."""
         if isinstance(error, FieldError):
-            return error.field_id
+            return dict(self.FIELDS).get(error.field, error.field)
         text = str(error).lower()
         return next((fid for words, fid in self.FIELD_HINTS if words in text), None)
 
@@ -206,50 +175,29 @@ class FormScreen(ModalScreen[Any]):
             return
         self.start_write(plan)
 
-    def start_write(self, plan: FormWrite[Any]) -> None:
-        """Run ``plan`` in this form's worker; the form stays until it lands."""
-        self._pending = plan
+    def start_write(self, worker: Worker[None]) -> None:
+        """The use case ``worker`` is under way: the form stays (Save disabled) until it
+        lands or is refused."""
+        self._pending = worker
         self.query_one("#form-save", Button).disabled = True
-        self._write(plan)
 
-    @work(thread=True, exclusive=True, group=WRITE_GROUP, exit_on_error=False)
-    def _write(self, plan: FormWrite[Any]) -> tuple[Any, bool]:
-        """The write, and whether it left a change ``u`` can take back (for the toast)."""
-        app = nurture(self)
-        with app.store_lock:
-            before = _latest_change(app.session)
-            result = plan.write(app.session)
-            undoable = _latest_change(app.session) != before
-        return result, undoable
-
-    @on(Worker.StateChanged)
-    def _write_finished(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != WRITE_GROUP or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            return
-        event.stop()
-        plan, self._pending = self._pending, None
+    def _write_ended(self) -> None:
+        self._pending = None
         self.query_one("#form-save", Button).disabled = False
-        if event.state is WorkerState.SUCCESS and plan is not None:
-            result, undoable = cast("tuple[Any, bool]", event.worker.result)
-            message = plan.done(result)
-            if message and undoable:
-                message += "  (u: undo)"  # as every change's toast says (app.run_write)
-            self.app.post_message(RecordSaved(message, plan.partner_id))
-            self.saved(result)
-            return
-        error = event.worker.error
-        if isinstance(error, NurtureError):
-            self.refuse(error)
-        elif error is not None:
-            self.log.error(repr(error))
-            self.show_error(
-                f"Something went wrong ({type(error).__name__}); nothing was saved and what "
-                "you typed is still here. Try again, and report it if it keeps happening."
-            )
+
+    @on(WriteLanded)
+    def _write_landed(self, message: WriteLanded) -> None:
+        self._write_ended()
+        self.saved(message.result)
+
+    @on(WriteRefused)
+    def _write_refused(self, message: WriteRefused) -> None:
+        self._write_ended()
+        self.refuse(message.error)
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self._write_ended()  # the app's error toast has said what went wrong
 
     def saved(self, result: Any) -> None:
         """The write landed: close with its result (a subclass may do more first)."""
@@ -266,11 +214,6 @@ class FormScreen(ModalScreen[Any]):
         if self.saving:
             return  # the write is under way; its outcome closes the form or shows why not
         self.dismiss()
-
-
-def _latest_change(session: Session) -> int | None:
-    changes = session.repo.changes(1)
-    return changes[0].seq if changes else None
 
 
 def field_label(text: str) -> Label:

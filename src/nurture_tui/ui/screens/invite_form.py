@@ -13,34 +13,27 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Select, Static
+from textual.worker import Worker
 
 from nurture_tui.config import INVITE_DETAILS, MissingDetailsError, missing_invite_details
 from nurture_tui.domain.errors import NurtureError
-from nurture_tui.domain.validation import parse_datetime
-from nurture_tui.invites.model import Invite, InviteKind
-from nurture_tui.services import invites
-from nurture_tui.services.session import Session
+from nurture_tui.invites.model import InviteKind
+from nurture_tui.services import lookups
+from nurture_tui.services.entries import InviteEntry
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FieldError, FormScreen, FormWrite, checking, field_label
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 #: The "Who" choice that invites every contact with an email address.
 EVERYONE = "*"
 
 
-@dataclass(frozen=True)
-class InviteWritten:
-    """What Save produced: the invite and where its .ics was written."""
-
-    invite: Invite
-    saved: invites.SavedInvite
-
-
 class InviteForm(FormScreen):
     TITLE = "Create an invite"
+    FIELDS = (("start", "invite-start"), ("minutes", "invite-minutes"))
     FIELD_HINTS = (
         ("video link", "invite-video"),
         ("duration", "invite-minutes"),
@@ -121,7 +114,13 @@ class InviteForm(FormScreen):
         yield Input(placeholder="where to meet, if not on video", id="invite-place")
 
     def on_mount(self) -> None:
-        self._load_contacts()
+        pid = self.partner_id
+        nurture(self).load_into(
+            self,
+            lambda session: [(c.name, c.id) for c in lookups.contacts_at(session, pid) if c.emails],
+            self.ContactsLoaded,
+            purpose="invite-contacts",
+        )
         if missing_invite_details(nurture(self).session.settings):
             self.call_after_refresh(self.ask_for_details)
 
@@ -156,14 +155,6 @@ class InviteForm(FormScreen):
         super().refuse(error)
 
     # -------------------------------------------------------------- contacts
-    @work(thread=True, exclusive=True, group="invite-contacts", exit_on_error=False)
-    def _load_contacts(self) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            contacts = app.session.repo.contacts(self.partner_id)
-        choices = [(c.name, c.id) for c in contacts if c.emails]
-        self.post_message(self.ContactsLoaded(choices))
-
     @on(ContactsLoaded)
     def _contacts_loaded(self, message: ContactsLoaded) -> None:
         who = self.query_one("#invite-who", Select)
@@ -176,45 +167,17 @@ class InviteForm(FormScreen):
     def _text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def save(self) -> FormWrite[InviteWritten]:
-        app = nurture(self)
-        with checking("invite-start"):
-            start = parse_datetime(self._text("invite-start"), app.session.settings.zone)
-        minutes_text = self._text("invite-minutes")
-        minutes = None
-        if minutes_text:
-            if not minutes_text.isdigit():
-                raise FieldError("invite-minutes", "minutes: a whole number, like 45")
-            minutes = int(minutes_text)
-        kind = str(self.query_one("#invite-kind", Select).value)
+    def save(self) -> Worker[None]:
+        """As typed: the service reads the start and the minutes and checks the invite."""
         who = self.query_one("#invite-who", Select).value
-        contacts = [who] if isinstance(who, str) and who != EVERYONE else []
-        title = self._text("invite-title") or None
-        video, place = self._text("invite-video"), self._text("invite-place")
-        pid = self.partner_id
+        entry = InviteEntry(
+            kind=str(self.query_one("#invite-kind", Select).value),
+            start=self._text("invite-start"),
+            minutes=self._text("invite-minutes"),
+            contact_ids=(who,) if isinstance(who, str) and who != EVERYONE else (),
+            title=self._text("invite-title"),
+            video_url=self._text("invite-video"),
+            location=self._text("invite-place"),
+        )
         directory = self.directory or Path.cwd()
-
-        def write(session: Session) -> InviteWritten:
-            invite = invites.create_invite(
-                session,
-                pid,
-                kind,
-                start,
-                duration_minutes=minutes,
-                contact_ids=contacts,
-                title=title,
-                video_url=video,
-                location=place,
-            )
-            saved = invites.save_invite_file(
-                session, invite, invites.invite_ics(invite), directory=directory
-            )
-            return InviteWritten(invite, saved)
-
-        return FormWrite(write, _said, pid)
-
-
-def _said(result: InviteWritten) -> str:
-    when = result.invite.start.strftime("%a %d %b %H:%M")
-    note = f" ({result.saved.note})" if result.saved.note else ""
-    return f"Invite planned for {when}; .ics saved to {result.saved.path}{note}"
+        return nurture(self).plan_invite(self.partner_id, entry, directory, origin=self)

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Checkbox, Input, Select, Static
+from textual.worker import Worker
 
-from nurture_tui.domain.dates import Tense, describe_moment
 from nurture_tui.domain.kinds import TouchpointKind
-from nurture_tui.domain.model import PartnerHistory, Touchpoint
-from nurture_tui.domain.playbook.guardrails import PlannedTouch, check
-from nurture_tui.domain.validation import parse_datetime
-from nurture_tui.services import records
-from nurture_tui.services.playbook import history_of
-from nurture_tui.services.session import Session
+from nurture_tui.domain.model import PartnerHistory
+from nurture_tui.services import entries, lookups
+from nurture_tui.services.entries import TouchEntry
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 
 class LogTouchForm(FormScreen):
+    """What the guardrails say shows live, checked by the service in a worker as the rep
+    types (a time half typed shows none); Save logs the touch through ``log_touchpoint``."""
+
+    @dataclass
+    class HistoryLoaded(Message):
+        """The partner's history: its name, contacts, and what the guardrails judge by."""
+
+        history: PartnerHistory
+
+    @dataclass
+    class WarningsChecked(Message):
+        """What the guardrails say about the touch as typed so far."""
+
+        warnings: list[str]
+
     TITLE = "Log a touchpoint"
+    FIELDS = (("at", "log-at"), ("contact", "log-contact"), ("kind", "log-kind"))
     FIELD_HINTS = (
         ("time of the touchpoint", "log-at"),
         ("date", "log-at"),
@@ -77,14 +91,17 @@ class LogTouchForm(FormScreen):
         yield Checkbox("This is a LinkedIn connection request", id="log-linkedin")
 
     def on_mount(self) -> None:
-        self.load_history()
+        pid = self.partner_id
+        nurture(self).load_into(
+            self,
+            lambda session: lookups.partner_history(session, pid),
+            self.HistoryLoaded,
+            purpose="log-history",
+        )
 
-    @work(thread=True, exit_on_error=False)
-    def load_history(self) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            history = history_of(app.session.repo, self.partner_id)
-        self.app.call_from_thread(self._history_loaded, history)
+    @on(HistoryLoaded)
+    def _on_history(self, message: HistoryLoaded) -> None:
+        self._history_loaded(message.history)
 
     def _history_loaded(self, history: PartnerHistory) -> None:
         self.history = history
@@ -99,66 +116,39 @@ class LogTouchForm(FormScreen):
     @on(Input.Changed)
     @on(Checkbox.Changed)
     def _update_warnings(self) -> None:
-        if self.history is None:
-            return
-        try:
-            planned = self._planned()
-        except Exception:
+        history = self.history
+        if history is None:
             return
         app = nurture(self)
-        warnings = check(planned, self.history, app.playbook)
-        text = "\n".join(f"⚠ {w.message}" for w in warnings)
-        self.query_one("#log-warnings", Static).update(text)
-        self.query_one("#log-warnings").set_class(bool(warnings), "has-warnings")
+        entry, playbook = self.entry(), app.playbook
+        app.load_into(
+            self,
+            lambda session: entries.touch_warnings(session, entry, history, playbook),
+            self.WarningsChecked,
+            purpose="log-warnings",
+        )
 
-    def _when(self) -> datetime:
-        app = nurture(self)
-        raw = self.query_one("#log-at", Input).value.strip()
-        now = app.session.now()
-        if not raw:
-            return now
-        with checking("log-at"):
-            # A log is of something done: "tue 10:00" is the latest Tuesday, not the next.
-            return parse_datetime(raw, app.session.settings.zone, now=now, tense=Tense.PAST)
+    @on(WarningsChecked)
+    def _show_warnings(self, message: WarningsChecked) -> None:
+        text = "\n".join(f"⚠ {warning}" for warning in message.warnings)
+        self.query_one("#log-warnings", Static).update(text)
+        self.query_one("#log-warnings").set_class(bool(message.warnings), "has-warnings")
 
     def _contact_ids(self) -> tuple[str, ...]:
         value = self.query_one("#log-contact", Select).value
         return (str(value),) if isinstance(value, str) else ()
 
-    def _planned(self) -> PlannedTouch:
-        return PlannedTouch(
-            kind=TouchpointKind(str(self.query_one("#log-kind", Select).value)),
-            at=self._when(),
-            purpose=self.query_one("#log-purpose", Input).value,
-            requested=self.query_one("#log-requested", Checkbox).value,
+    def entry(self) -> TouchEntry:
+        """The touch as typed (the service reads the time and checks everything)."""
+        return TouchEntry(
+            kind=str(self.query_one("#log-kind", Select).value),
+            when=self.query_one("#log-at", Input).value,
             contact_ids=self._contact_ids(),
+            purpose=self.query_one("#log-purpose", Input).value,
+            note=self.query_one("#log-note", Input).value,
+            requested=self.query_one("#log-requested", Checkbox).value,
             linkedin_connect=self.query_one("#log-linkedin", Checkbox).value,
         )
 
-    def save(self) -> FormWrite[Touchpoint]:
-        planned = self._planned()
-        note = self.query_one("#log-note", Input).value
-        pid = self.partner_id
-        typed_date = bool(self.query_one("#log-at", Input).value.strip())
-        session = nurture(self).session
-        zone, now = session.settings.zone, session.now().astimezone(session.settings.zone)
-
-        def write(session: Session) -> Touchpoint:
-            draft = records.draft_touchpoint(
-                session,
-                pid,
-                planned.kind.value,
-                at=planned.at,
-                contact_ids=planned.contact_ids,
-                purpose=planned.purpose,
-                note=note,
-                requested=planned.requested,
-            )
-            return records.save_touchpoint(session, draft)
-
-        def done(touch: Touchpoint) -> str:
-            # Echo a typed date as understood, so a misread "tue" is caught at once.
-            when = f" for {describe_moment(touch.at.astimezone(zone), now)}" if typed_date else ""
-            return f"Logged {touch.kind.value}{when}"
-
-        return FormWrite(write, done, pid)
+    def save(self) -> Worker[None]:
+        return nurture(self).log_touchpoint(self.partner_id, self.entry(), origin=self)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from nurture_tui.domain.playbook.facts import plural
 from nurture_tui.services.partner_view import PartnerView, load_partner_view
@@ -67,13 +68,26 @@ class PartnerScreen(Screen[None]):
     def _board_changed(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="partner", exit_on_error=False)
+    @dataclass
+    class ViewLoaded(Message):
+        """Everything the page shows, read in a worker."""
+
+        view: PartnerView
+
     def load(self) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            view = load_partner_view(app.session, app.playbook, self.partner_id, app.today)
-        if not get_current_worker().is_cancelled:  # a newer load supersedes this one
-            self.app.call_from_thread(self._show, view)
+        """Read the page in a worker (a newer load supersedes an older one)."""
+        app, pid = nurture(self), self.partner_id
+        playbook, today = app.playbook, app.today
+        app.load_into(
+            self,
+            lambda session: load_partner_view(session, playbook, pid, today),
+            self.ViewLoaded,
+            purpose="partner",
+        )
+
+    @on(ViewLoaded)
+    def _view_loaded(self, message: ViewLoaded) -> None:
+        self._show(message.view)
 
     def _show(self, view: PartnerView) -> None:
         self.view = view

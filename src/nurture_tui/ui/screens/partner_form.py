@@ -9,18 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Select
+from textual.worker import Worker
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
 from nurture_tui.domain.model import Partner
-from nurture_tui.domain.validation import clean_domain, clean_name, clean_npi
-from nurture_tui.services import records
-from nurture_tui.services.session import Session
+from nurture_tui.services.entries import PartnerEntry
+from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.confirm import ConfirmScreen
-from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 
 class PartnerForm(FormScreen):
@@ -29,6 +25,15 @@ class PartnerForm(FormScreen):
         *FormScreen.BINDINGS,
         Binding("ctrl+o", "archive", "Archive", id="partner_form.archive"),
     ]
+    FIELDS = (
+        ("name", "partner-name"),
+        ("kind", "partner-kind"),
+        ("tier", "partner-tier"),
+        ("stage", "partner-stage"),
+        ("domains", "partner-domains"),
+        ("npi", "partner-npi"),
+        ("tags", "partner-tags"),
+    )
     FIELD_HINTS = (
         ("partner name", "partner-name"),
         ("domain", "partner-domains"),
@@ -100,52 +105,20 @@ class PartnerForm(FormScreen):
         widget = self.query_one(f"#{widget_id}")
         return str(widget.value)  # type: ignore[attr-defined]
 
-    def save(self) -> FormWrite[Partner]:
-        name = self._value("partner-name")
-        kind, tier, stage = (self._value(f"partner-{f}") for f in ("kind", "tier", "stage"))
-        domains = _split(self._value("partner-domains"))
-        npi = self._value("partner-npi").strip()
-        tags = _split(self._value("partner-tags"))
-        notes = self._value("partner-notes")
-        existing = self.partner
-        # Check here too, so a typo is named beside its field before the write starts.
-        with checking("partner-name"):
-            clean_name(name, "partner name")
-        with checking("partner-domains"):
-            for domain in domains:
-                clean_domain(domain)
-        if npi:
-            with checking("partner-npi"):
-                clean_npi(npi)
-
-        def write(session: Session) -> Partner:
-            if existing is None:
-                return records.add_partner(
-                    session,
-                    name,
-                    kind,
-                    tier=tier,
-                    stage=stage,
-                    domains=domains,
-                    npi=npi or None,
-                    tags=tags,
-                    notes=notes,
-                )
-            return records.edit_partner(
-                session,
-                existing.id,
-                name=name,
-                kind=kind,
-                tier=tier,
-                stage=stage,
-                domains=domains,
-                npi=npi,
-                tags=tags,
-                notes=notes,
-            )
-
-        verb = "Added" if existing is None else "Saved"
-        return FormWrite(write, lambda p: f"{verb} {p.name}", existing.id if existing else None)
+    def save(self) -> Worker[None]:
+        """Everything as typed; the service checks each field (a typo is named beside it)."""
+        entry = PartnerEntry(
+            name=self._value("partner-name"),
+            kind=self._value("partner-kind"),
+            tier=self._value("partner-tier"),
+            stage=self._value("partner-stage"),
+            domains=self._value("partner-domains"),
+            npi=self._value("partner-npi"),
+            tags=self._value("partner-tags"),
+            notes=self._value("partner-notes"),
+        )
+        existing = self.partner.id if self.partner else None
+        return nurture(self).save_partner(entry, existing, origin=self)
 
     # ----------------------------------------------------------------- archive
     @on(Button.Pressed, "#partner-archive")
@@ -169,15 +142,8 @@ class PartnerForm(FormScreen):
         partner = self.partner
         if not confirmed or partner is None:
             return
-        pid = partner.id
         self.archiving = True
-        self.start_write(
-            FormWrite(
-                lambda session: records.archive_partner(session, pid),
-                lambda p: f"Archived {p.name}: it has left the board",
-                pid,
-            )
-        )
+        self.start_write(nurture(self).archive_partner(partner.id, origin=self))
 
     def saved(self, result: object) -> None:
         super().saved(result)

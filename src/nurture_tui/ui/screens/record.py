@@ -7,22 +7,24 @@ Every change here is one ``u`` away, as everywhere else in the app.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
-from textual.worker import get_current_worker
 
 from nurture_tui.domain.model import Referral, Touchpoint
-from nurture_tui.services import records
-from nurture_tui.services.session import Session
+from nurture_tui.services import lookups
+from nurture_tui.services.lookups import RecordView
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.confirm import ConfirmScreen
+from nurture_tui.ui.use_cases import record_words
 
 
 class RecordScreen(ModalScreen[None]):
@@ -49,51 +51,26 @@ class RecordScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="record", exit_on_error=False)
-    def load(self) -> None:
-        app = nurture(self)
-        repo = app.session.repo
-        zone = app.session.settings.zone
-        with app.store_lock:
-            record: Touchpoint | Referral = (
-                repo.touchpoint(self.record_id)
-                if self.kind == "touchpoint"
-                else repo.referral(self.record_id)
-            )
-            partner = repo.partner(record.partner_id).name
-            if isinstance(record, Touchpoint):
-                names = [repo.contact(c).name for c in record.contact_ids]
-                lines = [
-                    ("Partner", partner),
-                    ("What", record.kind.value),
-                    ("When", f"{record.at.astimezone(zone):%a %d %b %Y %H:%M}"),
-                    ("Status", record.status.value),
-                    ("Contacts", ", ".join(names)),
-                    ("Purpose", record.purpose),
-                    ("Note", record.note),
-                    ("Source", record.source),
-                ]
-            else:
-                contact = repo.contact(record.contact_id).name if record.contact_id else ""
-                lines = [
-                    ("Partner", partner),
-                    ("Received", f"{record.received:%a %d %b %Y}"),
-                    ("From", contact),
-                    ("Participant", record.participant_ref),
-                    (
-                        "Service",
-                        " · ".join(x for x in (record.service, record.service_detail) if x),
-                    ),
-                    ("Status", record.status.value),
-                    ("Complex needs", "yes" if record.complex_needs else ""),
-                ]
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, record, lines)
+    @dataclass
+    class Loaded(Message):
+        """The record, read whole, with its lines as shown."""
 
-    def _show(self, record: Touchpoint | Referral, lines: list[tuple[str, str]]) -> None:
-        self.record = record
+        view: RecordView
+
+    def load(self) -> None:
+        kind, record_id = self.kind, self.record_id
+        nurture(self).load_into(
+            self,
+            lambda session: lookups.record_view(session, kind, record_id),
+            self.Loaded,
+            purpose="record",
+        )
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        self.record = message.view.record
         body = Text()
-        for label, value in lines:
+        for label, value in message.view.lines:
             if value:
                 body.append(f"{label:<14}", style="dim")
                 body.append(f"{value}\n")  # outside text stays text, never markup
@@ -101,11 +78,7 @@ class RecordScreen(ModalScreen[None]):
 
     def _what(self) -> str:
         record = self.record
-        if isinstance(record, Touchpoint):
-            return f"the {record.kind.value} of {record.at:%d %b}"
-        if isinstance(record, Referral):
-            return f"the referral of {record.received:%d %b}"
-        return "this record"
+        return "this record" if record is None else record_words(record)
 
     def action_edit(self) -> None:
         record = self.record
@@ -131,15 +104,10 @@ class RecordScreen(ModalScreen[None]):
         self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep it"), answered)
 
     def _delete(self, record: Touchpoint | Referral) -> None:
-        what = self._what()
-        rid = record.id
-
-        def write(session: Session) -> object:
-            if isinstance(record, Touchpoint):
-                return records.delete_touchpoint(session, rid)
-            return records.delete_referral(session, rid)
-
-        nurture(self).run_write(write, lambda _: f"Deleted {what}", record.partner_id)
+        if isinstance(record, Touchpoint):
+            nurture(self).delete_touchpoint(record.id)
+        else:
+            nurture(self).delete_referral(record.id)
         self.dismiss()
 
     def action_close(self) -> None:

@@ -4,20 +4,24 @@ service, or declined / closed). The participant reference is generated: never a 
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import work
-from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static
+from dataclasses import dataclass
 
-from nurture_tui.domain.dates import Tense, describe_day
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Select, Static
+from textual.worker import Worker
+
+from nurture_tui.domain.dates import describe_day
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import ReferralService, ReferralStatus
 from nurture_tui.domain.model import Contact, Referral
-from nurture_tui.domain.validation import parse_date
-from nurture_tui.services import records
-from nurture_tui.services.session import Session
+from nurture_tui.services import lookups
+from nurture_tui.services.entries import ReferralEntry
+from nurture_tui.services.lookups import ReferralToEdit
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormScreen, FormWrite, checking, field_label
+from nurture_tui.ui.screens.form import FormScreen, field_label
 
 
 class ReferralForm(FormScreen):
@@ -25,7 +29,26 @@ class ReferralForm(FormScreen):
     referral_id=...)`` (a timeline row's ``record_id``) edits that one: status, service,
     detail and flags, as ``nurture referral edit`` does."""
 
+    @dataclass
+    class ContactsLoaded(Message):
+        """The partner's contacts (the "From" choice)."""
+
+        contacts: list[Contact]
+
+    @dataclass
+    class ReferralLoaded(Message):
+        """The referral being changed, and the contact it came from."""
+
+        loaded: ReferralToEdit
+
     TITLE = "Record a referral"
+    FIELDS = (
+        ("received", "ref-received"),
+        ("contact", "ref-contact"),
+        ("service", "ref-service"),
+        ("service_detail", "ref-service-detail"),
+        ("status", "ref-status"),
+    )
     FIELD_HINTS = (
         ("received", "ref-received"),
         ("future", "ref-received"),
@@ -99,32 +122,31 @@ class ReferralForm(FormScreen):
         )
 
     def on_mount(self) -> None:
-        if self.referral_id is not None:
-            self.load_referral(self.referral_id)
+        app, pid, rid = nurture(self), self.partner_id, self.referral_id
+        if rid is not None:
+            app.load_into(
+                self,
+                lambda session: lookups.referral_to_edit(session, rid),
+                self.ReferralLoaded,
+                purpose="referral",
+            )
         else:
-            self.load_contacts()
+            app.load_into(
+                self,
+                lambda session: lookups.contacts_at(session, pid),
+                self.ContactsLoaded,
+                purpose="referral-contacts",
+            )
 
-    @work(thread=True, exit_on_error=False)
-    def load_contacts(self) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            contacts = app.session.repo.contacts(self.partner_id)
-        self.app.call_from_thread(self._contacts_loaded, contacts)
-
-    def _contacts_loaded(self, contacts: list[Contact]) -> None:
+    @on(ContactsLoaded)
+    def _contacts_loaded(self, message: ContactsLoaded) -> None:
         self.query_one("#ref-contact", Select).set_options(
-            [(f"{c.name} — {c.role}", c.id) for c in contacts]
+            [(f"{c.name} — {c.role}", c.id) for c in message.contacts]
         )
 
-    @work(thread=True, exit_on_error=False)
-    def load_referral(self, referral_id: str) -> None:
-        app = nurture(self)
-        with app.store_lock:
-            referral = app.session.repo.referral(referral_id)
-            contact = app.session.repo.contact(referral.contact_id) if referral.contact_id else None
-        self.app.call_from_thread(self._referral_loaded, referral, contact)
-
-    def _referral_loaded(self, referral: Referral, contact: Contact | None) -> None:
+    @on(ReferralLoaded)
+    def _referral_loaded(self, message: ReferralLoaded) -> None:
+        referral, contact = message.loaded.referral, message.loaded.contact
         self.referral = referral
         source = f" from {contact.name}" if contact else ""
         self.query_one("#ref-summary", Static).update(
@@ -145,64 +167,34 @@ class ReferralForm(FormScreen):
         detail = self.query_one("#ref-service-detail", Input).value
         return service, detail, self.query_one("#ref-complex", Checkbox).value
 
-    def save(self) -> FormWrite[Referral]:
+    def save(self) -> Worker[None]:
         return self._edit() if self.editing else self._add()
 
-    def _add(self) -> FormWrite[Referral]:
-        today = nurture(self).today
-        with checking("ref-received"):
-            received = parse_date(
-                self.query_one("#ref-received", Input).value,
-                "received date",
-                today=today,
-                tense=Tense.PAST,  # a referral has arrived: "mon" is the last Monday
-            )
+    def _add(self) -> Worker[None]:
+        """As typed: the service reads "yesterday" (a referral has arrived: "mon" is the
+        last Monday) and checks every field."""
         contact = self.query_one("#ref-contact", Select).value
-        contact_id = contact if isinstance(contact, str) else None
         service, detail, complex_needs = self._service()
-        pid = self.partner_id
-
-        def write(session: Session) -> Referral:
-            return records.add_referral(
-                session,
-                pid,
-                received,
-                contact_id=contact_id,
-                service=service,
-                service_detail=detail,
-                complex_needs=complex_needs,
-            )
-
-        return FormWrite(
-            write,
-            lambda r: (
-                f"Referral recorded as {r.participant_ref} (received "
-                f"{describe_day(r.received, today)}); thank them soon"
-            ),
-            pid,
+        entry = ReferralEntry(
+            received=self.query_one("#ref-received", Input).value,
+            contact_id=contact if isinstance(contact, str) else None,
+            service=service,
+            service_detail=detail,
+            complex_needs=complex_needs,
         )
+        return nurture(self).record_referral(self.partner_id, entry, origin=self)
 
-    def _edit(self) -> FormWrite[Referral]:
+    def _edit(self) -> Worker[None]:
         referral = self.referral
         if referral is None:
             raise ValidationError("the referral is still loading; try again in a moment")
-        status = str(self.query_one("#ref-status", Select).value)
         service, detail, complex_needs = self._service()
-        no_longer_serving = self.query_one("#ref-no-longer-serving", Checkbox).value
-
-        def write(session: Session) -> Referral:
-            return records.update_referral(
-                session,
-                referral.id,
-                status=status,
-                service=service,
-                service_detail=detail,
-                complex_needs=complex_needs,
-                partner_no_longer_serving=no_longer_serving,
-            )
-
-        return FormWrite(
-            write,
-            lambda r: f"Referral {r.participant_ref}: {r.status.value}",
-            referral.partner_id,
+        return nurture(self).change_referral(
+            referral.id,
+            status=str(self.query_one("#ref-status", Select).value),
+            service=service,
+            service_detail=detail,
+            complex_needs=complex_needs,
+            partner_no_longer_serving=self.query_one("#ref-no-longer-serving", Checkbox).value,
+            origin=self,
         )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
-from nurture_tui.domain.errors import NurtureError
-from nurture_tui.services.reports import Report, build_report, write_report_csv
+from nurture_tui.services.reports import Report, build_report
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.widgets.tables import fill_table
 
@@ -56,15 +57,22 @@ class ReportsScreen(Screen[None]):
         fill_table(self.query_one("#quiet", DataTable), QUIET_COLUMNS, [])
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @dataclass
+    class Loaded(Message):
+        """The report, built in a worker."""
+
+        report: Report
+
     def load(self) -> None:
         app = nurture(self)
-        with app.store_lock:
-            report = build_report(app.session, app.today)
-        self.app.call_from_thread(self._show, report)
+        today = app.today
+        app.load_into(
+            self, lambda session: build_report(session, today), self.Loaded, purpose="reports"
+        )
 
-    def _show(self, report: Report) -> None:
-        self.report = report
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        report = self.report = message.report
         total = sum(count for _, count in report.months)
         gives, asks = report.give_ask
         ratio = f"{gives / asks:.1f} gives per ask" if asks else "no asks logged"
@@ -98,19 +106,6 @@ class ReportsScreen(Screen[None]):
         )
 
     def action_export(self) -> None:
-        if self.report is None:
-            return
-        self.export(self.report)
-
-    @work(thread=True, exit_on_error=False)
-    def export(self, report: Report) -> None:
-        """Write the CSV in the folder Nurture was started from (where the rep looks), a
-        new name beside an earlier one rather than over it, and say the full path."""
-        try:
-            path = write_report_csv(report, keep_both=True)
-        except NurtureError as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), title="Report not saved", severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(self.notify, f"Report saved to {path}", timeout=10, markup=False)
+        """Write the CSV in the folder Nurture was started from (where the rep looks)."""
+        if self.report is not None:
+            nurture(self).export_report(self.report)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Checkbox, Input, Select
+from textual.worker import Worker
 
 from nurture_tui.domain.model import PartnerHistory, Touchpoint
-from nurture_tui.services import records
-from nurture_tui.services.session import Session
 from nurture_tui.ui.base import nurture
-from nurture_tui.ui.screens.form import FormWrite
 from nurture_tui.ui.screens.log_form import LogTouchForm
 
 
@@ -39,9 +39,7 @@ class TouchEditForm(LogTouchForm):
             PartnerHistory(history.partner, history.contacts, others, history.referrals)
         )
 
-    def save(self) -> FormWrite[Touchpoint]:
-        planned = self._planned()
-        note = self.query_one("#log-note", Input).value
+    def save(self) -> Worker[None]:
         touch = self.touchpoint
         contact = self.query_one("#log-contact", Select).value
         # Only the first contact shows in the form; the others a touch was logged with stay.
@@ -50,19 +48,5 @@ class TouchEditForm(LogTouchForm):
             if isinstance(contact, str)
             else ()
         )
-
-        def write(session: Session) -> Touchpoint:
-            return records.edit_touchpoint(
-                session,
-                touch.id,
-                kind=planned.kind.value,
-                at=planned.at,
-                contact_ids=contact_ids,
-                purpose=planned.purpose,
-                note=note,
-                requested=planned.requested,
-            )
-
-        return FormWrite(
-            write, lambda t: f"Updated the {t.kind.value} of {t.at:%d %b}", touch.partner_id
-        )
+        entry = replace(self.entry(), contact_ids=contact_ids)
+        return nurture(self).edit_touchpoint(touch.id, entry, origin=self)

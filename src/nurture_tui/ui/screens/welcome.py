@@ -17,8 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from nurture_tui.config import missing_invite_details
-from nurture_tui.services.csv_import import import_csv
-from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.ui.base import nurture
 
 
@@ -73,10 +71,7 @@ class WelcomeScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#welcome-demo")
     def action_demo(self) -> None:
-        nurture(self).run_write(
-            lambda session: load_demo(session, DemoSize()),
-            lambda data: f"Demo agency loaded: {len(data.partners)} partners",
-        )
+        nurture(self).load_demo()
         self.dismiss()
 
     @on(Button.Pressed, "#welcome-import")
@@ -87,13 +82,7 @@ class WelcomeScreen(ModalScreen[None]):
 
     @on(Input.Submitted, "#welcome-path")
     def _import(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
-        nurture(self).run_write(
-            lambda session: import_csv(session, path),
-            lambda report: (
-                f"Imported {report.partners_added} partners and {report.contacts_added} contacts"
-            ),
-        )
+        nurture(self).import_csv(Path(event.value.strip()).expanduser())
         self.dismiss()
 
     @on(Button.Pressed, "#welcome-add")

@@ -1,0 +1,368 @@
+"""What the rep typed into a form, read and validated once, here, then written in one change.
+
+The TUI's forms collect their fields as typed (a date is text: "yesterday 3pm", "fri") into
+an entry and hand it to a use case; the use case parses and checks every field, raising a
+``FieldError`` that names the field (``"at"``, ``"emails"``…) so the form can show the
+refusal beside it, and writes through ``records`` (or ``playbook``, ``invites``) in one
+transaction. The forms check nothing themselves: there is one place a rule lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from nurture_tui.config import DESCRIPTIONS, Settings, check_setting, save_settings, with_saved
+from nurture_tui.domain.dates import Tense
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.kinds import TouchpointKind, parse_enum
+from nurture_tui.domain.model import (
+    Contact,
+    Dismissal,
+    Milestone,
+    Partner,
+    PartnerHistory,
+    Referral,
+    Touchpoint,
+)
+from nurture_tui.domain.playbook.config import Playbook
+from nurture_tui.domain.playbook.facts import SuggestedAction
+from nurture_tui.domain.playbook.guardrails import PlannedTouch, check
+from nurture_tui.domain.validation import parse_birthday, parse_date, parse_datetime
+from nurture_tui.invites.model import Invite
+from nurture_tui.services import invites, records
+from nurture_tui.services import playbook as playbook_service
+from nurture_tui.services.fields import FieldError, checking
+from nurture_tui.services.session import Session
+
+
+def split_list(value: str) -> list[str]:
+    """ "a, b; c" as ["a", "b", "c"]: how a form's one-line list field is read."""
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+# ------------------------------------------------------------------ touchpoints
+@dataclass(frozen=True)
+class TouchEntry:
+    """A touch as the log form holds it; ``when`` is as typed ("" means now)."""
+
+    kind: str
+    when: str = ""
+    contact_ids: tuple[str, ...] = ()
+    purpose: str = ""
+    note: str = ""
+    requested: bool = False
+    linkedin_connect: bool = False
+
+
+def planned_touch(session: Session, entry: TouchEntry) -> PlannedTouch:
+    """The entry as the guardrails see it; a log is of something done, so "tue 10:00" is
+    the latest Tuesday, not the next (field ``at`` for a time that won't read)."""
+    now = session.now()
+    when = entry.when.strip()
+    with checking("at"):
+        at = parse_datetime(when, session.settings.zone, now=now, tense=Tense.PAST) if when else now
+    with checking("kind"):
+        kind = parse_enum(TouchpointKind, entry.kind, "touchpoint kind")
+    return PlannedTouch(
+        kind=kind,
+        at=at,
+        purpose=entry.purpose,
+        requested=entry.requested,
+        contact_ids=entry.contact_ids,
+        linkedin_connect=entry.linkedin_connect,
+    )
+
+
+def touch_warnings(
+    session: Session, entry: TouchEntry, history: PartnerHistory, playbook: Playbook
+) -> list[str]:
+    """What the guardrails say about the touch as typed so far (never blocking).
+
+    A time still being typed ("yesterday 3") cannot be judged yet: no warnings then, and
+    the refusal waits for Save. Anything else that goes wrong is raised."""
+    try:
+        planned = planned_touch(session, entry)
+    except ValidationError:
+        return []
+    return [warning.message for warning in check(planned, history, playbook)]
+
+
+def log_touch(session: Session, partner_id: str, entry: TouchEntry) -> Touchpoint:
+    """Log the touch the rep typed: one change."""
+    planned = planned_touch(session, entry)
+    with checking("contact"):
+        draft = records.draft_touchpoint(
+            session,
+            partner_id,
+            planned.kind.value,
+            at=planned.at,
+            contact_ids=planned.contact_ids,
+            purpose=planned.purpose,
+            note=entry.note,
+            requested=planned.requested,
+        )
+    return records.save_touchpoint(session, draft)
+
+
+def edit_touch(session: Session, touchpoint_id: str, entry: TouchEntry) -> Touchpoint:
+    """Correct a logged touch with what the rep typed: one change (none if nothing moved)."""
+    planned = planned_touch(session, entry)
+    with checking("contact"):
+        return records.edit_touchpoint(
+            session,
+            touchpoint_id,
+            kind=planned.kind.value,
+            at=planned.at,
+            contact_ids=planned.contact_ids,
+            purpose=planned.purpose,
+            note=entry.note,
+            requested=planned.requested,
+        )
+
+
+# --------------------------------------------------------------------- partners
+@dataclass(frozen=True)
+class PartnerEntry:
+    """A partner as the partner form holds it (lists as typed: "a.org, b.org")."""
+
+    name: str
+    kind: str
+    tier: str = "B"
+    stage: str = "prospect"
+    domains: str = ""
+    npi: str = ""
+    tags: str = ""
+    notes: str = ""
+
+
+def save_partner(session: Session, entry: PartnerEntry, partner_id: str | None = None) -> Partner:
+    """Add the partner (``partner_id`` None) or change it: one change, checked by
+    ``records`` field by field."""
+    fields: dict[str, Any] = {
+        "tier": entry.tier,
+        "stage": entry.stage,
+        "domains": split_list(entry.domains),
+        "tags": split_list(entry.tags),
+        "notes": entry.notes,
+    }
+    npi = entry.npi.strip()
+    if partner_id is None:
+        return records.add_partner(session, entry.name, entry.kind, npi=npi or None, **fields)
+    return records.edit_partner(
+        session, partner_id, name=entry.name, kind=entry.kind, npi=npi, **fields
+    )
+
+
+# --------------------------------------------------------------------- contacts
+@dataclass(frozen=True)
+class ContactEntry:
+    """A contact as the contact form holds it. ``milestone`` is "2026-12-01 promoted": the
+    latest milestone (on an edit it replaces the latest one; earlier ones stay)."""
+
+    name: str
+    role: str = ""
+    emails: str = ""
+    phone: str = ""
+    birthday: str = ""
+    started: str = ""
+    milestone: str = ""
+    met_in_person: bool = False
+    linkedin_connected: bool = False
+
+
+def save_contact(
+    session: Session, partner_id: str, entry: ContactEntry, contact_id: str | None = None
+) -> Contact:
+    """Add a contact at ``partner_id`` (``contact_id`` None) or change one: one change
+    either way (a new contact's milestones and LinkedIn tick go in with it)."""
+    today = session.today()
+    emails = split_list(entry.emails)
+    with checking("birthday"):
+        birthday = parse_birthday(entry.birthday) if entry.birthday.strip() else None
+    with checking("started"):
+        started = (
+            parse_date(entry.started, "start date", today=today, tense=Tense.PAST)
+            if entry.started.strip()
+            else None
+        )
+    existing = session.repo.contact(contact_id) if contact_id else None
+    kept = existing.milestones[:-1] if existing and existing.milestones else ()
+    milestones = (*kept, *_milestone(entry.milestone, today))
+    if existing is not None:
+        return records.edit_contact(
+            session,
+            existing.id,
+            name=entry.name,
+            role=entry.role,
+            emails=emails,
+            phone=entry.phone,
+            birthday=birthday,
+            started=started,
+            met_in_person=entry.met_in_person,
+            linkedin_connected=entry.linkedin_connected,
+            milestones=milestones,
+        )
+    return records.add_contact(
+        session,
+        partner_id,
+        entry.name,
+        emails=emails,
+        role=entry.role,
+        phone=entry.phone.strip(),
+        birthday=birthday,
+        started=started,
+        met_in_person=entry.met_in_person,
+        linkedin_connected=entry.linkedin_connected,
+        milestones=milestones,
+    )
+
+
+def _milestone(typed: str, today: date) -> tuple[Milestone, ...]:
+    """ "2026-12-01 promoted" as a milestone; nothing typed, none."""
+    text = typed.strip()
+    if not text:
+        return ()
+    day, _, note = text.partition(" ")
+    with checking("milestone"):
+        if not note.strip():
+            raise ValidationError("a milestone is a date and a few words, e.g. 2026-12-01 promoted")
+        return (Milestone(parse_date(day, "milestone date", today=today), note.strip()),)
+
+
+# -------------------------------------------------------------------- referrals
+@dataclass(frozen=True)
+class ReferralEntry:
+    """A new referral as the referral form holds it; ``received`` is as typed."""
+
+    received: str
+    contact_id: str | None = None
+    service: str = ""
+    service_detail: str = ""
+    complex_needs: bool = False
+
+
+def record_referral(session: Session, partner_id: str, entry: ReferralEntry) -> Referral:
+    """Record the referral (a participant code is generated): one change. It has arrived,
+    so "mon" is the last Monday."""
+    with checking("received"):
+        received = parse_date(
+            entry.received, "received date", today=session.today(), tense=Tense.PAST
+        )
+    return records.add_referral(
+        session,
+        partner_id,
+        received,
+        contact_id=entry.contact_id,
+        service=entry.service,
+        service_detail=entry.service_detail,
+        complex_needs=entry.complex_needs,
+    )
+
+
+# ------------------------------------------------------------------ suggestions
+def snooze_until(
+    session: Session, action: SuggestedAction, typed: str = "", days: int | None = None
+) -> Dismissal:
+    """Snooze to the day typed (a day to come: "fri" is the next Friday) or ``days`` from
+    today; the refusal names field ``date``."""
+    today = session.today()
+    with checking("date"):
+        if typed.strip():
+            until = parse_date(typed, "date", today=today, tense=Tense.FUTURE)
+        elif days is not None:
+            until = today + timedelta(days=days)
+        else:
+            raise ValidationError("pick tomorrow, a week, or type a date")
+        if until <= today:
+            raise ValidationError("snooze to a day after today")
+    return playbook_service.snooze(session, action, until)
+
+
+def dismiss_with_reason(session: Session, action: SuggestedAction, reason: str) -> Dismissal:
+    """Dismiss a suggestion; a reason is needed (it says later why it went quiet)."""
+    if not reason.strip():
+        raise FieldError(
+            "reason",
+            "a reason is needed: say why in a few words (it tells you later why this "
+            "suggestion went quiet)",
+        )
+    return playbook_service.dismiss(session, action, reason)
+
+
+# ---------------------------------------------------------------------- invites
+@dataclass(frozen=True)
+class InviteEntry:
+    """An invite as the invite form holds it; ``start`` and ``minutes`` as typed."""
+
+    kind: str
+    start: str
+    minutes: str = ""
+    contact_ids: tuple[str, ...] = ()
+    title: str = ""
+    video_url: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedInvite:
+    """The invite, and where its .ics was written."""
+
+    invite: Invite
+    saved: invites.SavedInvite
+
+
+def plan_invite(
+    session: Session, partner_id: str, entry: InviteEntry, directory: Path
+) -> PlannedInvite:
+    """Create the invite (its planned touch logged) and write its .ics in ``directory``."""
+    with checking("start"):
+        start = parse_datetime(entry.start.strip(), session.settings.zone)
+    minutes_text = entry.minutes.strip()
+    minutes = None
+    if minutes_text:
+        if not minutes_text.isdigit():
+            raise FieldError("minutes", "minutes: a whole number, like 45")
+        minutes = int(minutes_text)
+    invite = invites.create_invite(
+        session,
+        partner_id,
+        entry.kind,
+        start,
+        duration_minutes=minutes,
+        contact_ids=entry.contact_ids,
+        title=entry.title.strip() or None,
+        video_url=entry.video_url.strip(),
+        location=entry.location.strip(),
+    )
+    saved = invites.save_invite_file(
+        session, invite, invites.invite_ics(invite), directory=directory
+    )
+    return PlannedInvite(invite, saved)
+
+
+# ---------------------------------------------------------------- your details
+@dataclass(frozen=True)
+class SavedDetails:
+    """The settings the running app uses from now on, and the config.toml written."""
+
+    settings: Settings
+    path: Path
+
+
+def save_details(
+    session: Session, typed: Mapping[str, str], needed: Sequence[str] = ()
+) -> SavedDetails:
+    """Check every detail as ``nurture config set`` would (the first wrong one names its
+    setting as the field) and write them into config.toml; ``needed`` may not be empty."""
+    values: dict[str, object] = {}
+    for key, text in typed.items():
+        with checking(key):
+            values[key] = check_setting(key, text)
+        if key in needed and values[key] == "":
+            raise FieldError(key, f"needed: {DESCRIPTIONS[key]} goes on the invite")
+    path = save_settings(values)
+    return SavedDetails(with_saved(session.settings, values), path)
