@@ -96,7 +96,7 @@ def _registry(path: tuple[str, ...], core_keys: frozenset[str]) -> Registry:
         if ep.name in seen:
             continue  # the first on sys.path wins, as for a module
         seen.add(ep.name)
-        dist = ep.dist.name if ep.dist else "?"
+        dist = _plain(ep.dist.name) if ep.dist else "?"
         plugin, problem = _load(ep.name, ep.load)
         if plugin is not None:
             mine = {option.key(ep.name): (ep.name, option) for option in plugin.options}
@@ -105,7 +105,8 @@ def _registry(path: tuple[str, ...], core_keys: frozenset[str]) -> Registry:
                 plugin, problem = None, f"its option {clash[0]} clashes with another setting"
             else:
                 options.update(mine)
-        sources.append(InstalledSource(ep.name, ep.value, dist, plugin, problem))
+        # A name or target that is not plain text is shown with its escapes made visible.
+        sources.append(InstalledSource(_plain(ep.name), _plain(ep.value), dist, plugin, problem))
     return Registry(tuple(sources), options)
 
 
