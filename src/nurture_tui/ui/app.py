@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import work
 from textual.app import App
@@ -17,7 +18,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.playbook.config import Playbook
-from nurture_tui.services.board import BoardData, load_board
+from nurture_tui.services.board import BoardData, LiveBoard
+from nurture_tui.services.fill_actions import fill_in_child
 from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
@@ -27,6 +29,15 @@ from nurture_tui.ui.use_cases import UseCases
 
 #: How often the app looks for writes by another process (a cheap stat of two files).
 WATCH_SECONDS = 2.0
+
+#: Where the playbook's pass over uncached partners runs (see ``NurtureApp``).
+ColdPass = Literal["process", "thread"]
+
+
+def _yield_to_ui() -> None:
+    """Between steps of a long pass in a worker: give the UI thread the interpreter, so a
+    key pressed meanwhile is answered now rather than after the pass."""
+    time.sleep(0.004)
 
 
 class NurtureApp(UseCases, App[None]):
@@ -59,16 +70,32 @@ class NurtureApp(UseCases, App[None]):
         watch_seconds: float | None = WATCH_SECONDS,
         notices: list[str] | None = None,
         offer_details: bool = False,
+        cold_pass: ColdPass = "thread",
     ) -> None:
         """``offer_details``: on a first run (no config.toml, details missing) ask for the
-        rep's details once the board is up — ``run()`` turns it on; tests opt in."""
+        rep's details once the board is up — ``run()`` turns it on; tests opt in.
+
+        ``cold_pass``: where the playbook's pass over partners the action cache lacks runs
+        (a new day, a first start): ``"process"`` (``run()``) computes it in a child
+        process, so this process's interpreter stays free for keys; ``"thread"`` computes
+        it here, a step at a time (tests, and the fallback if the child fails).
+        """
         super().__init__()
         self.session = session
         self._notices = list(notices or [])
-        loaded = effective_playbook()
-        self.playbook = playbook or loaded.playbook
-        self._playbook_problem = None if playbook else loaded.problem
+        if playbook is None:  # read the playbook file once, here
+            loaded = effective_playbook()
+            playbook, self._playbook_problem = loaded.playbook, loaded.problem
+        else:
+            self._playbook_problem = None
+        self.playbook = playbook
         self.fixed_today = today
+        self.live: LiveBoard | None = None
+        self._cold_pass = cold_pass
+        #: Held while the live board is filled or updated (in memory, never across I/O of
+        #: the network): a fill and an update never interleave their writes to it.
+        self._board_work = threading.Lock()
+        self._planned_checked: datetime | None = None
         self.store_lock = threading.RLock()
         self._first_paint = threading.Event()
         self._watch_seconds = watch_seconds
@@ -98,23 +125,62 @@ class NurtureApp(UseCases, App[None]):
     # ------------------------------------------------------------- data flow
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def reload_board(self) -> None:
-        """Recompute the board and agenda from the store, off the UI thread."""
+        """Build the board afresh, off the UI thread: every card first (grouped queries),
+        then every partner's actions from the action cache, the rest computed."""
         worker = get_current_worker()
-        with self.store_lock:
-            complete_past_planned(self.session)  # planned meetings whose time has passed
-        if self.board is None:  # paint the partners first; the playbook's pass follows
-            with self.store_lock:
-                quick = load_board(self.session, self.playbook, self.today, with_agenda=False)
-            self._first_paint.clear()
-            self.post_message(BoardLoaded(quick))
-            # Let the UI thread paint before this thread takes the GIL for the playbook.
-            self._first_paint.wait(timeout=2.0)
+        self._complete_past_planned()
+        with self._board_work:
+            live = LiveBoard(self.session, self.playbook, self.today)
+            quick = live.quick()
+            self.live = live
+        self._first_paint.clear()
+        self.post_message(BoardLoaded(quick))
+        self._first_paint.wait(timeout=2.0)  # let the UI thread paint before the fill
         if worker.is_cancelled:
             return
-        with self.store_lock:
-            data = load_board(self.session, self.playbook, self.today)
+        with self._board_work:
+            if self._cold_pass == "process":
+                data = live.fill(_yield_to_ui, compute=False)
+                if not live.complete and fill_in_child(self.session, self.playbook, self.today):
+                    data = live.fill(_yield_to_ui, compute=False)
+            if not live.complete:
+                data = live.fill(_yield_to_ui)
         if not worker.is_cancelled:
             self.post_message(BoardLoaded(data))
+
+    def board_changed(self) -> None:
+        """The store changed under the board (a write of ours landed, another process
+        wrote): bring it up to date — only the partners whose history moved.
+
+        Every use case's "it happened" message ends here."""
+        self.update_board()
+
+    @work(thread=True, group="board-update", exit_on_error=False)
+    def update_board(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        if live.today != self.today:  # a new day: every action moves, so start over
+            self.call_from_thread(self.reload_board)
+            return
+        revision = self.session.repo.revision  # before reading: a later write looks again
+        with self._board_work:
+            if live is not self.live:
+                return
+            updated = live.update()
+        if updated is None:  # nothing on the board moved (a sync cursor, a state entry)
+            self._last_revision = revision
+        else:
+            self.post_message(BoardLoaded(updated[0]))
+
+    def _complete_past_planned(self) -> None:
+        """Planned meetings whose time has passed become done: at start, then at most once
+        a minute from the store watcher (an indexed read; a write only when one is due)."""
+        now = self.session.now()
+        if self._planned_checked and now - self._planned_checked < timedelta(minutes=1):
+            return
+        self._planned_checked = now
+        complete_past_planned(self.session)
 
     @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def daily_backup(self) -> None:
@@ -136,42 +202,32 @@ class NurtureApp(UseCases, App[None]):
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_store(self) -> None:
-        """Pick up another process's writes (a background sync) and refresh the board."""
-        with self.store_lock:
-            changed = self.session.repo.refresh()
-            revision = self.session.repo.revision
-        if changed or revision != self._last_revision:
+        """Pick up another process's writes (a background sync) and a new day; the board
+        then follows only the partners that changed."""
+        self._complete_past_planned()
+        changed = self.session.repo.refresh()
+        revision = self.session.repo.revision
+        new_day = self.live is not None and self.live.today != self.today
+        if changed or new_day or revision != self._last_revision:
             self.post_message(StoreChanged(revision))
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        if message.revision != self._last_revision:
-            self.reload_board()
+        self.board_changed()
 
-    def run_write(
-        self,
-        write: Callable[[Session], Any],
-        done: Callable[[Any], str],
-        partner_id: str | None = None,
-    ) -> None:
-        """Run ``write`` in a worker under the store lock; tell the rep and reload after."""
-        self._write_worker(write, done, partner_id)
+    def run_write(self, write: Callable[[Session], Any], done: Callable[[Any], str]) -> None:
+        """Deprecated: a screen not yet moved to a typed use case (``ui/use_cases.py``)."""
+        self._write_worker(write, done)
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _write_worker(
-        self,
-        write: Callable[[Session], Any],
-        done: Callable[[Any], str],
-        partner_id: str | None,
-        hint: bool = True,
-    ) -> None:
+    def _write_worker(self, write: Callable[[Session], Any], done: Callable[[Any], str]) -> None:
         with self.store_lock:
             latest = self._latest_change()
             result = write(self.session)
             undoable = self._latest_change() != latest
         message = done(result)
-        if message and undoable and hint:
+        if message and undoable:
             message += "  (u: undo)"
-        self.post_message(RecordSaved(message, partner_id))
+        self.post_message(RecordSaved(message))
 
     def _latest_change(self) -> int | None:
         changes = self.session.repo.changes(1)
@@ -182,11 +238,6 @@ class NurtureApp(UseCases, App[None]):
             self.notify(message.message, timeout=4, markup=False)  # names are text, not markup
         self.board_changed()
 
-    def board_changed(self) -> None:
-        """The store changed under the board (a write of ours landed): bring it up to date.
-
-        Every use case's "it happened" message ends here."""
-        self.reload_board()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures become plain-words notifications."""
@@ -251,11 +302,12 @@ class NurtureApp(UseCases, App[None]):
         """Sync every connected source in this worker; the board reloads after.
 
         ``announce=False`` (the timer) stays quiet unless something arrived or failed.
+        No lock is held: the sync waits on the network for minutes at worst, and the store's
+        own transactions (one a page) serialise it with the app's writes.
         """
         from nurture_tui.services import sync as sync_service
 
-        with self.store_lock:
-            names = sync_service.configured_sources(self.session)
+        names = sync_service.configured_sources(self.session)
         if not names:
             if announce:
                 self.post_message(RecordSaved("No source is connected yet: press A on a source."))
@@ -264,11 +316,9 @@ class NurtureApp(UseCases, App[None]):
         for name in names:
             try:
                 source = sync_service.load_source(self.session, name)
-                with self.store_lock:
-                    report = sync_service.sync(self.session, source)
+                report = sync_service.sync(self.session, source)
             except NurtureError as exc:  # recorded, and the other sources still run
-                with self.store_lock:
-                    sync_service.setup_failed(self.session, name, exc)
+                sync_service.setup_failed(self.session, name, exc)
                 summaries.append(f"{name}: {exc}")
                 continue
             summaries.append(
@@ -303,7 +353,6 @@ class NurtureApp(UseCases, App[None]):
                 input("Press Enter to return to Nurture. ")
         self.board_changed()
 
-
     def open_partner(self, partner_id: str) -> None:
         from nurture_tui.ui.screens.partner import PartnerScreen
 
@@ -317,5 +366,5 @@ def run(data_dir: Path | str | None = None) -> int:
     """Start the TUI (``nurture`` / ``nurture tui``); store errors are raised before it starts."""
     notices: list[str] = []
     session = open_session(data_dir, notices=notices)
-    NurtureApp(session, notices=notices, offer_details=True).run()
+    NurtureApp(session, notices=notices, offer_details=True, cold_pass="process").run()
     return 0

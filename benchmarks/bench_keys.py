@@ -1,0 +1,169 @@
+"""Keys through a real terminal (tmux, 120x40) at 5k partners / 250k touchpoints.
+
+A key is "answered" when the screen tmux holds has changed: the time from ``send-keys`` to
+the first ``capture-pane`` that differs. That includes tmux's own round trips (a bare
+Textual app, measured the same way in the same run, gives the floor). Phases:
+
+- launch: from starting ``nurture`` to the first painted board, then keys (down/up on the
+  board) for the first 10 s after launch, while the day's actions arrive;
+- settled: down/up and ``?``/escape (help) once everything is loaded;
+- after a save: ``u`` in the TUI (undo, then redo, of a touch logged by the CLI), keys
+  pressed right after each, while the board follows the write;
+- the TUI's peak memory (VmHWM) at the end.
+
+Run: ``.venv/bin/python benchmarks/bench_keys.py [STORE_DIR] [--cold]``. ``--cold`` empties
+the action cache first (a new day: the first pass runs in a child process).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from common import build_store, percentiles
+
+ROOT = Path(__file__).resolve().parent.parent
+NURTURE = ROOT / ".venv" / "bin" / "nurture"
+SOCKET = f"nurture-bench-{os.getpid()}"
+SESSION = "bench"
+
+
+def tmux(*args: str) -> str:
+    done = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
+    return done.stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_until(check: Callable[[str], bool], timeout: float = 30.0) -> float:
+    """Seconds until the screen passes ``check`` (polled as fast as tmux answers)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if check(screen()):
+            return time.perf_counter() - started
+    raise TimeoutError("the screen never showed it")
+
+
+def answer(key: str, timeout: float = 30.0) -> float:
+    """Press ``key``; seconds until the screen changes."""
+    before = screen()
+    started = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, key)
+    while time.perf_counter() - started < timeout:
+        if screen() != before:
+            return time.perf_counter() - started
+    raise TimeoutError(f"{key!r} was never answered")
+
+
+def start(command: str, env: dict[str, str]) -> int:
+    tmux("kill-server")
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"exec env {exports} {command}")
+    return int(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's (or its one child's: tmux may run it under a shell) peak RSS."""
+    for candidate in [pid, *_children(pid)]:
+        status = Path(f"/proc/{candidate}/status")
+        text = status.read_text() if status.exists() else ""
+        if "nurture" in Path(f"/proc/{candidate}/cmdline").read_text(errors="replace"):
+            for line in text.splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in found.split()]
+
+
+def report(label: str, samples: list[float]) -> None:
+    p50, p95 = percentiles(samples)
+    print(
+        f"  {label}: p50 {p50 * 1000:.0f} ms  p95 {p95 * 1000:.0f} ms  "
+        f"worst {max(samples) * 1000:.0f} ms over {len(samples)} keys"
+    )
+
+
+def bare_floor(env: dict[str, str]) -> None:
+    """The same measure on a bare Textual app: what tmux and Textual cost by themselves."""
+    start(f"{sys.executable} {Path(__file__).parent / 'bare_app.py'}", env)
+    wait_until(lambda s: "bare" in s)
+    report("bare Textual app, down/up", [answer(k) for k in ["Down", "Up"] * 15])
+
+
+def main() -> None:
+    print("keys through tmux (120x40)")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    cold = "--cold" in sys.argv
+    source = Path(args[0]) if args else build_store()
+    work = Path(tempfile.mkdtemp(prefix="nurture-keys-"))
+    store = work / "store"
+    shutil.copytree(source, store)
+    config = work / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
+        'agency = "Bench Home Care"\ntimezone = "America/Chicago"\n'
+        "sync_every_minutes = 0\n"
+    )
+    env = {"NURTURE_CONFIG_DIR": str(config), "TERM": "xterm-256color"}
+    if cold:
+        with sqlite3.connect(store / "nurture.db") as db:
+            db.execute("DELETE FROM action_cache")
+    # Something for the TUI's undo to take back (and redo): a touch logged by the CLI.
+    first = subprocess.run(
+        [str(NURTURE), "--data-dir", str(store), "partner", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
+        check=True,
+    )
+    import json
+
+    partner = json.loads(first.stdout)[0]["id"]
+    subprocess.run(
+        [str(NURTURE), "--data-dir", str(store), "log", "--partner", partner, "--kind", "call"],
+        capture_output=True,
+        env=os.environ | env,
+        check=True,
+    )
+    try:
+        bare_floor(env)
+        launched = time.perf_counter()
+        pid = start(f"{NURTURE} --data-dir {store}", env)
+        painted = wait_until(lambda s: "Prospect" in s or "prospect" in s, 60)
+        print(f"  launch to first painted board: {painted:.2f} s")
+        early: list[float] = []
+        keys = iter(["Down", "Up"] * 1000)
+        while time.perf_counter() - launched < 10:
+            early.append(answer(next(keys)))
+        report("keys in the first 10 s after launch (down/up)", early)
+        time.sleep(2)
+        report("settled, down/up", [answer(k) for k in ["Down", "Up"] * 15])
+        report("settled, ? (help) / escape", [answer(k) for k in ["?", "Escape"] * 10])
+        after: list[float] = []
+        for _ in range(6):  # undo, redo, ...: a TUI write each, then keys at once
+            answer("u")
+            after.extend(answer(k) for k in ["Down", "Up"] * 4)
+            time.sleep(1)
+        report("keys right after a save (u: undo/redo)", after)
+        print(f"  TUI peak memory (VmHWM): {peak_memory_mb(pid):.0f} MB")
+    finally:
+        tmux("kill-server")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
