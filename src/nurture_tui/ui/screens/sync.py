@@ -188,7 +188,8 @@ class SyncScreen(Screen[None]):
                 markup=False,
             )
         else:
-            nurture(self).sign_in(name)
+            nurture(self).sign_in(name)  # the terminal's, while the app is suspended
+            self.load()  # connected now (or not): the row says so
 
     def action_ignore(self) -> None:
         email = self._selected_person()
