@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from email.utils import getaddresses, parsedate_to_datetime
@@ -38,6 +39,9 @@ GOOGLE_BATCH_ROOT = "https://gmail.googleapis.com/"
 METADATA_HEADERS = ["From", "To", "Cc", "Date", "Subject", "Message-ID"]
 BATCH_SIZE = 50  # Gmail's advice: at most 50 requests a batch to stay under rate limits
 MAX_SENT = 20_000  # a full listing reads at most this many sent messages
+MAIL_PAGE = 500  # sent messages a page (one listing page; one transaction in the store)
+_ADDRESS_SPECIALS = re.compile(r'["()\\;:\[\]]')  # quoting, comments, groups, escapes
+_PLAIN_ADDRESS = re.compile(r"[^@\s<>,.][^@\s<>,]*@[^@\s<>,.][^@\s<>,]*")
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 _PARTSTAT = {
     "accepted": "ACCEPTED",
@@ -111,28 +115,55 @@ class GoogleSource:
             ) from None
 
     # ------------------------------------------------------------------ calendar
-    def fetch_calendar(self, cursor: dict[str, Any] | None) -> CalendarPage:
-        tokens: dict[str, str] = dict((cursor or {}).get("calendars", {}))
-        full = not tokens or any(c not in tokens for c in self._calendars)
-        meetings: list[Meeting] = []
-        removed: list[str] = []
-        new_tokens: dict[str, str] = {}
-        for calendar_id in self._calendars:
-            token = None if full else tokens.get(calendar_id)
-            items, next_token = self._list_events(calendar_id, token)
-            new_tokens[calendar_id] = next_token
-            for item in items:
-                external_id = _event_id(calendar_id, item)
-                if item.get("status") == "cancelled":
-                    removed.append(external_id)
-                    continue
-                meeting = _meeting(item, external_id)
-                if meeting is not None:
-                    meetings.append(meeting)
-        return CalendarPage(meetings, removed, {"calendars": new_tokens}, full=full)
+    def fetch_calendar(self, cursor: dict[str, Any] | None) -> Iterator[CalendarPage]:
+        """Google's pages one by one, each with the cursor that resumes after it.
 
-    def _list_events(self, calendar_id: str, token: str | None) -> tuple[list[dict[str, Any]], str]:
+        The cursor holds each calendar's sync token (``calendars``) and, while a listing is
+        under way, where it stands (``resume``: the calendars done, the page token and the
+        request's parameters), so a sync stopped mid-way goes on from the next page.
+        """
+        cursor = cursor or {}
+        tokens: dict[str, str] = dict(cursor.get("calendars", {}))
+        resume: dict[str, Any] = dict(cursor.get("resume") or {})
+        if resume:
+            full, done = bool(resume.get("full")), list(resume.get("done", []))
+        else:
+            full, done = not tokens or any(c not in tokens for c in self._calendars), []
         events = self._service("calendar", "v3").events()
+        pending = [c for c in self._calendars if c not in done]
+        for calendar_id in pending:
+            at = resume if resume.get("calendar") == calendar_id else {}
+            params = at.get("params") or self._list_params(
+                calendar_id, None if full else tokens.get(calendar_id)
+            )
+            page_token = at.get("page_token")
+            # A page token Google no longer knows (400/410) means listing again in full.
+            expired_on = (400, 410) if page_token else (410,)
+            while True:
+                response = self._execute(
+                    events.list(pageToken=page_token, **params), expired_on=expired_on
+                )
+                expired_on = (410,)
+                meetings, removed = _meetings(calendar_id, response.get("items", []))
+                page_token = response.get("nextPageToken")
+                where: dict[str, Any] = {"full": full, "done": list(done)}
+                if page_token:
+                    where |= {"calendar": calendar_id, "page_token": page_token, "params": params}
+                else:
+                    tokens[calendar_id] = str(response.get("nextSyncToken", ""))
+                    done.append(calendar_id)
+                    where["done"] = list(done)
+                state: dict[str, Any] = {"calendars": dict(tokens), "resume": where}
+                if not page_token and calendar_id == pending[-1]:  # the listing is complete
+                    state = {"calendars": {c: tokens[c] for c in self._calendars if c in tokens}}
+                yield CalendarPage(meetings, removed, state, full=full)
+                if not page_token:
+                    break
+        if not pending:  # nothing (left) to list: the cursor without a listing under way
+            known = {c: tokens[c] for c in self._calendars if c in tokens}
+            yield CalendarPage([], [], {"calendars": known}, full=full)
+
+    def _list_params(self, calendar_id: str, token: str | None) -> dict[str, Any]:
         params: dict[str, Any] = {
             "calendarId": calendar_id,
             "singleEvents": True,
@@ -143,43 +174,54 @@ class GoogleSource:
         else:
             params["timeMin"] = self._window[0].astimezone(UTC).isoformat()
             params["timeMax"] = self._window[1].astimezone(UTC).isoformat()
-        items: list[dict[str, Any]] = []
-        page_token = None
-        while True:
-            response = self._execute(events.list(pageToken=page_token, **params), expired_on=(410,))
-            items.extend(response.get("items", []))
-            page_token = response.get("nextPageToken")
-            if not page_token:
-                return items, str(response.get("nextSyncToken", ""))
+        return params
 
     # ---------------------------------------------------------------- sent mail
-    def fetch_sent_mail(self, cursor: dict[str, Any] | None) -> MailPage:
-        gmail = self._service("gmail", "v1")
-        history_id = (cursor or {}).get("history_id")
-        if history_id:
-            ids, latest = self._history(gmail, str(history_id))
-            return MailPage(self._metadata(gmail, ids), {"history_id": latest})
-        # Note where history starts *before* listing, so nothing sent meanwhile is lost.
-        profile = self._execute(gmail.users().getProfile(userId="me"))
-        ids = list(self._sent_ids(gmail))
-        messages = [m for m in self._metadata(gmail, ids) if m.sent_at >= self._window[0]]
-        return MailPage(messages, {"history_id": str(profile["historyId"])}, full=True)
+    def fetch_sent_mail(self, cursor: dict[str, Any] | None) -> Iterator[MailPage]:
+        """Sent mail a page at a time (500 ids listed, their headers in batches of 50).
 
-    def _sent_ids(self, gmail: Any) -> Iterator[str]:
-        page_token = None
-        count = 0
+        A full listing's cursor says where it stands (``resume``) until its last page,
+        which leaves the history id noted before listing; new mail since a history id
+        comes in pages too, the new history id with the last.
+        """
+        gmail = self._service("gmail", "v1")
+        cursor = cursor or {}
+        resume: dict[str, Any] = dict(cursor.get("resume") or {})
+        history_id = cursor.get("history_id")
+        if history_id and not resume:
+            ids, latest = self._history(gmail, str(history_id))
+            chunks = [ids[i : i + MAIL_PAGE] for i in range(0, len(ids), MAIL_PAGE)] or [[]]
+            for n, chunk in enumerate(chunks):
+                done = n == len(chunks) - 1
+                yield MailPage(
+                    self._metadata(gmail, chunk), {"history_id": latest if done else history_id}
+                )
+            return
+        if resume:
+            start, page_token = str(resume["history_id"]), resume.get("page_token")
+            count = int(resume.get("count", 0))
+        else:
+            # Note where history starts *before* listing, so nothing sent meanwhile is lost.
+            profile = self._execute(gmail.users().getProfile(userId="me"))
+            start, page_token, count = str(profile["historyId"]), None, 0
+        expired_on = (400,) if page_token else ()
+        messages_api = gmail.users().messages()
         while True:
             response = self._execute(
-                gmail.users()
-                .messages()
-                .list(userId="me", labelIds=["SENT"], maxResults=500, pageToken=page_token)
+                messages_api.list(
+                    userId="me", labelIds=["SENT"], maxResults=MAIL_PAGE, pageToken=page_token
+                ),
+                expired_on=expired_on,
             )
-            for item in response.get("messages", []):
-                yield str(item["id"])
-                count += 1
-                if count >= MAX_SENT:
-                    return
-            page_token = response.get("nextPageToken")
+            expired_on = ()
+            ids = [str(item["id"]) for item in response.get("messages", [])][: MAX_SENT - count]
+            count += len(ids)
+            page_token = response.get("nextPageToken") if count < MAX_SENT else None
+            messages = [m for m in self._metadata(gmail, ids) if m.sent_at >= self._window[0]]
+            state: dict[str, Any] = {"history_id": start}
+            if page_token:
+                state = {"resume": {"history_id": start, "page_token": page_token, "count": count}}
+            yield MailPage(messages, state, full=True)
             if not page_token:
                 return
 
@@ -212,7 +254,7 @@ class GoogleSource:
 
     def _metadata(self, gmail: Any, ids: list[str]) -> list[SentMessage]:
         """``messages.get(format=metadata)`` in batches: headers only, never bodies."""
-        from googleapiclient.http import BatchHttpRequest
+        from nurture_google.batch import LeanBatch, RequestsById
 
         found: dict[str, dict[str, Any]] = {}
         failures: list[Exception] = []
@@ -226,17 +268,18 @@ class GoogleSource:
             else:
                 found[request_id] = response
 
-        def get(message_id: str) -> Any:
-            return messages_api.get(
+        get = RequestsById(
+            lambda message_id: messages_api.get(
                 userId="me", id=message_id, format="metadata", metadataHeaders=METADATA_HEADERS
             )
+        )
 
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = [i for i in ids[start : start + BATCH_SIZE] if i not in found]
             if not chunk:
                 continue
             root = self._root or GOOGLE_BATCH_ROOT
-            batch = BatchHttpRequest(callback=collect, batch_uri=f"{root}batch/gmail/v1")
+            batch = LeanBatch(callback=collect, batch_uri=f"{root}batch/gmail/v1")
             for message_id in chunk:
                 batch.add(get(message_id), request_id=message_id)
             failures.clear()
@@ -322,6 +365,21 @@ def _reason(exc: Any) -> str:
         return ""
 
 
+def _meetings(calendar_id: str, items: list[dict[str, Any]]) -> tuple[list[Meeting], list[str]]:
+    """One page of events: the meetings, and the ids of events cancelled at the source."""
+    meetings: list[Meeting] = []
+    removed: list[str] = []
+    for item in items:
+        external_id = _event_id(calendar_id, item)
+        if item.get("status") == "cancelled":
+            removed.append(external_id)
+            continue
+        meeting = _meeting(item, external_id)
+        if meeting is not None:
+            meetings.append(meeting)
+    return meetings, removed
+
+
 def _event_id(calendar_id: str, item: dict[str, Any]) -> str:
     """calendar + event id (+ the instance's original start for a recurring event)."""
     base = f"cal:{calendar_id}:{item.get('recurringEventId') or item['id']}"
@@ -369,13 +427,37 @@ def _when(value: dict[str, Any]) -> datetime | None:
     return None
 
 
+def _recipients(*fields: str) -> tuple[str, ...]:
+    """The addresses in To and Cc, lowercased.
+
+    Plain lists (``a@x.org, Name <b@y.org>``) are read directly; anything with quotes,
+    comments, groups or escapes goes through ``email.utils.getaddresses`` (which cost
+    more than the rest of reading a message).
+    """
+    found: list[str] = []
+    for field in fields:
+        if not field:
+            continue
+        if _ADDRESS_SPECIALS.search(field):
+            found += [a.lower() for _, a in getaddresses([field]) if "@" in a]
+            continue
+        for item in field.split(","):
+            item = item.strip()
+            name, angle, address = item.partition("<")
+            if angle and address.endswith(">") and "@" not in name:
+                address = address[:-1].strip()
+            else:
+                address = item
+            if _PLAIN_ADDRESS.fullmatch(address):
+                found.append(address.lower())
+            else:
+                found += [a.lower() for _, a in getaddresses([item]) if "@" in a]
+    return tuple(found)
+
+
 def _sent_message(message: dict[str, Any]) -> SentMessage | None:
     headers = {h["name"].lower(): h["value"] for h in message.get("payload", {}).get("headers", [])}
-    recipients = tuple(
-        address.lower()
-        for _, address in getaddresses([headers.get("to", ""), headers.get("cc", "")])
-        if "@" in address
-    )
+    recipients = _recipients(headers.get("to", ""), headers.get("cc", ""))
     try:
         sent = parsedate_to_datetime(headers["date"])
         if sent.tzinfo is None:

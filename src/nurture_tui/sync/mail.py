@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import Touchpoint, new_id
-from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.text import clean_text
 from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Outcome, usable_time
+from nurture_tui.sync.meetings import Known, Outcome, usable_time
 from nurture_tui.sync.ports import SentMessage
 
 
 def reconcile_message(
     message: SentMessage,
     matcher: PeopleMatcher,
-    repo: Repository,
+    repo: Known,
     *,
     source: str,
     keep_subject: bool,

@@ -67,6 +67,8 @@ class PeopleMatcher:
         self._domains = domains  # domain -> partner id (unambiguous ones only)
         self._own_addresses = own_addresses
         self._own_domains = own_domains
+        # A sync asks about the same few hundred people thousands of times.
+        self._seen: dict[str, Match | None] = {}
 
     @classmethod
     def from_repo(
@@ -90,6 +92,13 @@ class PeopleMatcher:
 
     def match(self, email: str) -> Match | None:
         """The contact with this address, else the partner owning its domain, else None."""
+        try:
+            return self._seen[email]
+        except KeyError:
+            found = self._seen[email] = self._match(email)
+            return found
+
+    def _match(self, email: str) -> Match | None:
         email = email.strip().lower()
         if not email or self.is_own(email):
             return None

@@ -12,8 +12,10 @@ stored, whichever source, built in or third party, reported it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
@@ -24,6 +26,58 @@ from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import check_moment
 from nurture_tui.sync.classify import meeting_kind
 from nurture_tui.sync.matching import PeopleMatcher
+
+
+class Known(Protocol):
+    """What reconciling asks of the store: the whole Repository fits, and so does a
+    ``PageView`` that answered a sync's page in two queries."""
+
+    def touchpoint_by_external_id(self, source: str, external_id: str) -> Touchpoint | None: ...
+
+    def was_deleted(self, source: str, external_id: str) -> bool: ...
+
+    def participant_refs(self) -> frozenset[str]: ...
+
+
+class PageView:
+    """The store as it stands for one page of a sync: the touchpoints the page's events may
+    have made, the ones the rep deleted, and the references to mask, read in bulk.
+
+    Three queries per event (touchpoint, was-deleted, references) were most of a sync's
+    time; this asks once per page, just before the page's transaction. ``events`` are
+    event ids whose touchpoints are wanted whichever partner they went to (removals).
+    """
+
+    def __init__(
+        self,
+        repo: Repository,
+        source: str,
+        external_ids: Sequence[str],
+        events: Sequence[str] = (),
+    ) -> None:
+        self.source = source
+        self.touchpoints = repo.touchpoints_by_external_ids(source, external_ids)
+        if events:
+            self.touchpoints += repo.touchpoints_of_events(source, events)
+        self._by_id = {t.external_id: t for t in self.touchpoints if t.external_id}
+        self._deleted = repo.deleted_external_ids(source, external_ids)
+        self._refs = repo.participant_refs()
+
+    def touchpoint_by_external_id(self, source: str, external_id: str) -> Touchpoint | None:
+        return self._by_id.get(external_id) if source == self.source else None
+
+    def was_deleted(self, source: str, external_id: str) -> bool:
+        return source == self.source and external_id in self._deleted
+
+    def participant_refs(self) -> frozenset[str]:
+        return self._refs
+
+
+def external_ids(item_id: str, emails: Iterable[str], matcher: PeopleMatcher) -> list[str]:
+    """The external ids reconciling an event or message (``item_id``) with these people
+    may look up: one per partner matched (``<item id>#<partner id>``)."""
+    partners = {found.partner_id for email in emails if email and (found := matcher.match(email))}
+    return [f"{item_id}#{partner_id}" for partner_id in sorted(partners)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +125,7 @@ def usable_time(moment: datetime, item: str, what: str, outcome: Outcome) -> boo
 def reconcile_meeting(
     meeting: Meeting,
     matcher: PeopleMatcher,
-    repo: Repository,
+    repo: Known,
     *,
     source: str,
     now: datetime,
@@ -120,7 +174,7 @@ def _decide(
     partner_id: str,
     contact_ids: tuple[str, ...],
     cancelled: bool,
-    repo: Repository,
+    repo: Known,
     *,
     source: str,
     now: datetime,

@@ -1,14 +1,17 @@
 """One sync run of one source: fetch, reconcile, and store data and cursor together.
 
-The cursor is written in the same atomic batch as the touchpoints it covers, so a crash at
-any point leaves either the old cursor with the old data or the new cursor with the new
-data; a re-run ends in the same state. A full listing that suddenly holds far fewer events
-than the store never mass-deletes: it warns and asks.
+Page by page: each page's touchpoints are written in the same transaction as the cursor
+that resumes after them, so a crash or a cancel at any point keeps every page already
+stored and leaves the cursor matching them; a re-run resumes and ends in the same state.
+No lock is held across the network: the store's transactions serialise the writers. A
+full listing that suddenly holds far fewer events than the store never mass-deletes: it
+warns and asks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,8 +21,14 @@ from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
 from nurture_tui.sync.mail import reconcile_message
 from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Outcome, reconcile_meeting
-from nurture_tui.sync.ports import CalendarPage, CursorExpired, SourceError, SyncSource
+from nurture_tui.sync.meetings import Outcome, PageView, external_ids, reconcile_meeting
+from nurture_tui.sync.ports import (
+    CalendarPage,
+    CursorExpired,
+    MailPage,
+    SourceError,
+    SyncSource,
+)
 
 P = TypeVar("P")
 
@@ -66,18 +75,24 @@ def run_sync(
     full: bool = False,
     allow_deletions: bool = False,
     progress: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> SyncReport:
     """Sync calendar and sent mail; expected failures end in the report, not a traceback.
 
     ``progress`` hears each step ("calendar", "sent mail", "done") for a progress display.
+    ``cancelled`` is asked between pages: when it says yes the run stops, keeping every
+    page already stored (status ``SyncCancelled``); the next run resumes.
     """
     report = SyncReport(source.name)
     step = progress or (lambda _: None)
+    stop = cancelled or (lambda: False)
     try:
         step("calendar")
-        _sync_calendar(session, source, report, full=full, allow_deletions=allow_deletions)
+        _sync_calendar(
+            session, source, report, full=full, allow_deletions=allow_deletions, cancelled=stop
+        )
         step("sent mail")
-        _sync_mail(session, source, report, full=full)
+        _sync_mail(session, source, report, full=full, cancelled=stop)
         step("done")
     except SourceError as exc:
         report.status = type(exc).__name__
@@ -101,113 +116,257 @@ def _sync_calendar(
     *,
     full: bool,
     allow_deletions: bool,
+    cancelled: Callable[[], bool],
 ) -> None:
     key = state_key(source.name, "calendar")
-    page = _fetch(session, key, source.fetch_calendar, full)
-    now = session.now()
-    matcher = _matcher(session)
-    outcome = Outcome(save=[], unmatched=set())
-    for meeting in page.meetings:
-        reconcile_meeting(
-            meeting,
-            matcher,
-            session.repo,
-            source=source.name,
-            now=now,
-            keep_subject=session.settings.keep_subjects,
-            outcome=outcome,
-        )
-    removals = _removals(session, source.name, page, report, allow_deletions)
-    report.removed += len(removals)
-    _store(session, source.name, key, page.cursor, outcome, removals, report, now)
-
-
-def _sync_mail(session: StoreContext, source: SyncSource, report: SyncReport, *, full: bool) -> None:
-    key = state_key(source.name, "mail")
-    page = _fetch(session, key, source.fetch_sent_mail, full)
-    matcher = _matcher(session)
-    outcome = Outcome(save=[], unmatched=set())
-    for message in page.messages:
-        reconcile_message(
-            message,
-            matcher,
-            session.repo,
-            source=source.name,
-            keep_subject=session.settings.keep_subjects,
-            outcome=outcome,
-        )
-    _store(session, source.name, key, page.cursor, outcome, [], report, session.now())
-
-
-def _fetch(
-    session: StoreContext, key: str, fetch: Callable[[dict[str, Any] | None], P], full: bool
-) -> P:
-    """One feed from its stored cursor; a cursor the source forgot means a full read."""
-    stored = session.repo.state(key)
-    cursor = None if full or stored is None else stored.get("cursor")
+    feed = _Feed(session, source.name, key, report, cancelled, allow_deletions=allow_deletions)
+    cursor = feed.cursor(full)
     try:
-        return fetch(cursor)
-    except CursorExpired:
-        return fetch(None)
+        feed.run(_prefetched(_pages(source.fetch_calendar(cursor), CalendarPage)))
+    except CursorExpired:  # the source forgot our cursor, before or between pages
+        feed.listing = None
+        feed.run(_prefetched(_pages(source.fetch_calendar(None), CalendarPage)))
 
 
-def _removals(
-    session: StoreContext, source: str, page: CalendarPage, report: SyncReport, allow: bool
-) -> list[Touchpoint]:
-    """Touchpoints whose events are gone at the source (or absent from a full listing)."""
-    held = [
-        t
-        for t in session.repo.touchpoints_from_source(source)
-        if t.external_id
-        and t.external_id.startswith("cal:")
-        and t.status is not TouchpointStatus.CANCELLED
-    ]
-    gone_ids = set(page.removed)
-    if page.full:
-        listed = {m.external_id for m in page.meetings}
-        absent = {t.external_id.split("#")[0] for t in held if t.external_id} - listed
-        kept = len({t.external_id.split("#")[0] for t in held if t.external_id}) - len(absent)
-        if not allow and len(held) >= MASS_DELETE_FLOOR and kept < MASS_DELETE_SHARE * len(held):
-            report.warnings.append(
-                f"{source} listed {len(page.meetings)} events but Nurture holds {len(held)} "
-                "from it; nothing was removed. If the calendar really was emptied, run "
-                f"`nurture sync {source} --full --allow-deletions`"
-            )
-            absent = set()
-        gone_ids |= absent
-    return [
-        t._replace(status=TouchpointStatus.CANCELLED)
-        for t in held
-        if t.external_id and t.external_id.split("#")[0] in gone_ids
-    ]
-
-
-def _store(
+def _sync_mail(
     session: StoreContext,
-    source: str,
-    key: str,
-    cursor: dict[str, Any],
-    outcome: Outcome,
-    removals: list[Touchpoint],
+    source: SyncSource,
     report: SyncReport,
-    now: datetime,
+    *,
+    full: bool,
+    cancelled: Callable[[], bool],
 ) -> None:
-    """Touchpoints, the unmatched queue and the cursor: one atomic batch."""
-    state: dict[str, dict[str, Any] | None] = {key: {"cursor": cursor, "at": now.isoformat()}}
-    for email in sorted(outcome.unmatched or ()):
-        entry = session.repo.state(f"unmatched:{email}") or {"email": email, "count": 0}
-        if entry.get("ignored") or entry.get("assigned"):
-            continue
-        entry["count"] = int(entry.get("count", 0)) + 1
-        entry["last_seen"] = now.isoformat()
-        entry.setdefault("source", source)
-        state[f"unmatched:{email}"] = entry
-    changed = [*outcome.save, *removals]
-    stored = session.repo.state(key)
-    if changed or (stored or {}).get("cursor", {}) != cursor or len(state) > 1:
-        session.repo.save(*changed, action=f"sync-{source}", state=state)
-    report.created += outcome.created
-    report.updated += outcome.updated + outcome.cancelled
-    report.unchanged += outcome.unchanged
-    report.unmatched += len(outcome.unmatched or ())
-    report.warnings.extend(outcome.warnings)
+    key = state_key(source.name, "mail")
+    feed = _Feed(session, source.name, key, report, cancelled)
+    cursor = feed.cursor(full)
+    try:
+        feed.run(_prefetched(_pages(source.fetch_sent_mail(cursor), MailPage)))
+    except CursorExpired:
+        feed.run(_prefetched(_pages(source.fetch_sent_mail(None), MailPage)))
+
+
+def _pages(result: P | Iterable[P], kind: type[P]) -> Iterator[P]:
+    """A source returns one page, or yields pages each carrying the cursor to resume after
+    it (a long listing: each page commits on its own)."""
+    if isinstance(result, kind):
+        yield result
+    else:
+        yield from result  # type: ignore[misc]
+
+
+def _prefetched(pages: Iterator[P]) -> Iterator[P]:
+    """The same pages, each next one fetched in a helper thread while this one is stored:
+    the wait for the network overlaps the work on the page before.
+
+    The source is only ever advanced by that one thread, one page ahead at most; when the
+    caller stops early (a failure, a cancel), the page in flight is awaited and dropped.
+    """
+    done = object()
+    fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch")
+    try:
+        ahead = fetcher.submit(next, pages, done)
+        while (page := ahead.result()) is not done:
+            ahead = fetcher.submit(next, pages, done)
+            yield page  # type: ignore[misc]  # not ``done``
+    finally:
+        fetcher.shutdown(wait=True, cancel_futures=True)
+        _close(pages)
+
+
+def _close(pages: Iterator[Any]) -> None:
+    """Close a generator of pages (its ``finally`` blocks run now, in this thread)."""
+    close = getattr(pages, "close", None)
+    if close is not None:
+        close()
+
+
+class SyncCancelled(SourceError):
+    """The rep stopped the sync: every page already stored stays, and the next run resumes."""
+
+
+class _Feed:
+    """One feed (calendar or sent mail) of one run, committed page by page.
+
+    Each page is one transaction holding its touchpoints, its unmatched people and the
+    cursor that resumes after it, so a crash or a cancel keeps every page already stored
+    and a re-run picks up at the next one (reconciling is idempotent, so a page seen twice
+    changes nothing). A page is committed once the next one has arrived (or the listing
+    ended), so the last page of a full listing commits together with its removals. No lock
+    is held while fetching: the store's own transactions serialise the writers.
+    """
+
+    def __init__(
+        self,
+        session: StoreContext,
+        source: str,
+        key: str,
+        report: SyncReport,
+        cancelled: Callable[[], bool],
+        *,
+        allow_deletions: bool = False,
+    ) -> None:
+        self.session = session
+        self.repo = session.repo
+        self.source = source
+        self.key = key
+        self.report = report
+        self.cancelled = cancelled
+        self.allow_deletions = allow_deletions
+        self.stored = self.repo.state(key) or {}
+        #: A full listing under way: its held events not listed yet (see ``_listing``).
+        self.listing: dict[str, Any] | None = None
+        self.counted: set[str] = set()  # unmatched people counted once per run
+        self.matcher = _matcher(session)
+
+    def cursor(self, full: bool) -> dict[str, Any] | None:
+        """The stored cursor (None: read in full); a full listing under way resumes."""
+        cursor = None if full else self.stored.get("cursor")
+        self.listing = self.stored.get("listing") if cursor is not None else None
+        return cursor
+
+    def run(self, pages: Iterator[CalendarPage] | Iterator[MailPage]) -> None:
+        pending: CalendarPage | MailPage | None = None
+        try:
+            for page in pages:
+                if pending is not None:
+                    self._commit(pending, last=False)
+                if self.cancelled():
+                    raise SyncCancelled("sync stopped; what arrived so far is kept")
+                pending = page
+        finally:
+            _close(pages)
+        if pending is not None:
+            self._commit(pending, last=True)
+
+    def _commit(self, page: CalendarPage | MailPage, *, last: bool) -> None:
+        session, repo = self.session, self.repo
+        now = session.now()
+        keep = session.settings.keep_subjects
+        outcome = Outcome(save=[], unmatched=set())
+        removals: list[Touchpoint] = []
+        if isinstance(page, CalendarPage):
+            ids = [m.external_id for m in page.meetings]
+            wanted = [
+                key
+                for m in page.meetings
+                for key in external_ids(
+                    m.external_id, [m.organizer, *(email for email, _ in m.attendees)], self.matcher
+                )
+            ]
+            view = PageView(repo, self.source, wanted, page.removed)
+            for meeting in page.meetings:
+                reconcile_meeting(
+                    meeting,
+                    self.matcher,
+                    view,
+                    source=self.source,
+                    now=now,
+                    keep_subject=keep,
+                    outcome=outcome,
+                )
+            gone = set(page.removed)
+            removals = [t for t in view.touchpoints if _event_of(t) in gone and _live(t)]
+            if page.full:
+                removals += self._listing(ids, last)
+        else:
+            wanted = [
+                key
+                for m in page.messages
+                for key in external_ids(m.external_id, m.recipients, self.matcher)
+            ]
+            view = PageView(repo, self.source, wanted)
+            for message in page.messages:
+                reconcile_message(
+                    message,
+                    self.matcher,
+                    view,
+                    source=self.source,
+                    keep_subject=keep,
+                    outcome=outcome,
+                )
+        removals = [t._replace(status=TouchpointStatus.CANCELLED) for t in removals]
+        changed = [*outcome.save, *removals]
+        value: dict[str, Any] = {"cursor": page.cursor}
+        if self.listing is not None and not last:
+            value["listing"] = self.listing
+        state: dict[str, dict[str, Any] | None] = {}
+        before = {k: v for k, v in self.stored.items() if k != "at"} or {"cursor": {}}
+        if value != before:  # an unchanged cursor is not written: a no-change sync writes nothing
+            state[self.key] = {**value, "at": now.isoformat()}
+        state.update(self._unmatched(outcome, now))
+        if changed or state:
+            repo.save(*changed, action=f"sync-{self.source}", state=state)
+            self.stored = state.get(self.key) or self.stored
+        report = self.report
+        report.created += outcome.created
+        report.updated += outcome.updated + outcome.cancelled
+        report.removed += len(removals)
+        report.unchanged += outcome.unchanged
+        report.unmatched += len(outcome.unmatched or ())
+        report.warnings.extend(outcome.warnings)
+
+    def _listing(self, listed: list[str], last: bool) -> list[Touchpoint]:
+        """A full listing (no usable cursor) leaves out the events gone at the source.
+
+        Which held events it has not listed yet is kept with each page's cursor, so a
+        listing resumed after a crash still knows what the earlier pages listed. At its
+        last page, those never listed are removed, unless that would empty most of what
+        we hold (a source listing nothing by mistake): then a warning asks.
+        """
+        if self.listing is None:
+            synced = [
+                t
+                for t in self.repo.touchpoints_from_source(self.source)
+                if t.external_id and t.external_id.startswith("cal:") and _live(t)
+            ]
+            bases = {_event_of(t) for t in synced}
+            self.listing = {
+                "absent": sorted(bases),
+                "events": len(bases),
+                "held": len(synced),
+                "listed": 0,
+            }
+        absent = set(self.listing["absent"]) - set(listed)
+        self.listing["absent"] = sorted(absent)
+        self.listing["listed"] = int(self.listing.get("listed", 0)) + len(listed)
+        if not last:
+            return []
+        listing, self.listing = self.listing, None
+        events, count = int(listing["events"]), int(listing["held"])
+        if not absent:
+            return []
+        kept = events - len(absent)
+        if (
+            not self.allow_deletions
+            and count >= MASS_DELETE_FLOOR
+            and kept < MASS_DELETE_SHARE * count
+        ):
+            self.report.warnings.append(
+                f"{self.source} listed {listing['listed']} events but Nurture holds "
+                f"{count} from it; nothing was removed. If the calendar really was "
+                f"emptied, run `nurture sync {self.source} --full --allow-deletions`"
+            )
+            return []
+        return [t for t in self.repo.touchpoints_of_events(self.source, sorted(absent)) if _live(t)]
+
+    def _unmatched(self, outcome: Outcome, now: datetime) -> dict[str, dict[str, Any] | None]:
+        """The triage queue: each unknown address met alongside a partner, once a run."""
+        state: dict[str, dict[str, Any] | None] = {}
+        for email in sorted((outcome.unmatched or set()) - self.counted):
+            self.counted.add(email)
+            entry = self.repo.state(f"unmatched:{email}") or {"email": email, "count": 0}
+            if entry.get("ignored") or entry.get("assigned"):
+                continue
+            entry["count"] = int(entry.get("count", 0)) + 1
+            entry["last_seen"] = now.isoformat()
+            entry.setdefault("source", self.source)
+            state[f"unmatched:{email}"] = entry
+        return state
+
+
+def _event_of(touchpoint: Touchpoint) -> str:
+    return (touchpoint.external_id or "").split("#")[0]
+
+
+def _live(touchpoint: Touchpoint) -> bool:
+    return touchpoint.status is not TouchpointStatus.CANCELLED
