@@ -1,0 +1,114 @@
+"""Issue 13 in the TUI: after a write the board reads only the partners it touched, and
+shows exactly what the whole playbook pass would; another process's write is followed the
+same way; the day's first pass in a child process gives the same board; a new day starts
+over."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from builders import touch
+from nurture_tui.domain.model import PartnerHistory
+from nurture_tui.domain.playbook.config import load_playbook
+from nurture_tui.domain.playbook.engine import suggest
+from nurture_tui.domain.playbook.facts import SuggestedAction
+from nurture_tui.services.action_book import context_key
+from nurture_tui.services.playbook import default_playbook_text
+from nurture_tui.services.session import Session
+from nurture_tui.store.opening import open_store
+from nurture_tui.ui.app import NurtureApp
+
+from .helpers import NOW, TODAY, make_app, make_session, settle
+
+PLAYBOOK = load_playbook(default_playbook_text())
+
+
+def whole_pass(session: Session) -> list[SuggestedAction]:
+    repo = session.repo
+    return suggest(repo.histories(), TODAY, session.settings.zone, PLAYBOOK, repo.dismissals())
+
+
+def spy_on_reads(app: NurtureApp) -> list[list[str]]:
+    """Every list of partners the app reads histories of from now on."""
+    repo = app.session.repo
+    read: list[list[str]] = []
+    histories_of = repo.histories_of
+
+    def spy(partner_ids: Sequence[str]) -> list[PartnerHistory]:
+        read.append(list(partner_ids))
+        return histories_of(partner_ids)
+
+    repo.histories_of = spy  # type: ignore[method-assign]
+    return read
+
+
+async def test_a_save_in_the_tui_recomputes_only_that_partner(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "store")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.board is not None and app.board.complete
+        read = spy_on_reads(app)
+        card = app.board.cards[0]
+        action = next(a for a in app.board.agenda if a.partner_id == card.id)
+        app.snooze(action, days=7)  # the use case the agenda's z runs
+        await settle(pilot)
+        assert read == [[card.id]]
+        assert action not in app.board.agenda
+        assert app.board.agenda == whole_pass(app.session)
+
+
+async def test_another_process_write_is_followed_per_partner(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    app = make_app(directory)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        read = spy_on_reads(app)
+        other = open_store(directory)  # the CLI, a background sync
+        partner = other.partners()[3]
+        other.save(touch(partner, "meeting", 0), summary="Met them")
+        app.check_store()  # what the watcher's timer does every two seconds
+        await settle(pilot)
+        assert read == [[partner.id]]
+        assert app.board is not None
+        card = next(c for c in app.board.cards if c.id == partner.id)
+        assert card.days_since_touch == 0
+        assert app.board.agenda == whole_pass(app.session)
+
+
+async def test_the_first_pass_in_a_child_process_gives_the_same_board(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    reference = make_app(tmp_path / "reference")  # the same demo, computed in-process
+    async with reference.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        expected = reference.board
+    app = NurtureApp(
+        make_session(directory),
+        playbook=PLAYBOOK,
+        today=TODAY,
+        watch_seconds=None,
+        cold_pass="process",
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.board is not None and expected is not None and app.board.complete
+        assert app.board.agenda == expected.agenda
+        assert [c.top_action for c in app.board.cards] == [c.top_action for c in expected.cards]
+        assert app.live is not None
+        key = context_key(PLAYBOOK, app.session.settings.zone, False)
+        cached = app.session.repo.cached_actions(key, TODAY)  # the child wrote it, we read it
+        assert len(cached) >= len(app.board.cards) - len(app.live.book.network.top_referrers)
+
+
+async def test_a_new_day_starts_the_board_over(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "store")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.live is not None and app.live.today == TODAY
+        tomorrow = TODAY.replace(day=TODAY.day + 1)
+        app.fixed_today = tomorrow
+        app.session.clock = lambda: NOW.replace(day=NOW.day + 1)
+        app.board_changed()
+        await settle(pilot)
+        assert app.live.today == tomorrow and app.board is not None
+        assert app.board.today == tomorrow and app.board.complete
