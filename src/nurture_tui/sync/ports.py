@@ -15,7 +15,7 @@ the sync window — and never the store: the runner owns that.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -59,9 +59,14 @@ class SyncSource(Protocol):
 
     name: str
 
-    def fetch_calendar(self, cursor: dict[str, Any] | None) -> CalendarPage: ...
+    # Either one page, or pages yielded one at a time, each with the cursor that resumes
+    # after it: the runner stores each page with its cursor in one transaction, so a long
+    # listing interrupted (kill -9, a cancel) resumes at the next page.
+    def fetch_calendar(
+        self, cursor: dict[str, Any] | None
+    ) -> CalendarPage | Iterable[CalendarPage]: ...
 
-    def fetch_sent_mail(self, cursor: dict[str, Any] | None) -> MailPage: ...
+    def fetch_sent_mail(self, cursor: dict[str, Any] | None) -> MailPage | Iterable[MailPage]: ...
 
 
 @runtime_checkable
