@@ -20,7 +20,7 @@ import pytest
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.services.session import Session
-from nurture_tui.sync.ports import SignInRequired, SyncSource
+from nurture_tui.sync.ports import SignInRequired, SourcePlugin, SyncSource
 from nurture_tui.sync.runner import run_sync
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -111,7 +111,7 @@ class SourcePluginContract:
 
     name: str
 
-    def plugin(self):  # type: ignore[no-untyped-def]
+    def plugin(self) -> SourcePlugin:
         from nurture_tui.sync.sources import load_plugin
 
         return load_plugin(self.name)
