@@ -344,6 +344,7 @@ def test_a_broken_or_misnamed_plugin_is_listed_with_why_and_breaks_nothing(
             "broken": "fakes.memory_source:no_such_thing",
             "notaplugin": "fakes.memory_source:MemoryAccount",
             "impostor": "fakes.memory_source:plugin",  # says it is "memory"
+            "needsargs": "fakes.memory_source:MemorySource",  # a class it cannot make
             "Evil\u202eName": "fakes.memory_source:plugin",
         },
     )
@@ -354,6 +355,7 @@ def test_a_broken_or_misnamed_plugin_is_listed_with_why_and_breaks_nothing(
     assert "failed to load (AttributeError" in problems["broken"]
     assert "not a source plugin" in problems["notaplugin"]
     assert "calls itself 'memory'" in problems["impostor"]
+    assert "failed to load (TypeError" in problems["needsargs"]
     assert "lower-case letters" in problems["Evil?Name"], "shown, never raw"
     text = nurture("sources").stdout
     assert "broken: cannot be used" in text and "\u202e" not in text
@@ -386,6 +388,15 @@ def test_sources_never_import_the_services_and_the_ui_never_imports_the_cli() ->
         assert not any(m == "nurture_tui.cli" for m in imports_of(path)), path
     for path in (ROOT / "src" / "nurture_tui" / "sync").rglob("*.py"):
         assert not any(m.startswith("nurture_tui.services") for m in imports_of(path)), path
+
+
+def test_a_plugin_class_is_made_once_like_a_harlequin_adapter(
+    site: Path, vault: MemoryKeyring, tmp_path: Path
+) -> None:
+    install(site, "nurture-memory-class", {"memclass": "fakes.memory_source:MemoryClassPlugin"})
+    assert isinstance(load_plugin("memclass"), memory_source.MemoryClassPlugin)
+    session, _, _ = make_session(tmp_path)
+    assert "nurture auth memclass" in service.sign_in_status(session, "memclass").detail
 
 
 def test_sync_runs_a_source_it_was_handed_with_the_runner_holding_the_store(

@@ -116,3 +116,9 @@ class MemoryPlugin(PasswordSignIn):
 
 
 plugin = MemoryPlugin()
+
+
+class MemoryClassPlugin(MemoryPlugin):
+    """The same source under another name, for an entry point that names the class."""
+
+    name = "memclass"

@@ -115,6 +115,8 @@ def _load(name: str, load: object) -> tuple[SourcePlugin | None, str]:
         return None, "a source name is lower-case letters, digits and -"
     try:
         loaded = load()  # type: ignore[operator]
+        if isinstance(loaded, type):  # a plugin class (harlequin's adapters are): one of it
+            loaded = loaded()
     except Exception as exc:  # a third party's import error must not break Nurture
         return None, f"it failed to load ({type(exc).__name__}: {_plain(str(exc))})"
     if not isinstance(loaded, SourcePlugin):
