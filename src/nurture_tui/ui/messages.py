@@ -34,7 +34,6 @@ class RecordSaved(Message):
     """A form's write landed; the board reloads and the rep is told in plain words."""
 
     message: str
-    partner_id: str | None = None
 
 
 # ------------------------------------------------------------ a change landed

@@ -29,6 +29,7 @@ class AssignPersonForm(FormScreen):
         contacts: list[Contact]
 
     TITLE = "Who is this?"
+    FIELDS = (("name", "assign-name"), ("emails", "assign-contact"))
     FIELD_HINTS = (
         ("already belongs", "assign-contact"),
         ("contact", "assign-contact"),

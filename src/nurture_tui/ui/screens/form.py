@@ -146,9 +146,12 @@ class FormScreen(ModalScreen[Any]):
         return found.first() if found else None
 
     def field_for(self, error: NurtureError) -> str | None:
-        """The field a refusal is about: named by ``FieldError``, else found by its words."""
+        """The field a refusal is about: named by ``FieldError`` (through ``FIELDS``), else
+        found by its words (``FIELD_HINTS``)."""
         if isinstance(error, FieldError):
-            return dict(self.FIELDS).get(error.field, error.field)
+            field_id = dict(self.FIELDS).get(error.field, error.field)
+            if self._field(field_id) is not None:
+                return field_id
         text = str(error).lower()
         return next((fid for words, fid in self.FIELD_HINTS if words in text), None)
 
