@@ -220,18 +220,11 @@ class NurtureApp(UseCases, App[None]):
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write_worker(self, write: Callable[[Session], Any], done: Callable[[Any], str]) -> None:
-        with self.store_lock:
-            latest = self._latest_change()
-            result = write(self.session)
-            undoable = self._latest_change() != latest
+        result, undoable = self._change(lambda: write(self.session))  # no lock: see use_cases
         message = done(result)
         if message and undoable:
             message += "  (u: undo)"
         self.post_message(RecordSaved(message))
-
-    def _latest_change(self) -> int | None:
-        changes = self.session.repo.changes(1)
-        return changes[0].seq if changes else None
 
     def on_record_saved(self, message: RecordSaved) -> None:
         if message.message:
