@@ -94,10 +94,11 @@ def agency(tmp_path_factory: pytest.TempPathFactory) -> list[PartnerHistory]:
     types the engine sees in the app)."""
     directory = tmp_path_factory.mktemp("golden-store")
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-    session = Session(open_store(directory), Settings(timezone="America/Chicago"), lambda: now)
+    repo = open_store(directory)
+    session = Session(repo, Settings(timezone="America/Chicago"), lambda: now)
     load_demo(session, DemoSize(partners=300, touchpoints=15_000, seed=11), force=True)
-    found = histories(session.repo)
-    session.repo.close()
+    found = histories(repo)
+    repo.close()
     return found
 
 

@@ -10,11 +10,15 @@ import copy
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
+
+if TYPE_CHECKING:
+    from nurture_tui.domain.playbook.facts import PriorityTerms
 
 
 class PlaybookError(ValidationError):
@@ -32,26 +36,64 @@ class RuleConfig:
     name: str
     values: dict[str, Any]
 
-    @property
+    @cached_property
     def enabled(self) -> bool:
         return bool(self.values.get("enabled", True))
 
-    @property
+    @cached_property
     def weight(self) -> float:
+        """Read once: the engine asks for it for each of 20,000 actions a pass."""
         return float(self.values.get("weight", 1.0))
 
     def days(self, key: str) -> int:
-        return int(self.values[key])
+        """A whole-number setting, read from the file's values once: the rules ask for
+        them for every partner (40,000 times a pass)."""
+        found = self._ints.get(key)
+        if found is None:
+            found = self._ints[key] = int(self.values[key])
+        return found
+
+    def period(self, key: str) -> timedelta:
+        """``days(key)`` as a timedelta, made once (rules add it to dates for each partner)."""
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = timedelta(days=self.days(key))
+        return found
 
     def number(self, key: str) -> float:
         return float(self.values[key])
 
     def per_tier(self, key: str, tier: Tier) -> int:
-        return int(self.values[key][tier.value])
+        return self._in_table(key, tier)
 
     def per_kind(self, key: str, kind: PartnerKind) -> int:
         """A value from a table keyed by partner kind (the default file lists every kind)."""
-        return int(self.values[key][kind.value])
+        return self._in_table(key, kind)
+
+    def tier_period(self, key: str, tier: Tier) -> timedelta:
+        """``per_tier(key, tier)`` as a timedelta, made once."""
+        found = self._periods.get((key, tier))
+        if found is None:
+            found = self._periods[(key, tier)] = timedelta(days=self._in_table(key, tier))
+        return found
+
+    def _in_table(self, key: str, name: str) -> int:
+        found = self._tables.get((key, name))
+        if found is None:
+            found = self._tables[(key, name)] = int(self.values[key][str(name)])
+        return found
+
+    @cached_property
+    def _ints(self) -> dict[str, int]:
+        return {}
+
+    @cached_property
+    def _tables(self) -> dict[tuple[str, str], int]:
+        return {}
+
+    @cached_property
+    def _periods(self) -> dict[str | tuple[str, str], timedelta]:
+        return {}
 
     def names(self, key: str) -> frozenset[str]:
         cached = self._names.get(key)
@@ -75,6 +117,13 @@ class Ranking:
     urgent_weight: float
     tier: dict[Tier, float]
     stage: dict[Stage, float]
+
+    @cached_property
+    def terms_memo(self) -> dict[tuple[float, float, Tier, Stage, int], PriorityTerms]:
+        """The engine's shared PriorityTerms, by (weight, urgency, tier, stage, recent
+        referrals): a few hundred distinct ones serve a pass's 20,000 actions (they are
+        immutable, and made from this ranking's factors, so the memo lives here)."""
+        return {}
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ Every rule cites its seed sentence in ``default_playbook.toml`` (the rule's defi
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from itertools import islice
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from operator import attrgetter
+from typing import Final, NamedTuple
 
 from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
@@ -17,7 +19,43 @@ from nurture_tui.domain.model import Contact, Referral, Touchpoint
 from nurture_tui.domain.playbook.config import RuleConfig
 from nurture_tui.domain.playbook.facts import Draft, Facts, days_ago, long_date, plural, span
 
-K = TouchpointKind
+
+class K:
+    """The touch kinds the rules name, as plain class attributes. Why not
+    ``TouchpointKind.X``: reading a member off an Enum class costs 80 ns against 20 ns
+    here, and the rules read them about 100,000 times a pass."""
+
+    APPRECIATION_EVENT: Final = TouchpointKind.APPRECIATION_EVENT
+    ARTICLE_SHARE: Final = TouchpointKind.ARTICLE_SHARE
+    CARE_COORDINATION: Final = TouchpointKind.CARE_COORDINATION
+    CHECK_IN: Final = TouchpointKind.CHECK_IN
+    FEEDBACK_REQUEST: Final = TouchpointKind.FEEDBACK_REQUEST
+    GIFT: Final = TouchpointKind.GIFT
+    HANDWRITTEN_NOTE: Final = TouchpointKind.HANDWRITTEN_NOTE
+    IN_SERVICE: Final = TouchpointKind.IN_SERVICE
+    INTRODUCTION: Final = TouchpointKind.INTRODUCTION
+    NETWORKING_EVENT: Final = TouchpointKind.NETWORKING_EVENT
+    NEWSLETTER: Final = TouchpointKind.NEWSLETTER
+    PARTICIPANT_UPDATE: Final = TouchpointKind.PARTICIPANT_UPDATE
+    REFERRAL_ASK: Final = TouchpointKind.REFERRAL_ASK
+    SOCIAL_ENGAGEMENT: Final = TouchpointKind.SOCIAL_ENGAGEMENT
+    THANK_YOU: Final = TouchpointKind.THANK_YOU
+    WEBINAR: Final = TouchpointKind.WEBINAR
+
+
+class S:
+    """The stages, as plain class attributes (see K)."""
+
+    REFERRING: Final = Stage.REFERRING
+    CHAMPION: Final = Stage.CHAMPION
+    DORMANT: Final = Stage.DORMANT
+
+
+#: Not yet a relationship, or one set aside: the cadence rules leave these partners be.
+_NOT_ACTIVE = (Stage.PROSPECT, Stage.DORMANT)
+_BEFORE_REFERRING = (Stage.PROSPECT, Stage.ENGAGED)
+_ENDED = (ReferralStatus.DECLINED, ReferralStatus.CLOSED)
+_DECLINED = ReferralStatus.DECLINED
 
 
 @dataclass(frozen=True)
@@ -27,27 +65,41 @@ class Network:
     top_referrers: frozenset[str]
 
 
-Rule = Callable[[Facts, RuleConfig, Network], Iterator[Draft]]
+#: A rule returns its drafts as a list or tuple (``()`` when it has nothing to say): no
+#: generator per call, as each of 16 rules runs for each of 5,000 partners a pass.
+Rule = Callable[[Facts, RuleConfig, Network], Sequence[Draft]]
+
+_NONE: tuple[Draft, ...] = ()
 
 
-def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """A personal thank-you after each referral, until one is logged after it."""
-    oldest = f.today - timedelta(days=cfg.days("lookback_days"))
+    if not f.referrals:
+        return _NONE
+    oldest = f.today - cfg.period("lookback_days")
+    thanked = f.last_day(K.THANK_YOU)
+    drafts = []
     for referral in f.referrals:
-        if referral.received < oldest or f.done_since(K.THANK_YOU, referral.received):
+        received = referral.received
+        if received < oldest or (thanked is not None and thanked >= received):
+            continue
+        if received > f.horizon:
             continue
         # Owed from the day the referral arrives (so a day's plan shows it at once), late
         # after ``within_days``.
-        yield Draft(
-            rule="thank-you",
-            kind=K.THANK_YOU,
-            due=referral.received,
-            overdue_on=referral.received + timedelta(days=cfg.days("within_days")),
-            reason=f"{_referral_from(f, referral)}; no thank-you logged",
-            evidence=(referral.id,),
-            key=referral.id,
-            contact_id=referral.contact_id,
+        drafts.append(
+            Draft(
+                rule="thank-you",
+                kind=K.THANK_YOU,
+                due=received,
+                overdue_on=received + cfg.period("within_days"),
+                reason=f"{_referral_from(f, referral)}; no thank-you logged",
+                evidence=(referral.id,),
+                key=referral.id,
+                contact_id=referral.contact_id,
+            )
         )
+    return drafts
 
 
 def _referral_from(f: Facts, referral: Referral) -> str:
@@ -58,75 +110,101 @@ def _referral_from(f: Facts, referral: Referral) -> str:
     return f"Referral from {f.contact_name(referral.contact_id)} (contact) on {when}"
 
 
-def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Thank a partner who taught your team, until a thank-you is logged after it."""
-    taught = f.last_of_kind.get(K.IN_SERVICE)
-    if taught is None:
-        return
-    day = f.day(taught.at)
-    if f.today - day > timedelta(days=cfg.days("lookback_days")):
-        return
-    if f.done_since(K.THANK_YOU, day) or f.done_since(K.GIFT, day):
-        return
-    due = day + timedelta(days=cfg.days("within_days"))
-    yield Draft(
-        rule="in-service-thanks",
-        kind=K.THANK_YOU,
-        due=due,
-        overdue_on=due,
-        reason=f"They taught your team an in-service on {long_date(day, f.today)}; "
-        "send a thank-you (a small gift is fitting here)",
-        evidence=(taught.id,),
-        key=taught.id,
+    day = f.last_day(K.IN_SERVICE)
+    if day is None:
+        return _NONE
+    if f.today - day > cfg.period("lookback_days"):
+        return _NONE
+    if f.done_on_or_after(K.THANK_YOU, day) or f.done_on_or_after(K.GIFT, day):
+        return _NONE
+    due = day + cfg.period("within_days")
+    if due > f.horizon:
+        return _NONE
+    taught = f.last_of_kind[K.IN_SERVICE]
+    return (
+        Draft(
+            rule="in-service-thanks",
+            kind=K.THANK_YOU,
+            due=due,
+            overdue_on=due,
+            reason=f"They taught your team an in-service on {long_date(day, f.today)}; "
+            "send a thank-you (a small gift is fitting here)",
+            evidence=(taught.id,),
+            key=taught.id,
+        ),
     )
 
 
-def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """An update on the referred participant a few weeks on, while the partner still serves them."""
+    if not f.referrals:
+        return _NONE
+    stale = cfg.period("stale_after_days")
+    updated = f.last_day(K.PARTICIPANT_UPDATE)
+    drafts = []
     for referral in f.referrals:
-        if referral.partner_no_longer_serving or referral.status is ReferralStatus.DECLINED:
+        if referral.partner_no_longer_serving or referral.status is _DECLINED:
             continue
-        start = referral.received + timedelta(days=cfg.days("from_days"))
-        if f.today - referral.received > timedelta(days=cfg.days("stale_after_days")):
+        received = referral.received
+        if f.today - received > stale:
             continue
-        if f.done_since(K.PARTICIPANT_UPDATE, referral.received + timedelta(days=7)):
+        if updated is not None and updated >= received + _WEEK:
             continue
-        yield Draft(
-            rule="participant-update",
-            kind=K.PARTICIPANT_UPDATE,
-            due=start,
-            overdue_on=referral.received + timedelta(days=cfg.days("until_days")),
-            reason=f"{_referral_from(f, referral)} is "
-            f"{plural((f.today - referral.received).days, 'day')} old; send an update on how "
-            "the participant is doing",
-            evidence=(referral.id,),
-            key=referral.id,
-            contact_id=referral.contact_id,
+        start = received + cfg.period("from_days")
+        if start > f.horizon:
+            continue
+        drafts.append(
+            Draft(
+                rule="participant-update",
+                kind=K.PARTICIPANT_UPDATE,
+                due=start,
+                overdue_on=received + cfg.period("until_days"),
+                reason=f"{_referral_from(f, referral)} is "
+                f"{plural((f.today - received).days, 'day')} old; send an update on how "
+                "the participant is doing",
+                evidence=(referral.id,),
+                key=referral.id,
+                contact_id=referral.contact_id,
+            )
         )
+    return drafts
 
 
-def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+_WEEK = timedelta(days=7)
+
+
+def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Ask how the referral process went: after the first referral, then twice a year (tier A)."""
     if not f.referrals:
-        return
+        return _NONE
     first = f.referrals[0]
-    last_asked = f.last_day_of(K.FEEDBACK_REQUEST)
+    last_asked = f.last_day(K.FEEDBACK_REQUEST)
     if last_asked is None or last_asked < first.received:
-        due = first.received + timedelta(days=cfg.days("after_first_referral_days"))
-        yield Draft(
-            rule="feedback-request",
-            kind=K.FEEDBACK_REQUEST,
-            due=due,
-            overdue_on=due,
-            reason=f"First referral came on {long_date(first.received, f.today)}; ask how "
-            "the referral process went for them",
-            evidence=(first.id,),
-            key="first",
+        due = first.received + cfg.period("after_first_referral_days")
+        if due > f.horizon:
+            return _NONE
+        return (
+            Draft(
+                rule="feedback-request",
+                kind=K.FEEDBACK_REQUEST,
+                due=due,
+                overdue_on=due,
+                reason=f"First referral came on {long_date(first.received, f.today)}; ask how "
+                "the referral process went for them",
+                evidence=(first.id,),
+                key="first",
+            ),
         )
-    elif f.partner.tier == "A":
-        due = last_asked + timedelta(days=cfg.days("tier_a_every_days"))
-        last = f.last_of_kind[K.FEEDBACK_REQUEST]
-        yield Draft(
+    if f.partner.tier != "A":
+        return _NONE
+    due = last_asked + cfg.period("tier_a_every_days")
+    if due > f.horizon:
+        return _NONE
+    last = f.last_of_kind[K.FEEDBACK_REQUEST]
+    return (
+        Draft(
             rule="feedback-request",
             kind=K.FEEDBACK_REQUEST,
             due=due,
@@ -135,114 +213,138 @@ def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]
             "(every six months)",
             evidence=(last.id,),
             key=due.isoformat(),
-        )
-
-
-def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
-    """Offer to coordinate the care plan for a referral with complex needs."""
-    for referral in f.referrals:
-        if not referral.complex_needs or referral.partner_no_longer_serving:
-            continue
-        if referral.status in (ReferralStatus.DECLINED, ReferralStatus.CLOSED):
-            continue
-        if f.today - referral.received > timedelta(days=cfg.days("stale_after_days")):
-            continue
-        if f.done_since(K.CARE_COORDINATION, referral.received):
-            continue
-        due = referral.received + timedelta(days=cfg.days("within_days"))
-        yield Draft(
-            rule="care-coordination",
-            kind=K.CARE_COORDINATION,
-            due=due,
-            overdue_on=due,
-            reason=f"{_referral_from(f, referral)} has complex needs; offer a care-plan meeting",
-            evidence=(referral.id,),
-            key=referral.id,
-            contact_id=referral.contact_id,
-        )
-
-
-def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
-    """The regular cadence by tier; any touch, logged or synced, resets the clock."""
-    if f.partner.stage is Stage.DORMANT or f.next_planned is not None:
-        return  # dormant, or a meeting is already planned
-    tier = f.partner.tier
-    last = f.last_touch
-    if last is None:
-        start = f.partner.stage_since or f.today
-        due, evidence = start, tuple[str, ...]()
-        reason = "No touch logged yet; open the relationship with a check-in"
-    else:
-        last_day = f.day(last.at)
-        due = last_day + timedelta(days=cfg.per_tier("every_days", tier))
-        evidence = (last.id,)
-        reason = (
-            f"Last touch {days_ago((f.today - last_day).days)} ({last.kind.value}, "
-            f"{long_date(last_day, f.today)}); tier {tier.value} cadence is every "
-            f"{plural(cfg.per_tier('every_days', tier), 'day')}"
-        )
-    overdue_on = due + timedelta(days=cfg.per_tier("overdue_after_days", tier))
-    yield Draft(
-        rule="check-in",
-        kind=K.CHECK_IN,
-        due=due,
-        overdue_on=overdue_on,
-        reason=reason,
-        evidence=evidence,
-        key=due.isoformat(),
+        ),
     )
 
 
-def _periodic(kind: TouchpointKind, what: str) -> Rule:
-    def rule(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
-        if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT):
-            return
-        if "tiers" in cfg.values and f.partner.tier not in cfg.names("tiers"):
-            return
-        last = f.last_of_kind.get(kind)
-        every = cfg.days("every_days")
-        if last is None:
-            due = f.today
-            reason, evidence = f"No {what} shared with them yet", tuple[str, ...]()
-        else:
-            last_day = f.day(last.at)
-            due = last_day + timedelta(days=every)
-            reason = f"Last {what} {long_date(last_day, f.today)}; due every {plural(every, 'day')}"
-            evidence = (last.id,)
-        yield Draft(
-            rule=cfg.name,
-            kind=kind,
+def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
+    """Offer to coordinate the care plan for a referral with complex needs."""
+    drafts = []
+    for referral in f.referrals:
+        if not referral.complex_needs or referral.partner_no_longer_serving:
+            continue
+        if referral.status in _ENDED:
+            continue
+        if f.today - referral.received > cfg.period("stale_after_days"):
+            continue
+        if f.done_on_or_after(K.CARE_COORDINATION, referral.received):
+            continue
+        due = referral.received + cfg.period("within_days")
+        if due > f.horizon:
+            continue
+        drafts.append(
+            Draft(
+                rule="care-coordination",
+                kind=K.CARE_COORDINATION,
+                due=due,
+                overdue_on=due,
+                reason=f"{_referral_from(f, referral)} has complex needs; offer a care-plan "
+                "meeting",
+                evidence=(referral.id,),
+                key=referral.id,
+                contact_id=referral.contact_id,
+            )
+        )
+    return drafts
+
+
+def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
+    """The regular cadence by tier; any touch, logged or synced, resets the clock."""
+    partner = f.partner
+    if partner.stage is S.DORMANT or f.next_planned is not None:
+        return _NONE  # dormant, or a meeting is already planned
+    tier = partner.tier
+    last_day = f.last_touch_day
+    if last_day is None:
+        due = partner.stage_since or f.today
+    else:
+        due = last_day + cfg.tier_period("every_days", tier)
+    if due > f.horizon:
+        return _NONE  # most partners: the next check-in is weeks away
+    if last_day is None:
+        evidence = _NO_EVIDENCE
+        reason = "No touch logged yet; open the relationship with a check-in"
+    else:
+        last = f.done[-1]
+        evidence = (last.id,)
+        reason = (
+            f"Last touch {days_ago((f.today - last_day).days)} ({last.kind}, "
+            f"{long_date(last_day, f.today)}); tier {tier} cadence is every "
+            f"{plural(cfg.per_tier('every_days', tier), 'day')}"
+        )
+    return (
+        Draft(
+            rule="check-in",
+            kind=K.CHECK_IN,
             due=due,
-            overdue_on=due + timedelta(days=14),
+            overdue_on=due + cfg.tier_period("overdue_after_days", tier),
             reason=reason,
             evidence=evidence,
             key=due.isoformat(),
+        ),
+    )
+
+
+_NO_EVIDENCE: tuple[str, ...] = ()
+
+
+def _periodic(kind: TouchpointKind, what: str) -> Rule:
+    def rule(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
+        if f.partner.stage in _NOT_ACTIVE:
+            return _NONE
+        if "tiers" in cfg.values and f.partner.tier not in cfg.names("tiers"):
+            return _NONE
+        last_day = f.last_day(kind)
+        every = cfg.days("every_days")
+        due = f.today if last_day is None else last_day + cfg.period("every_days")
+        if due > f.horizon:
+            return _NONE
+        if last_day is None:
+            reason, evidence = f"No {what} shared with them yet", _NO_EVIDENCE
+        else:
+            reason = f"Last {what} {long_date(last_day, f.today)}; due every {plural(every, 'day')}"
+            evidence = (f.last_of_kind[kind].id,)
+        return (
+            Draft(
+                rule=cfg.name,
+                kind=kind,
+                due=due,
+                overdue_on=due + _TWO_WEEKS,
+                reason=reason,
+                evidence=evidence,
+                key=due.isoformat(),
+            ),
         )
 
     rule.__doc__ = f"A periodic {what} for partners already engaged."
     return rule
 
 
+_TWO_WEEKS = timedelta(days=14)
+_MONTH = timedelta(days=30)
+
 webinar = _periodic(K.WEBINAR, "webinar invitation")
 newsletter = _periodic(K.NEWSLETTER, "newsletter")
 
 
-def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """A yearly appreciation event invitation for the top referrers."""
     if f.partner.id not in net.top_referrers:
-        return
-    last = f.last_day_of(K.APPRECIATION_EVENT)
-    due = f.today if last is None else last + timedelta(days=cfg.days("every_days"))
+        return _NONE
+    last = f.last_day(K.APPRECIATION_EVENT)
+    due = f.today if last is None else last + cfg.period("every_days")
     year = f.referrals_between(f.today - timedelta(days=365), f.today)
-    yield Draft(
-        rule="appreciation-event",
-        kind=K.APPRECIATION_EVENT,
-        due=due,
-        overdue_on=due + timedelta(days=30),
-        reason=f"A top referrer ({plural(len(year), 'referral')} in the last year); invite them to "
-        "the annual appreciation event",
-        evidence=tuple(r.id for r in year[-5:]),
-        key=str(due.year),
+    return (
+        Draft(
+            rule="appreciation-event",
+            kind=K.APPRECIATION_EVENT,
+            due=due,
+            overdue_on=due + _MONTH,
+            reason=f"A top referrer ({plural(len(year), 'referral')} in the last year); invite "
+            "them to the annual appreciation event",
+            evidence=tuple(r.id for r in year[-5:]),
+            key=str(due.year),
+        ),
     )
 
 
@@ -255,82 +357,115 @@ _VALUE_WHY = {
 }
 
 
-def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """An engaged but quiet partner gets the value touch it has had least recently."""
-    if f.partner.stage not in cfg.names("stages") or f.last_touch is None:
-        return
-    last_day = f.day(f.last_touch.at)
+    last_day = f.last_touch_day
+    partner = f.partner
+    if last_day is None or partner.stage not in cfg.names("stages"):
+        return _NONE
     quiet = (f.today - last_day).days
     if quiet < cfg.days("quiet_days"):
-        return
-    candidates = [k for k in _VALUE_KINDS if _value_fits(k, f, cfg)]
-    if not candidates:
-        return
-    kind = min(candidates, key=lambda k: (f.last_day_of(k) or date.min, _VALUE_KINDS.index(k)))
-    yield Draft(
-        rule="value-add",
-        kind=kind,
-        due=f.today,
-        overdue_on=f.today + timedelta(days=14),
-        reason=f"Engaged but quiet for {plural(quiet, 'day')}; {_VALUE_WHY[kind]}",
-        evidence=(f.last_touch.id,),
-        key=f"{kind.value}:{last_day.isoformat()}",
+        return _NONE
+    teaches = partner.kind in cfg.names("teaching_kinds")  # they could teach an in-service
+    kind: TouchpointKind | None = None
+    oldest = date.max
+    for candidate in _VALUE_KINDS:  # the least recent that fits; ties: the first listed
+        if candidate is K.IN_SERVICE and not teaches:
+            continue
+        if candidate is K.SOCIAL_ENGAGEMENT and not partner.social_pages:
+            continue
+        day = f.last_day(candidate) or date.min
+        if kind is None or day < oldest:
+            kind, oldest = candidate, day
+    if kind is None:
+        return _NONE
+    return (
+        Draft(
+            rule="value-add",
+            kind=kind,
+            due=f.today,
+            overdue_on=f.today + _TWO_WEEKS,
+            reason=f"Engaged but quiet for {plural(quiet, 'day')}; {_VALUE_WHY[kind]}",
+            evidence=(f.done[-1].id,),
+            key=f"{kind}:{last_day.isoformat()}",
+        ),
     )
 
 
-def _value_fits(kind: TouchpointKind, f: Facts, cfg: RuleConfig) -> bool:
-    if kind is K.IN_SERVICE:
-        return f.partner.kind in cfg.names("teaching_kinds")
-    if kind is K.SOCIAL_ENGAGEMENT:
-        return bool(f.partner.social_pages)
-    return True
-
-
-def introduction(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def introduction(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Ask to be introduced to key people, especially someone who has just started."""
-    window = timedelta(days=cfg.days("new_employee_days"))
+    if not f.contacts:
+        return _NONE
+    window = cfg.period("new_employee_days")
+    today = f.today
+    oldest = today - window
+    drafts = []
     for contact in f.contacts:
-        if not contact.started or not (f.today - window <= contact.started <= f.today):
+        started = contact.started
+        if not started or not (oldest <= started <= today):
             continue
-        if f.done_since(K.INTRODUCTION, contact.started):
+        if f.done_on_or_after(K.INTRODUCTION, started):
             continue
-        yield Draft(
-            rule="introduction",
-            kind=K.INTRODUCTION,
-            due=f.today,
-            overdue_on=contact.started + window,
-            reason=f"{contact.name} ({contact.role or 'new'}) started "
-            f"{long_date(contact.started, f.today)}; ask to be introduced",
-            evidence=(contact.id,),
-            key=contact.id,
-            contact_id=contact.id,
+        drafts.append(
+            Draft(
+                rule="introduction",
+                kind=K.INTRODUCTION,
+                due=today,
+                overdue_on=started + window,
+                reason=f"{contact.name} ({contact.role or 'new'}) started "
+                f"{long_date(started, today)}; ask to be introduced",
+                evidence=(contact.id,),
+                key=contact.id,
+                contact_id=contact.id,
+            )
         )
+    return drafts
 
 
-def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """A hand-written note for a birthday, work anniversary or milestone in the coming days."""
+    if not f.contacts:
+        return _NONE
     ahead = cfg.days("days_ahead")
+    today = f.today
+    end = today + timedelta(days=ahead)
+    months = (today.month, end.month)  # a cheap filter: this runs for every contact
+    drafts = []
     for contact in f.contacts:
-        for occasion, day in _occasions(contact, f.today, ahead):
+        birthday, started = contact.birthday, contact.started
+        if not (
+            contact.milestones
+            or (birthday and birthday.month in months)
+            or (started and started.month in months)
+        ):
+            continue
+        for occasion, day in _occasions(contact, today, end, months):
             noted = f.done_since(K.HANDWRITTEN_NOTE, day - timedelta(days=ahead + 7))
             if noted and contact.id in noted.contact_ids:
                 continue
-            yield Draft(
-                rule="handwritten-note",
-                kind=K.HANDWRITTEN_NOTE,
-                due=day - timedelta(days=2) if day - timedelta(days=2) > f.today else f.today,
-                overdue_on=day,
-                reason=f"{contact.name}'s {occasion} is on {long_date(day, f.today)}; "
-                "send a hand-written note",
-                evidence=(contact.id,),
-                key=f"{contact.id}:{occasion}:{day.isoformat()}",
-                contact_id=contact.id,
+            due = day - _TWO_DAYS if day - _TWO_DAYS > today else today
+            drafts.append(
+                Draft(
+                    rule="handwritten-note",
+                    kind=K.HANDWRITTEN_NOTE,
+                    due=due,
+                    overdue_on=day,
+                    reason=f"{contact.name}'s {occasion} is on {long_date(day, today)}; "
+                    "send a hand-written note",
+                    evidence=(contact.id,),
+                    key=f"{contact.id}:{occasion}:{day.isoformat()}",
+                    contact_id=contact.id,
+                )
             )
+    return drafts
 
 
-def _occasions(contact: Contact, today: date, ahead: int) -> Iterator[tuple[str, date]]:
-    end = today + timedelta(days=ahead)
-    months = {today.month, end.month}  # a cheap filter: this runs for every contact
+_TWO_DAYS = timedelta(days=2)
+
+
+def _occasions(
+    contact: Contact, today: date, end: date, months: tuple[int, int]
+) -> Iterator[tuple[str, date]]:
     if contact.birthday and contact.birthday.month in months:
         day = _next_anniversary(contact.birthday, today)
         if day <= end:
@@ -348,101 +483,131 @@ def _occasions(contact: Contact, today: date, ahead: int) -> Iterator[tuple[str,
 
 
 def _next_anniversary(origin: date | MonthDay, today: date) -> date:
+    """The next time ``origin``'s day of the year comes round, today included. 29 February
+    falls on 1 March in a common year, as ``MonthDay.in_year`` has it (written out here,
+    not by making a MonthDay: this runs for thousands of contacts a pass)."""
+    month, day = origin.month, origin.day
     for year in (today.year, today.year + 1):
-        day = MonthDay(origin.month, origin.day).in_year(year)  # 29 Feb: 1 Mar, most years
-        if day >= today:
-            return day
+        try:
+            found = date(year, month, day)
+        except ValueError:  # 29 February in a common year
+            found = date(year, 3, 1)
+        if found >= today:
+            return found
     raise AssertionError("unreachable: next year's anniversary is always ahead")
 
 
-def linkedin_connect(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def linkedin_connect(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Connect on LinkedIn, but only with contacts already met in person."""
-    contact = next((c for c in f.contacts if c.met_in_person and not c.linkedin_connected), None)
-    if contact is None or f.partner.stage is Stage.DORMANT:
-        return
-    yield Draft(
-        rule="linkedin-connect",
-        kind=K.SOCIAL_ENGAGEMENT,
-        due=f.today,
-        overdue_on=f.today + timedelta(days=30),
-        reason=f"You have met {contact.name} in person; connect on LinkedIn",
-        evidence=(contact.id,),
-        key=contact.id,
-        contact_id=contact.id,
-    )
+    if f.partner.stage is S.DORMANT:
+        return _NONE
+    for contact in f.contacts:
+        if contact.met_in_person and not contact.linkedin_connected:
+            return (
+                Draft(
+                    rule="linkedin-connect",
+                    kind=K.SOCIAL_ENGAGEMENT,
+                    due=f.today,
+                    overdue_on=f.today + _MONTH,
+                    reason=f"You have met {contact.name} in person; connect on LinkedIn",
+                    evidence=(contact.id,),
+                    key=contact.id,
+                    contact_id=contact.id,
+                ),
+            )
+    return _NONE
 
 
-def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """After several touches in a row with no ask, remind the rep to ask for referrals."""
-    if f.partner.stage is Stage.DORMANT:
-        return
+    if f.partner.stage is S.DORMANT:
+        return _NONE
     limit = cfg.days("touches_without_ask")
+    done = f.done
+    if len(done) < limit:
+        return _NONE  # too few touches, asked or not
+    since = done[-(limit * 4 or 1) :]
     last_ask = f.last_of_kind.get(K.REFERRAL_ASK)
-    since = [t for t in f.done[-(limit * 4 or 1) :] if last_ask is None or t.at > last_ask.at]
-    if len(since) < limit:
-        return
-    yield Draft(
-        rule="referral-ask",
-        kind=K.REFERRAL_ASK,
-        due=f.today,
-        overdue_on=f.today + timedelta(days=14),
-        reason=f"{plural(len(since), 'touch')} in a row without asking for referrals"
-        + (f" (last ask {long_date(f.day(last_ask.at), f.today)})" if last_ask else ""),
-        evidence=tuple(t.id for t in since[-limit:]),
-        key=since[-1].id,
+    if last_ask is not None:  # the touches after it (sorted by time: bisection)
+        since = since[bisect_right(since, last_ask.at, key=_AT) :]
+    if len(since) < limit or not since:
+        return _NONE
+    last_asked = f.last_day(K.REFERRAL_ASK)
+    return (
+        Draft(
+            rule="referral-ask",
+            kind=K.REFERRAL_ASK,
+            due=f.today,
+            overdue_on=f.today + _TWO_WEEKS,
+            reason=f"{plural(len(since), 'touch')} in a row without asking for referrals"
+            + (f" (last ask {long_date(last_asked, f.today)})" if last_asked else ""),
+            evidence=tuple(map(_ID, since[-limit:])),
+            key=since[-1].id,
+        ),
     )
 
 
-def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+_ID = attrgetter("id")
+
+
+def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Long effort and no referral: ask frankly why, then decide where to spend energy.
 
     Effort is counted from the first touch after the last referral (or the first touch
     ever), not from the stage date: history logged, synced or imported before the partner
     was added (or moved) is effort all the same. Engaged, referring and champion partners.
     """
-    if f.partner.stage in (Stage.PROSPECT, Stage.DORMANT) or not f.done:
-        return  # not yet a relationship to ask about, or one already set aside
-    last_referral = f.referrals[-1].received if f.referrals else None
-    effort = _Effort.since(f, last_referral)
-    if effort is None:
-        return  # nothing since the last referral
+    if f.partner.stage in _NOT_ACTIVE or not f.done:
+        return _NONE  # not yet a relationship to ask about, or one already set aside
     kind = f.partner.kind
-    days, touches = cfg.per_kind("effort_days", kind), cfg.per_kind("effort_touches", kind)
+    touches = cfg.per_kind("effort_touches", kind)
+    if len(f.done) < touches:
+        return _NONE  # too few touches ever, even counting newsletters
+    days = cfg.per_kind("effort_days", kind)
+    last_referral = f.referrals[-1].received if f.referrals else None
+    if last_referral is not None and (f.today - last_referral).days < days:
+        return _NONE  # the effort since began after the referral: not long enough yet
+    effort = _effort_since(f, last_referral)
+    if effort is None:
+        return _NONE  # nothing since the last referral
     if len(f.done) - effort.start < touches:
-        return  # too few touches, even counting newsletters
+        return _NONE  # too few touches, even counting newsletters
     start = f.day(effort.first.at)
     elapsed = (f.today - start).days
     if elapsed < days:
-        return
+        return _NONE
     count = effort.count(f)
     if count < touches:
-        return
+        return _NONE
     since = (
         f"No referral since {long_date(last_referral, f.today)}"
         if last_referral
         else "No referral yet"
     )
-    yield Draft(
-        rule="ask-why-no-referrals",
-        kind="ask-why-no-referrals",
-        due=f.today,
-        overdue_on=f.today + timedelta(days=30),
-        reason=f"{since} after {span(elapsed)} and {plural(count, 'touch')} "
-        f"(from {long_date(start, f.today)}); {kind.value.replace('-', ' ')} partners "
-        f"usually refer within {span(days)} and {touches} touches: schedule a frank talk "
-        "to ask why, then decide whether to mark dormant",
-        evidence=effort.latest(f, 3),
-        key=start.isoformat(),
-        suggested_stage=Stage.DORMANT.value,
+    return (
+        Draft(
+            rule="ask-why-no-referrals",
+            kind="ask-why-no-referrals",
+            due=f.today,
+            overdue_on=f.today + _MONTH,
+            reason=f"{since} after {span(elapsed)} and {plural(count, 'touch')} "
+            f"(from {long_date(start, f.today)}); {kind.replace('-', ' ')} partners "
+            f"usually refer within {span(days)} and {touches} touches: schedule a frank talk "
+            "to ask why, then decide whether to mark dormant",
+            evidence=effort.latest(f, 3),
+            key=start.isoformat(),
+            suggested_stage=_DORMANT_TEXT,
+        ),
     )
 
+
+_DORMANT_TEXT = str(Stage.DORMANT)
 
 #: A mailing to a general audience: not effort spent on this partner.
 _NOT_EFFORT = K.NEWSLETTER
 
 
-@dataclass(frozen=True, slots=True)
-class _Effort:
+class _Effort(NamedTuple):
     """The touches aimed at a partner since its last referral: ``f.done[start:]`` without
     newsletters. Found by bisection, and walked only when a newsletter falls in the range:
     this rule runs for every partner, and walking every touch cost 40 ms at 250,000."""
@@ -452,81 +617,97 @@ class _Effort:
     clean: bool
     first: Touchpoint
 
-    @classmethod
-    def since(cls, f: Facts, last_referral: date | None) -> _Effort | None:
-        done = f.done
-        start = 0
-        if last_referral is not None:  # from the local midnight after the referral's day
-            cutoff = datetime.combine(last_referral + timedelta(days=1), time(0), f.zone)
-            start = bisect_left(done, cutoff, key=_at)
-        if start >= len(done):
-            return None
-        news = f.last_of_kind.get(_NOT_EFFORT)
-        if news is None or news.at < done[start].at:
-            return cls(start, True, done[start])
-        first = next((t for t in islice(done, start, None) if t.kind is not _NOT_EFFORT), None)
-        return None if first is None else cls(start, False, first)
-
     def count(self, f: Facts) -> int:
         if self.clean:
             return len(f.done) - self.start
-        return sum(1 for t in islice(f.done, self.start, None) if t.kind is not _NOT_EFFORT)
+        return len(f.done) - self.start - f.kinds[self.start :].count(_NOT_EFFORT)
 
     def latest(self, f: Facts, n: int) -> tuple[str, ...]:
         found: list[str] = []
         for index in range(len(f.done) - 1, self.start - 1, -1):
-            if f.done[index].kind is not _NOT_EFFORT:
+            if f.kinds[index] is not _NOT_EFFORT:
                 found.append(f.done[index].id)
                 if len(found) == n:
                     break
         return tuple(reversed(found))
 
 
-def _at(touch: Touchpoint) -> datetime:
-    return touch.at
+def _effort_since(f: Facts, last_referral: date | None) -> _Effort | None:
+    done = f.done
+    start = 0
+    if last_referral is not None:  # from the local midnight after the referral's day
+        start = bisect_left(done, _next_midnight(last_referral, f.zone), key=_AT)
+    if start >= len(done):
+        return None
+    news = f.last_of_kind.get(_NOT_EFFORT)
+    if news is None or news.at < done[start].at:
+        return _Effort(start, True, done[start])
+    kinds = f.kinds
+    for index in range(start, len(done)):
+        if kinds[index] is not _NOT_EFFORT:
+            return _Effort(start, False, done[index])
+    return None
 
 
-def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Iterator[Draft]:
+@lru_cache(maxsize=4096)
+def _next_midnight(day: date, zone: tzinfo) -> datetime:
+    """The instant the local day after ``day`` begins, in UTC (the touches' own zone, so
+    comparing with them needs no conversion). Cached: a pass asks for 3,000 of these,
+    most of them for the same few hundred days."""
+    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+
+
+_AT = attrgetter("at")
+
+
+def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """Hints that the partner's stage no longer fits its history."""
     stage = f.partner.stage
-    recent = f.referrals_between(f.today - timedelta(days=90), f.today)
-    last_touch = f.day(f.last_touch.at) if f.last_touch else None
-    last_referral = f.referrals[-1].received if f.referrals else None
-    last_activity = max((d for d in (last_touch, last_referral) if d), default=None)
-    silent = cfg.days("dormant_after_days")
-    target: tuple[Stage, str, tuple[str, ...]] | None = None
-    if stage in (Stage.PROSPECT, Stage.ENGAGED) and f.referrals:
+    today = f.today
+    evidence: tuple[str, ...]
+    if stage in _BEFORE_REFERRING and f.referrals:
         first = f.referrals[0]
-        target = (
-            Stage.REFERRING,
-            f"First referral arrived {long_date(first.received, f.today)}",
-            (first.id,),
-        )
-    elif stage is Stage.REFERRING and len(recent) >= cfg.days("champion_referrals_90d"):
-        target = (
-            Stage.CHAMPION,
-            f"{plural(len(recent), 'referral')} in the last 90 days",
-            tuple(r.id for r in recent),
-        )
-    elif stage is not Stage.DORMANT and last_activity and (f.today - last_activity).days >= silent:
-        target = (
-            Stage.DORMANT,
-            f"No touch or referral for {plural((f.today - last_activity).days, 'day')}",
-            (),
-        )
-    if target is None:
-        return
-    new_stage, why, evidence = target
-    yield Draft(
-        rule="stage-change",
-        kind="stage-change",
-        due=f.today,
-        overdue_on=f.today + timedelta(days=30),
-        reason=f"{why}; move from {stage.value} to {new_stage.value}?",
-        evidence=evidence,
-        key=new_stage.value,
-        suggested_stage=new_stage.value,
+        new_stage = S.REFERRING
+        why = f"First referral arrived {long_date(first.received, today)}"
+        evidence = (first.id,)
+    elif stage is S.REFERRING and len(
+        recent := f.referrals_between(today - _QUARTER, today)
+    ) >= cfg.days("champion_referrals_90d"):
+        new_stage = S.CHAMPION
+        why = f"{plural(len(recent), 'referral')} in the last 90 days"
+        evidence = tuple(r.id for r in recent)
+    else:
+        if stage is S.DORMANT:
+            return _NONE
+        last_activity = f.last_touch_day
+        if f.referrals:
+            last_referral = f.referrals[-1].received
+            if last_activity is None or last_referral > last_activity:
+                last_activity = last_referral
+        if last_activity is None:
+            return _NONE
+        silent = (today - last_activity).days
+        if silent < cfg.days("dormant_after_days"):
+            return _NONE
+        new_stage = S.DORMANT
+        why = f"No touch or referral for {plural(silent, 'day')}"
+        evidence = _NO_EVIDENCE
+    target = str(new_stage)  # the plain text, as a key and in JSON
+    return (
+        Draft(
+            rule="stage-change",
+            kind="stage-change",
+            due=today,
+            overdue_on=today + _MONTH,
+            reason=f"{why}; move from {stage} to {target}?",
+            evidence=evidence,
+            key=target,
+            suggested_stage=target,
+        ),
     )
+
+
+_QUARTER = timedelta(days=90)
 
 
 #: Rule id -> rule, in the order of the playbook file.
