@@ -105,6 +105,7 @@ touchpoints = Table(
     Index("ix_touchpoints_partner_at", "partner_id", "at"),
     Index("ix_touchpoints_source_external", "source", "external_id"),
     Index("ix_touchpoints_status_at", "status", "at"),
+    Index("ix_touchpoints_partner_status_at", "partner_id", "status", "at"),
 )
 
 referrals = Table(

@@ -8,6 +8,8 @@
   playbook and time zone (``context``). Derived data, never a record: it is not in the
   change log, an undo does not touch it, and a row is used only while the partner's
   ``history_rev`` and the day still match, so a stale row is simply recomputed.
+- ``ix_touchpoints_partner_status_at``: each partner's latest done touch from the index
+  alone, so the board's cards paint without visiting 250,000 rows.
 
 Revision ID: 0004
 Revises: 0003
@@ -31,6 +33,10 @@ def upgrade() -> None:
         )
         batch.create_index("ix_partners_history_rev", ["history_rev"])
     op.execute("UPDATE partners SET history_rev = (SELECT value FROM meta WHERE key = 'revision')")
+    # Each partner's latest done touch, read from the index alone (the board's first paint).
+    op.create_index(
+        "ix_touchpoints_partner_status_at", "touchpoints", ["partner_id", "status", "at"]
+    )
     op.create_table(
         "action_cache",
         sa.Column("partner_id", sa.String(40), primary_key=True),
@@ -43,6 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("action_cache")
+    op.drop_index("ix_touchpoints_partner_status_at", "touchpoints")
     with op.batch_alter_table("partners") as batch:
         batch.drop_index("ix_partners_history_rev")
         batch.drop_column("history_rev")
