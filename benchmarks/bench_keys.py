@@ -67,7 +67,9 @@ def answer(key: str, timeout: float = 30.0) -> float:
 def start(command: str, env: dict[str, str]) -> int:
     tmux("kill-server")
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"exec env {exports} {command}")
+    tmux(
+        "new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"exec env {exports} {command}"
+    )
     return int(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
 
 
