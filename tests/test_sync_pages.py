@@ -11,6 +11,8 @@ timing guess: no sleeps.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 import subprocess
 import sys
@@ -266,11 +268,39 @@ def test_another_process_writes_while_the_sync_waits_on_the_network(google, tmp_
     assert len(repo.touchpoints(mercy)) == 12
 
 
+def google_for_children(folder: Path, base: str) -> dict[str, str]:
+    """The environment in which this process and its children (the TUI syncs in a child)
+    are signed in to the fake Google at ``base``: a file keyring both can read."""
+    secret = {
+        "refresh_token": "rt-good",
+        "client_id": "cid",
+        "client_secret": "secret",
+        "token_uri": f"{base}token",
+        "token": "expired",
+        "expiry": "2000-01-01T00:00:00Z",
+    }
+    (folder / "keyring.json").write_text(json.dumps({"nurture/google": json.dumps(secret)}))
+    tests = str(Path(__file__).parent)
+    return {
+        "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "fakes.file_keyring.TestFileKeyring",
+        "NURTURE_TEST_KEYRING": str(folder / "keyring.json"),
+        "NURTURE_GOOGLE_API_ENDPOINT": base,
+    }
+
+
+def connect_google(monkeypatch: pytest.MonkeyPatch, folder: Path, base: str, repo: Any) -> None:
+    for name, value in google_for_children(folder, base).items():
+        monkeypatch.setenv(name, value)
+    repo.put_state("source:google", {"enabled": True})
+
+
 async def test_the_tui_answers_and_saves_while_a_sync_waits_on_the_network(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The app's own sync worker, blocked mid-listing: a key opens help, the board reloads
-    and a logged touch is saved, all before the sync can go on."""
+    """The app's own sync (in its child process), held mid-listing by the fake Google: a
+    key opens help, the board reloads and a logged touch is saved, all before the sync can
+    go on; released, the sync finishes and the board shows what it brought."""
     from textual.worker import WorkerState
 
     from nurture_tui.ui.screens.help import HelpScreen
@@ -279,11 +309,10 @@ async def test_the_tui_answers_and_saves_while_a_sync_waits_on_the_network(
     with fake_google() as (base, state):
         calendar(state, 12, page_size=3)
         gate = Wire(monkeypatch, hold="9")
-        app = make_app(tmp_path)
+        app = make_app(tmp_path / "store")
         mercy = records.add_partner(app.session, "Mercy General", "hospital", domains=["mercy.org"])
         records.add_contact(app.session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])
-        monkeypatch.setattr(sync_service, "configured_sources", lambda session: ["google"])
-        monkeypatch.setattr(sync_service, "load_source", lambda session, name: google_source(base))
+        connect_google(monkeypatch, tmp_path, base, app.session.repo)
         try:
             async with app.run_test(size=(100, 30)) as pilot:
                 await settle(pilot)
@@ -307,8 +336,48 @@ async def test_the_tui_answers_and_saves_while_a_sync_waits_on_the_network(
                 assert syncing.state is WorkerState.RUNNING and not gate.release.is_set()
                 gate.release.set()
                 await settle(pilot)
+                assert syncing.state is WorkerState.SUCCESS
         finally:
             gate.release.set()
-    touches = list(open_store(tmp_path).touchpoints(mercy.id))
+    touches = list(open_store(tmp_path / "store").touchpoints(mercy.id))
     assert [t.note for t in touches if t.note] == ["mid-sync"]
     assert len([t for t in touches if t.source == "google"]) == 12
+
+
+def test_stopping_the_tui_sync_stops_its_child_and_keeps_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's sync runs in a child (``sync_in_child``, what ``sync_now`` calls with the
+    worker's cancel flag): stopped while a page is on the wire, the child is gone when the
+    call returns, the pages it stored stay, and the next sync resumes after them."""
+    from nurture_tui.services.sync_child import sync_in_child
+    from nurture_tui.sync.runner import SyncCancelled
+
+    with fake_google() as (base, state):
+        calendar(state, 30, page_size=3)
+        gate = Wire(monkeypatch, hold="15")  # the sixth page: three are stored by then
+        session, mercy, _ = make_session(tmp_path)
+        connect_google(monkeypatch, tmp_path, base, session.repo)
+        stop = threading.Event()
+        outcome: list[BaseException] = []
+
+        def syncing() -> None:
+            try:
+                sync_in_child(session, ["google"], cancelled=stop.is_set)
+            except SyncCancelled as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=syncing)
+        thread.start()
+        try:
+            assert gate.arrived.wait(WAIT)
+            stop.set()
+            thread.join(WAIT)
+            assert not thread.is_alive() and outcome, "stopped, and said so"
+        finally:
+            gate.release.set()
+        kept = list(session.repo.touchpoints(mercy))
+        assert len(kept) >= 9 and set(events_of(kept).values()) == {1}
+        resumed = run_sync(session, google_source(base))
+    assert resumed.status == "ok" and resumed.created == 30 - len(kept)
+    assert sorted(events_of(list(session.repo.touchpoints(mercy))).values()) == [1] * 30

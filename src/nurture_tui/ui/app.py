@@ -292,33 +292,38 @@ class NurtureApp(UseCases, App[None]):
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def sync_now(self, announce: bool = True) -> None:
-        """Sync every connected source in this worker; the board reloads after.
+        """Sync every connected source in a child process; the board follows after.
 
         ``announce=False`` (the timer) stays quiet unless something arrived or failed.
-        No lock is held: the sync waits on the network for minutes at worst, and the store's
-        own transactions (one a page) serialise it with the app's writes.
+        The child (``services.sync_child``) does the sync's Python work, so it never takes
+        the interpreter lock from the UI thread; this worker only waits, holding no lock:
+        the store's own transactions (one a page) serialise the child with the app's
+        writes. Cancelling this worker stops the child; the pages it stored stay.
         """
         from nurture_tui.services import sync as sync_service
+        from nurture_tui.services.sync_child import sync_in_child
 
         names = sync_service.configured_sources(self.session)
         if not names:
             if announce:
                 self.post_message(RecordSaved("No source is connected yet: press A on a source."))
             return
-        summaries = []
-        for name in names:
-            try:
-                source = sync_service.load_source(self.session, name)
-                report = sync_service.sync(self.session, source)
-            except NurtureError as exc:  # recorded, and the other sources still run
-                sync_service.setup_failed(self.session, name, exc)
-                summaries.append(f"{name}: {exc}")
-                continue
-            summaries.append(
-                f"{name}: {report.created} new, {report.updated} updated"
-                if report.status == "ok"
-                else f"{name}: {report.message}"
-            )
+        worker = get_current_worker()
+        reports = sync_in_child(self.session, names, cancelled=lambda: worker.is_cancelled)
+        if reports is None:  # no child process here: sync in this worker instead
+            reports = []
+            for name in names:
+                try:
+                    source = sync_service.load_source(self.session, name)
+                    reports.append(sync_service.sync(self.session, source).as_json())
+                except NurtureError as exc:  # recorded, and the other sources still run
+                    reports.append(sync_service.setup_failed(self.session, name, exc).as_json())
+        summaries = [
+            f"{r['source']}: {r['new']} new, {r['updated']} updated"
+            if r["status"] == "ok"
+            else f"{r['source']}: {r['message']}"
+            for r in reports
+        ]
         quiet = not announce and all(s.endswith(": 0 new, 0 updated") for s in summaries)
         self.post_message(RecordSaved("" if quiet else "; ".join(summaries)))
 
