@@ -315,6 +315,17 @@ async def test_demo_and_csv_from_the_welcome_screen(tmp_path: Path) -> None:
         assert len(app.session.repo.partners()) == loaded.partners > 0
 
 
+async def test_a_sync_with_nothing_connected_finishes_and_says_so(tmp_path: Path) -> None:
+    app, _ = seeded(tmp_path)
+    heard = Heard()
+    async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
+        await settle(pilot)
+        app.sync_now()
+        finished = await arrival(pilot, heard, messages.SyncFinished)
+        assert finished.toast == "No source is connected yet: press A on a source."
+        assert any(n.message == finished.toast for n in app._notifications)
+
+
 async def test_the_reports_csv_is_said_with_its_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,7 +24,7 @@ from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
 from nurture_tui.ui.commands import NurtureCommands
-from nurture_tui.ui.messages import BoardLoaded, RecordSaved, StoreChanged
+from nurture_tui.ui.messages import BoardLoaded, RecordSaved, StoreChanged, SyncFinished
 from nurture_tui.ui.use_cases import UseCases
 
 #: How often the app looks for writes by another process (a cheap stat of two files).
@@ -231,7 +231,6 @@ class NurtureApp(UseCases, App[None]):
             self.notify(message.message, timeout=4, markup=False)  # names are text, not markup
         self.board_changed()
 
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures become plain-words notifications."""
         if event.state is not WorkerState.ERROR:
@@ -306,7 +305,9 @@ class NurtureApp(UseCases, App[None]):
         names = sync_service.configured_sources(self.session)
         if not names:
             if announce:
-                self.post_message(RecordSaved("No source is connected yet: press A on a source."))
+                self.post_message(
+                    SyncFinished(toast="No source is connected yet: press A on a source.")
+                )
             return
         worker = get_current_worker()
         reports = sync_in_child(self.session, names, cancelled=lambda: worker.is_cancelled)
@@ -325,7 +326,7 @@ class NurtureApp(UseCases, App[None]):
             for r in reports
         ]
         quiet = not announce and all(s.endswith(": 0 new, 0 updated") for s in summaries)
-        self.post_message(RecordSaved("" if quiet else "; ".join(summaries)))
+        self.post_message(SyncFinished(toast="" if quiet else "; ".join(summaries)))
 
     def _background_sync(self) -> None:
         if self.workers and any(w.group == "sync" and w.is_running for w in self.workers):
