@@ -22,9 +22,13 @@ def owed_first(action: SuggestedAction) -> bool:
 
 
 def in_plan_order(ranked: Iterable[SuggestedAction]) -> list[SuggestedAction]:
-    """The engine's ranking with overdue follow-ups moved to the front (a stable sort, so
-    each group keeps the engine's deterministic order)."""
-    return sorted(ranked, key=owed_first)
+    """The engine's ranking with overdue follow-ups moved to the front, each group in the
+    engine's deterministic order (a stable partition: one pass, no sort of 20,000)."""
+    first: list[SuggestedAction] = []
+    rest: list[SuggestedAction] = []
+    for action in ranked:
+        (rest if owed_first(action) else first).append(action)
+    return first + rest
 
 
 def pick_per_partner(ranked: Iterable[SuggestedAction]) -> dict[str, SuggestedAction]:
