@@ -7,11 +7,11 @@ A message whose date is out of the domain's range is skipped with a warning (see
 from __future__ import annotations
 
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
-from nurture_tui.domain.model import Touchpoint, new_id
+from nurture_tui.domain.model import Touchpoint
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.text import clean_text
 from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Known, Outcome, usable_time
+from nurture_tui.sync.meetings import Known, Outcome, synced_id, usable_time
 from nurture_tui.sync.ports import SentMessage
 
 
@@ -49,7 +49,7 @@ def reconcile_message(
             continue
         outcome.save.append(
             Touchpoint(
-                id=new_id(),
+                id=synced_id(source, external_id),
                 partner_id=partner_id,
                 kind=TouchpointKind.EMAIL,
                 at=message.sent_at,

@@ -12,6 +12,8 @@ stored, whichever source, built in or third party, reported it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,13 +21,30 @@ from typing import Protocol
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
-from nurture_tui.domain.model import Touchpoint, new_id
+from nurture_tui.domain.model import Touchpoint
 from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import check_moment
 from nurture_tui.sync.classify import meeting_kind
 from nurture_tui.sync.matching import PeopleMatcher
+
+#: Base32's alphabet, and the domain's id alphabet (digits and lowercase letters without
+#: i, l, o, u) it is spelled in.
+_BASE32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghjkmnpqrstvwxyz")
+
+
+def synced_id(source: str, external_id: str) -> str:
+    """The id of the touchpoint a sync makes of ``external_id``: 12 characters of the
+    domain's id alphabet, derived from the source and the event (60 bits of a SHA-256).
+
+    The same event and partner always get the same id, so a page stored twice (a crash
+    between a commit and its acknowledgement, two syncs racing) can only write the same
+    row again, never a second one; and deriving it costs a hash, not twelve draws from the
+    system's random source (a tenth of a sync's time at 20,000 items).
+    """
+    digest = hashlib.sha256(f"{source}\x00{external_id}".encode()).digest()
+    return base64.b32encode(digest[:10]).decode("ascii")[:12].translate(_BASE32)
 
 
 class Known(Protocol):
@@ -209,7 +228,12 @@ def _decide(
     wanted = (
         existing._replace(**fields)  # type: ignore[arg-type]
         if existing
-        else Touchpoint(id=new_id(), source=source, external_id=external_id, **fields)  # type: ignore[arg-type]
+        else Touchpoint(
+            id=synced_id(source, external_id),
+            source=source,
+            external_id=external_id,
+            **fields,  # type: ignore[arg-type]
+        )
     )
     if existing is not None and _same(existing, wanted):
         outcome.unchanged += 1
