@@ -154,8 +154,8 @@ def partner_actions(
         drafts = rule(facts, cfg, network)
         if not drafts:
             continue
-        weight = cfg.weight
-        for rule_id, kind, due, reason, evidence, key, overdue_on, stage_to, contact in drafts:
+        weight, rule_id = cfg.weight, cfg.name  # the rule's key in RULES: its id
+        for kind, due, reason, evidence, key, overdue_on, stage_to, contact in drafts:
             if due > horizon:
                 continue
             if due > today:

@@ -144,9 +144,9 @@ class Draft(NamedTuple):
     """A rule's raw finding, before ranking turns it into a SuggestedAction.
 
     A NamedTuple (like Touchpoint): 25,000 are made a pass, and a frozen dataclass costs
-    three times as much to build."""
+    three times as much to build. It has no rule id: the engine takes that from the
+    rule's key in ``RULES``, the one place it is written."""
 
-    rule: str
     kind: str
     due: date
     reason: str

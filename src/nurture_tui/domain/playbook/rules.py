@@ -1,6 +1,8 @@
-"""The playbook's rules. Each reads one partner's Facts and yields Drafts with a reason.
+"""The playbook's rules. Each reads one partner's Facts and returns Drafts with a reason.
 
 Every rule cites its seed sentence in ``default_playbook.toml`` (the rule's definition).
+A rule's id is written once, as its key in ``RULES`` (the playbook file's table name):
+the engine stamps it on the rule's actions, so a draft does not repeat it.
 """
 
 from __future__ import annotations
@@ -89,7 +91,6 @@ def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
         # after ``within_days``.
         drafts.append(
             Draft(
-                rule="thank-you",
                 kind=K.THANK_YOU,
                 due=received,
                 overdue_on=received + cfg.period("within_days"),
@@ -125,7 +126,6 @@ def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft
     taught = f.last_of_kind[K.IN_SERVICE]
     return (
         Draft(
-            rule="in-service-thanks",
             kind=K.THANK_YOU,
             due=due,
             overdue_on=due,
@@ -157,7 +157,6 @@ def participant_update(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draf
             continue
         drafts.append(
             Draft(
-                rule="participant-update",
                 kind=K.PARTICIPANT_UPDATE,
                 due=start,
                 overdue_on=received + cfg.period("until_days"),
@@ -187,7 +186,6 @@ def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
             return _NONE
         return (
             Draft(
-                rule="feedback-request",
                 kind=K.FEEDBACK_REQUEST,
                 due=due,
                 overdue_on=due,
@@ -205,7 +203,6 @@ def feedback_request(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
     last = f.last_of_kind[K.FEEDBACK_REQUEST]
     return (
         Draft(
-            rule="feedback-request",
             kind=K.FEEDBACK_REQUEST,
             due=due,
             overdue_on=due,
@@ -234,7 +231,6 @@ def care_coordination(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft
             continue
         drafts.append(
             Draft(
-                rule="care-coordination",
                 kind=K.CARE_COORDINATION,
                 due=due,
                 overdue_on=due,
@@ -274,7 +270,6 @@ def check_in(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
         )
     return (
         Draft(
-            rule="check-in",
             kind=K.CHECK_IN,
             due=due,
             overdue_on=due + cfg.tier_period("overdue_after_days", tier),
@@ -306,7 +301,6 @@ def _periodic(kind: TouchpointKind, what: str) -> Rule:
             evidence = (f.last_of_kind[kind].id,)
         return (
             Draft(
-                rule=cfg.name,
                 kind=kind,
                 due=due,
                 overdue_on=due + _TWO_WEEKS,
@@ -336,7 +330,6 @@ def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draf
     year = f.referrals_between(f.today - timedelta(days=365), f.today)
     return (
         Draft(
-            rule="appreciation-event",
             kind=K.APPRECIATION_EVENT,
             due=due,
             overdue_on=due + _MONTH,
@@ -381,7 +374,6 @@ def value_add(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
         return _NONE
     return (
         Draft(
-            rule="value-add",
             kind=kind,
             due=f.today,
             overdue_on=f.today + _TWO_WEEKS,
@@ -408,7 +400,6 @@ def introduction(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
             continue
         drafts.append(
             Draft(
-                rule="introduction",
                 kind=K.INTRODUCTION,
                 due=today,
                 overdue_on=started + window,
@@ -446,7 +437,6 @@ def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
             due = day - _TWO_DAYS if day - _TWO_DAYS > today else today
             drafts.append(
                 Draft(
-                    rule="handwritten-note",
                     kind=K.HANDWRITTEN_NOTE,
                     due=due,
                     overdue_on=day,
@@ -505,7 +495,6 @@ def linkedin_connect(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
         if contact.met_in_person and not contact.linkedin_connected:
             return (
                 Draft(
-                    rule="linkedin-connect",
                     kind=K.SOCIAL_ENGAGEMENT,
                     due=f.today,
                     overdue_on=f.today + _MONTH,
@@ -535,7 +524,6 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     last_asked = f.last_day(K.REFERRAL_ASK)
     return (
         Draft(
-            rule="referral-ask",
             kind=K.REFERRAL_ASK,
             due=f.today,
             overdue_on=f.today + _TWO_WEEKS,
@@ -586,7 +574,6 @@ def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Dr
     )
     return (
         Draft(
-            rule="ask-why-no-referrals",
             kind="ask-why-no-referrals",
             due=f.today,
             overdue_on=f.today + _MONTH,
@@ -695,7 +682,6 @@ def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     target = str(new_stage)  # the plain text, as a key and in JSON
     return (
         Draft(
-            rule="stage-change",
             kind="stage-change",
             due=today,
             overdue_on=today + _MONTH,
