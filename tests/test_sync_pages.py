@@ -381,3 +381,28 @@ def test_stopping_the_tui_sync_stops_its_child_and_keeps_the_pages(
         resumed = run_sync(session, google_source(base))
     assert resumed.status == "ok" and resumed.created == 30 - len(kept)
     assert sorted(events_of(list(session.repo.touchpoints(mercy))).values()) == [1] * 30
+
+
+def test_two_syncs_racing_over_the_same_pages_store_each_event_once(
+    google, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The TUI's sync and a scheduled `nurture sync` at once: both are let through each
+    calendar request together, so both decide "new" for the same events; a synced
+    touchpoint's id comes from its event, so the second write is the same row again."""
+    base, state, session, mercy = google
+    calendar(state, 12, page_size=3)
+    together = threading.Barrier(2, timeout=WAIT)
+    route = google_api.route
+
+    def paired(state: GoogleState, method: str, target: str, *rest: Any) -> Any:
+        if urlparse(target).path.endswith("/calendars/primary/events"):
+            together.wait()
+        return route(state, method, target, *rest)
+
+    monkeypatch.setattr(google_api, "route", paired)
+    other = Session(open_store(session.repo.directory), session.settings, session.clock)
+    thread, result = run_in_thread(lambda: run_sync(other, google_source(base)))
+    mine = run_sync(session, google_source(base))
+    thread.join(WAIT)
+    assert mine.status == result[0].status == "ok"
+    assert sorted(events_of(list(session.repo.touchpoints(mercy))).values()) == [1] * 12
