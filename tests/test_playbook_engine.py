@@ -99,6 +99,20 @@ def test_cached_setting_readers_agree_with_the_file() -> None:
     assert PLAYBOOK.rule("thank-you").days("lookback_days") == 60  # one playbook's cache
 
 
+def test_counts_and_lengths_of_time_have_their_own_readers() -> None:
+    """``top_referrers`` is a number of partners, not of days: it is read as a count (the
+    file's key is unchanged)."""
+    rep = load_playbook(
+        default_playbook_text(),
+        "[rules.appreciation-event]\ntop_referrers = 2\nevery_days = 200\n",
+        "mine.toml",
+    )
+    event = rep.rule("appreciation-event")
+    assert event.count("top_referrers") == 2 and event.days("every_days") == 200
+    network = top_referrers({"a": 9, "b": 8, "c": 7}, rep)
+    assert network.top_referrers == frozenset({"a", "b"})
+
+
 def test_partner_actions_of_an_archived_partner_are_none() -> None:
     p = replace(partner(), archived=True)
     net = top_referrers({}, PLAYBOOK)

@@ -46,6 +46,14 @@ class RuleConfig:
         return float(self.values.get("weight", 1.0))
 
     def days(self, key: str) -> int:
+        """A length of time in days (``within_days``, ``every_days``)."""
+        return self._whole(key)
+
+    def count(self, key: str) -> int:
+        """A number of things (``top_referrers``, ``touches_without_ask``)."""
+        return self._whole(key)
+
+    def _whole(self, key: str) -> int:
         """A whole-number setting, read from the file's values once: the rules ask for
         them for every partner (40,000 times a pass)."""
         found = self._ints.get(key)

@@ -50,8 +50,8 @@ def top_referrers(
     are archived without reading every partner.
     """
     cfg = playbook.rule("appreciation-event")
-    least = max(1, cfg.days("min_referrals"))
-    wanted = cfg.days("top_referrers")
+    least = max(1, cfg.count("min_referrals"))
+    wanted = cfg.count("top_referrers")
     ranked = sorted(((c, pid) for pid, c in counts.items() if c >= least), reverse=True)
     top: list[str] = []
     for _count, partner_id in ranked:

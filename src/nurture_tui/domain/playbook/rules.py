@@ -511,7 +511,7 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     """After several touches in a row with no ask, remind the rep to ask for referrals."""
     if f.partner.stage is S.DORMANT:
         return _NONE
-    limit = cfg.days("touches_without_ask")
+    limit = cfg.count("touches_without_ask")
     done = f.done
     if len(done) < limit:
         return _NONE  # too few touches, asked or not
@@ -659,7 +659,7 @@ def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
         evidence = (first.id,)
     elif stage is S.REFERRING and len(
         recent := f.referrals_between(today - _QUARTER, today)
-    ) >= cfg.days("champion_referrals_90d"):
+    ) >= cfg.count("champion_referrals_90d"):
         new_stage = S.CHAMPION
         why = f"{plural(len(recent), 'referral')} in the last 90 days"
         evidence = tuple(r.id for r in recent)
