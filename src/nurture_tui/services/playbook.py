@@ -14,7 +14,7 @@ from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
 from nurture_tui.domain.playbook.engine import suggest, top_referrers
 from nurture_tui.domain.playbook.facts import SuggestedAction
-from nurture_tui.domain.playbook.guardrails import PlannedTouch, Warning, check
+from nurture_tui.domain.playbook.guardrails import Caution, PlannedTouch, check
 from nurture_tui.domain.playbook.plan import daily_plan
 from nurture_tui.domain.playbook.rules import Network
 from nurture_tui.domain.ports import Repository
@@ -215,7 +215,7 @@ def todays_plan(
 
 def guardrail_warnings(
     session: Session, playbook: Playbook, draft: TouchpointDraft, *, linkedin_connect: bool = False
-) -> list[Warning]:
+) -> list[Caution]:
     planned = PlannedTouch(
         kind=draft.kind,
         at=draft.at,
@@ -228,7 +228,7 @@ def guardrail_warnings(
     return check(planned, history, playbook) + phi_warnings(draft, history)
 
 
-def phi_warnings(draft: TouchpointDraft, history: PartnerHistory) -> list[Warning]:
+def phi_warnings(draft: TouchpointDraft, history: PartnerHistory) -> list[Caution]:
     """The PHI screen over what the rep typed: a warning per field, naming the kind of
     identifier (never the text). Notes stay the rep's to keep; invites refuse instead."""
     known = [email for contact in history.contacts for email in contact.emails]
@@ -237,7 +237,7 @@ def phi_warnings(draft: TouchpointDraft, history: PartnerHistory) -> list[Warnin
         findings = phi_findings(text, known)
         if findings:
             warnings.append(
-                Warning(
+                Caution(
                     "phi-screen",
                     f"the {what} looks like it holds a patient identifier ({'; '.join(findings)})"
                     ": keep patient details on the referral record, not in notes",

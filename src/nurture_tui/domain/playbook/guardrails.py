@@ -14,7 +14,10 @@ K = TouchpointKind
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class Caution:
+    """One guardrail the touch trips, and what to do instead. (Not ``Warning``: that
+    name is Python's built-in warning class.)"""
+
     rule: str
     message: str
 
@@ -34,7 +37,7 @@ class PlannedTouch:
     linkedin_connect: bool = False
 
 
-def check(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> list[Warning]:
+def check(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> list[Caution]:
     """Every guardrail that the planned touch trips, in a stable order."""
     return [
         warning
@@ -43,7 +46,7 @@ def check(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> l
     ]
 
 
-def _gift(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
+def _gift(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
     # "Save gifts of this nature for meaningful opportunities to thank the referral source
     # when a beneficial exchange takes place, like a referral or when they take time to
     # educate your team."
@@ -58,38 +61,38 @@ def _gift(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> W
     )
     if referral or in_service:
         return None
-    return Warning(
+    return Caution(
         "gift-without-reason",
         f"No referral or in-service in the last {plural(window.days, 'day')} to thank for; "
         "save gifts for thanking a referral or a partner who taught your team",
     )
 
 
-def _brochure(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
+def _brochure(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
     # "Don't just drop off more brochures ... it's not helpful unless they've asked for it."
     if touch.kind is not K.BROCHURE_DROP or touch.requested:
         return None
     before = sum(1 for t in history.touchpoints if t.kind is K.BROCHURE_DROP and t.is_done)
     repeat = f" (this would be drop number {before + 1})" if before else ""
-    return Warning(
+    return Caution(
         "unrequested-brochures",
         f"They did not ask for brochures{repeat}; more literature is not new information — "
         "bring something useful instead, or mark it as requested",
     )
 
 
-def _no_purpose(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
+def _no_purpose(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
     # "Don't waste the referral target's time just to get some face-to-face time."
     if touch.kind not in (K.CHECK_IN, K.MEETING) or touch.purpose.strip():
         return None
-    return Warning(
+    return Caution(
         "face-time-without-purpose",
         "A visit or meeting with no purpose or agenda; say what it is for, so it does not "
         "disrupt their work",
     )
 
 
-def _chit_chat(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
+def _chit_chat(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
     # "Don't make face-to-face meetings only about personal chitchat."
     if touch.kind not in FACE_TIME_KINDS:
         return None
@@ -104,14 +107,14 @@ def _chit_chat(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook)
     recent = face[-streak:]
     if len(recent) < streak or any(kind is not K.PERSONAL_CHAT for kind in recent):
         return None
-    return Warning(
+    return Caution(
         "only-chit-chat",
         f"The last {streak} meetings were only personal chat; bring a business reason "
         "(a referral update, an in-service, their feedback) so the relationship keeps its purpose",
     )
 
 
-def _linkedin(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Warning | None:
+def _linkedin(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
     # "Connect with the referral source personally on LinkedIn only after you've met in person."
     if not touch.linkedin_connect:
         return None
@@ -124,7 +127,7 @@ def _linkedin(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) 
     if touch.contact_ids and not strangers:
         return None
     who = ", ".join(strangers) if strangers else "this contact"
-    return Warning(
+    return Caution(
         "linkedin-before-meeting",
         f"You have not met {who} in person yet; connect on LinkedIn after meeting in person",
     )
