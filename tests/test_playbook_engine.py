@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import pickle
 from dataclasses import FrozenInstanceError, asdict, fields, replace
 from datetime import date, timedelta
@@ -13,11 +14,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from builders import TODAY, history, partner, referral
-from nurture_tui.domain.kinds import Tier
+from builders import TODAY, history, partner, referral, touch
+from nurture_tui.domain.kinds import Tier, TouchpointKind
 from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.domain.playbook.engine import partner_actions, suggest, top_referrers
-from nurture_tui.domain.playbook.facts import PriorityTerms, SuggestedAction, new_action
+from nurture_tui.domain.playbook.facts import (
+    NotATouch,
+    PriorityTerms,
+    SuggestedAction,
+    action_kind,
+    new_action,
+)
 from nurture_tui.services.playbook import default_playbook_text
 
 PLAYBOOK = load_playbook(default_playbook_text())
@@ -26,7 +33,7 @@ UTC_ZONE = ZoneInfo("UTC")
 VALUES = (
     "p1",
     "Mercy \u202eHospital\x1b[31m",  # bidi override and an escape code pass through as text
-    "thank-you",
+    TouchpointKind.THANK_YOU,
     date(9999, 12, 31),
     True,
     54.5,
@@ -117,3 +124,41 @@ def test_partner_actions_of_an_archived_partner_are_none() -> None:
     p = replace(partner(), archived=True)
     net = top_referrers({}, PLAYBOOK)
     assert partner_actions(history(p), TODAY, UTC_ZONE, PLAYBOOK, net) == []
+
+
+def test_a_stage_move_is_typed_and_prints_as_before() -> None:
+    """``kind`` is a TouchpointKind or a NotATouch; the JSON spells it as it always did."""
+    p = partner(stage="engaged")
+    found = suggest([history(p, referrals=[referral(p, days=3)])], TODAY, UTC_ZONE, PLAYBOOK)
+    move = next(a for a in found if a.rule == "stage-change")
+    assert move.kind is NotATouch.STAGE_CHANGE and move.is_stage_move
+    assert json.loads(json.dumps(move.as_json()))["kind"] == "stage-change"
+    touches = [a for a in found if a.rule != "stage-change"]
+    assert touches and all(isinstance(a.kind, TouchpointKind) for a in touches)
+    assert not any(a.is_stage_move for a in touches)
+
+
+def test_ask_why_is_not_a_touch_and_not_a_stage_move() -> None:
+    """It suggests dormant, but the step is a frank talk first, not a one-key move."""
+    p = partner(stage="engaged", kind="physician-practice")
+    weekly = [touch(p, "check-in", days) for days in range(7, 200, 7)]
+    found = suggest([history(p, touches=weekly)], TODAY, UTC_ZONE, PLAYBOOK)
+    ask = next(a for a in found if a.rule == "ask-why-no-referrals")
+    assert ask.kind is NotATouch.ASK_WHY and ask.suggested_stage == "dormant"
+    assert not ask.is_stage_move
+    assert ask.as_json()["kind"] == "ask-why-no-referrals"
+
+
+def test_every_kind_reads_back_from_its_text() -> None:
+    for kind in (*TouchpointKind, *NotATouch):
+        assert action_kind(str(kind)) is kind
+    for bad in ("", "Stage-Change", "stage_change", "\u202estage-change", "x" * 10_000):
+        with pytest.raises(ValueError):
+            action_kind(bad)
+
+
+def test_an_action_read_back_as_plain_text_is_still_a_stage_move() -> None:
+    """A cache that stores actions as text gets the kind back as a plain str."""
+    text_kind = replace(new_action(*VALUES), kind="stage-change", suggested_stage="dormant")  # type: ignore[arg-type]
+    assert text_kind.is_stage_move
+    assert not replace(text_kind, suggested_stage=None).is_stage_move

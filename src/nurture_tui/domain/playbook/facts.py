@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, tzinfo
+from enum import StrEnum
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
@@ -35,6 +36,34 @@ class PriorityTerms:
         )
 
 
+class NotATouch(StrEnum):
+    """The two kinds of action that are not a touch to log.
+
+    Why a type of its own: an action's ``kind`` was a TouchpointKind or one of these
+    strings, and a caller could tell them apart only by spelling the string. Now a kind is
+    an ``ActionKind``, either a TouchpointKind (log that touch) or one of these, and
+    ``SuggestedAction.is_stage_move`` says when the rep can act by moving the partner.
+    The values are what ``nurture next --json`` prints as ``kind``, as before.
+    """
+
+    #: Move the partner to ``suggested_stage`` (the stage no longer fits the history).
+    STAGE_CHANGE = "stage-change"
+    #: A frank talk about why no referral came, then perhaps a move to dormant.
+    ASK_WHY = "ask-why-no-referrals"
+
+
+#: What an action asks of the rep: a touch of some kind, or one of NotATouch.
+ActionKind = TouchpointKind | NotATouch
+
+
+def action_kind(text: str) -> ActionKind:
+    """The ActionKind spelled ``text`` (as ``as_json`` prints it); ValueError if none is."""
+    try:
+        return TouchpointKind(text)
+    except ValueError:
+        return NotATouch(text)  # a ValueError again if it is neither
+
+
 #: Priorities as a rep reads them: late on a weighty rule (``ranking.urgent_weight``), due
 #: by today, or coming up within the horizon. The number behind them is in ``--explain``.
 URGENT, DUE, WHEN_YOU_CAN = "urgent", "due", "when you can"
@@ -46,7 +75,7 @@ class SuggestedAction:
 
     partner_id: str
     partner: str
-    kind: str
+    kind: ActionKind
     due: date
     overdue: bool
     priority: float
@@ -59,6 +88,12 @@ class SuggestedAction:
     terms: PriorityTerms | None = None
     #: ``urgent``, ``due`` or ``when you can``: the priority in words.
     label: str = DUE
+
+    @property
+    def is_stage_move(self) -> bool:
+        """The rep acts by moving the partner to ``suggested_stage`` (compared by value,
+        so an action read back from text answers the same)."""
+        return self.kind == NotATouch.STAGE_CHANGE and bool(self.suggested_stage)
 
     @property
     def explanation(self) -> str:
@@ -95,7 +130,7 @@ class _Settable:
 def new_action(
     partner_id: str,
     partner: str,
-    kind: str,
+    kind: ActionKind,
     due: date,
     overdue: bool,
     priority: float,
@@ -147,7 +182,7 @@ class Draft(NamedTuple):
     three times as much to build. It has no rule id: the engine takes that from the
     rule's key in ``RULES``, the one place it is written."""
 
-    kind: str
+    kind: ActionKind
     due: date
     reason: str
     evidence: tuple[str, ...]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 
+from nurture_tui.domain.kinds import TouchpointKind
 from nurture_tui.domain.playbook.facts import SuggestedAction
 
 #: Kinds that jump the queue once overdue: the follow-ups owed after a referral.
-OWED_AFTER_REFERRAL = frozenset({"thank-you", "participant-update"})
+OWED_AFTER_REFERRAL = frozenset({TouchpointKind.THANK_YOU, TouchpointKind.PARTICIPANT_UPDATE})
 
 
 def owed_first(action: SuggestedAction) -> bool:

@@ -19,7 +19,15 @@ from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
 from nurture_tui.domain.model import Contact, Referral, Touchpoint
 from nurture_tui.domain.playbook.config import RuleConfig
-from nurture_tui.domain.playbook.facts import Draft, Facts, days_ago, long_date, plural, span
+from nurture_tui.domain.playbook.facts import (
+    Draft,
+    Facts,
+    NotATouch,
+    days_ago,
+    long_date,
+    plural,
+    span,
+)
 
 
 class K:
@@ -574,7 +582,7 @@ def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Dr
     )
     return (
         Draft(
-            kind="ask-why-no-referrals",
+            kind=NotATouch.ASK_WHY,
             due=f.today,
             overdue_on=f.today + _MONTH,
             reason=f"{since} after {span(elapsed)} and {plural(count, 'touch')} "
@@ -682,7 +690,7 @@ def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     target = str(new_stage)  # the plain text, as a key and in JSON
     return (
         Draft(
-            kind="stage-change",
+            kind=NotATouch.STAGE_CHANGE,
             due=today,
             overdue_on=today + _MONTH,
             reason=f"{why}; move from {stage} to {target}?",

@@ -214,7 +214,7 @@ class AgendaScreen(Screen[None]):
             f"{when}\n",
             action.reason,
         )
-        stage_move = action.kind == "stage-change" and bool(action.suggested_stage)
+        stage_move = action.is_stage_move
         if stage_move:
             text.append(f"  enter or y: move to {action.suggested_stage}", style="bold")
         detail.update(text)
@@ -252,7 +252,7 @@ class AgendaScreen(Screen[None]):
         if action == "accept_stage":
             current = self._current() if self.is_mounted else None
             # False, not None: on other rows `y` goes on to the app (Sync).
-            return bool(current and current.kind == "stage-change" and current.suggested_stage)
+            return bool(current and current.is_stage_move)
         return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -264,7 +264,7 @@ class AgendaScreen(Screen[None]):
         action = self._current()
         if action is None:
             return
-        if action.kind == "stage-change" and action.suggested_stage:
+        if action.is_stage_move:
             self.action_accept_stage()
             return
         from nurture_tui.ui.screens.log_form import LogTouchForm
@@ -280,7 +280,7 @@ class AgendaScreen(Screen[None]):
     def action_accept_stage(self) -> None:
         """Take the stage suggestion ("move from prospect to referring?") with one key."""
         action = self._current()
-        if action is None or action.kind != "stage-change" or not action.suggested_stage:
+        if action is None or not action.is_stage_move or not action.suggested_stage:
             return
         stage = Stage(action.suggested_stage)
         nurture(self).move_stage(action.partner_id, stage, accepted=True)

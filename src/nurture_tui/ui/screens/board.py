@@ -27,8 +27,6 @@ from nurture_tui.ui.widgets.stage_column import StageColumn
 
 ACTIVE_STAGES = (Stage.PROSPECT, Stage.ENGAGED, Stage.REFERRING, Stage.CHAMPION)
 ALL_STAGES = (*ACTIVE_STAGES, Stage.DORMANT)
-#: The playbook rule whose suggestion is a stage move ("…; move from prospect to referring?").
-STAGE_RULE = "stage-change"
 
 
 class BoardScreen(Screen[None]):
@@ -123,12 +121,15 @@ class BoardScreen(Screen[None]):
         for card in shown:
             by_stage[card.stage].append(card)
         # The first complete pass re-sorts by priority: start at the top, not where the
-        # quick pass's alphabetical order left the cursor.
-        reset = data.complete and not self._seen_complete
+        # quick pass's alphabetical order left the cursor — unless the rep has already
+        # moved in that column (keys pressed while the actions arrived): then stay on
+        # the partner they chose.
+        first_complete = data.complete and not self._seen_complete
         self._seen_complete = self._seen_complete or data.complete
         for stage, cards in by_stage.items():
             cards.sort(key=_card_order)
-            self.column(stage).set_cards(cards, reset=reset)
+            column = self.column(stage)
+            column.set_cards(cards, reset=first_complete and column.cursor == 0)
             title = self.query_one(f"#stage-{stage.value} .stage-title", Label)
             title.update(f"{stage.value.title()}  [dim]{len(cards):,}[/]")
         self._summarise(data, len(shown))
@@ -174,7 +175,7 @@ class BoardScreen(Screen[None]):
         referring?"): what `y` takes. Only the action the card shows, so `y` never acts
         on something the rep cannot see; on other cards `y` stays Sync."""
         action = card.top_action if card is not None else None
-        if action is not None and action.rule == STAGE_RULE and action.suggested_stage:
+        if action is not None and action.is_stage_move:
             return action
         return None
 
