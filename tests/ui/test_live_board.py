@@ -5,19 +5,26 @@ over."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from builders import touch
+from nurture_tui.domain.kinds import Stage
 from nurture_tui.domain.model import PartnerHistory
 from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.domain.playbook.engine import suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.services.action_book import context_key
+from nurture_tui.services.board import BoardData, LiveBoard
 from nurture_tui.services.playbook import default_playbook_text
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
 from nurture_tui.ui.app import NurtureApp
+from nurture_tui.ui.screens.board import BoardScreen
 
 from .helpers import NOW, TODAY, make_app, make_session, settle
 
@@ -112,3 +119,34 @@ async def test_a_new_day_starts_the_board_over(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.live.today == tomorrow and app.board is not None
         assert app.board.today == tomorrow and app.board.complete
+
+
+async def test_keys_pressed_before_the_actions_arrive_keep_the_partner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first complete board re-sorts columns by priority and starts them at the top —
+    but a column the rep already moved in keeps the partner they moved to."""
+    arrived = threading.Event()
+    fill = LiveBoard.fill
+
+    def held_fill(self: LiveBoard, *args: Any, **kwargs: Any) -> BoardData:
+        arrived.wait(timeout=30)
+        return fill(self, *args, **kwargs)
+
+    monkeypatch.setattr(LiveBoard, "fill", held_fill)
+    app = make_app(tmp_path / "store")
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.board is None:  # the quick pass: cards, no actions yet
+            await pilot.pause()
+        await pilot.press("down", "down")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        chosen = screen.column(Stage.PROSPECT).current
+        assert chosen is not None and not app.board.complete
+        arrived.set()
+        await settle(pilot)
+        assert app.board.complete
+        assert screen.column(Stage.PROSPECT).current == next(
+            c for c in app.board.cards if c.id == chosen.id
+        )
+        assert screen.column(Stage.ENGAGED).cursor == 0  # untouched: at the top
