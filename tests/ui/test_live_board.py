@@ -150,3 +150,33 @@ async def test_keys_pressed_before_the_actions_arrive_keep_the_partner(
             c for c in app.board.cards if c.id == chosen.id
         )
         assert screen.column(Stage.ENGAGED).cursor == 0  # untouched: at the top
+
+
+async def test_cards_say_their_action_is_coming_until_it_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the day's actions arrive a card without one says so; "nothing due" is said
+    only once it is true."""
+    arrived = threading.Event()
+    fill = LiveBoard.fill
+
+    def held_fill(self: LiveBoard, *args: Any, **kwargs: Any) -> BoardData:
+        arrived.wait(timeout=30)
+        return fill(self, *args, **kwargs)
+
+    monkeypatch.setattr(LiveBoard, "fill", held_fill)
+    app = make_app(tmp_path / "store")
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.board is None:
+            await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        column = screen.column(Stage.PROSPECT)
+        lines = [column.render_line(y).text for y in range(column.size.height)]
+        assert any("next action…" in line for line in lines)
+        assert not any("nothing due" in line for line in lines)
+        arrived.set()
+        await settle(pilot)
+        lines = [column.render_line(y).text for y in range(column.size.height)]
+        assert not any("next action…" in line for line in lines)

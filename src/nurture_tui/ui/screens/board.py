@@ -129,7 +129,9 @@ class BoardScreen(Screen[None]):
         for stage, cards in by_stage.items():
             cards.sort(key=_card_order)
             column = self.column(stage)
-            column.set_cards(cards, reset=first_complete and column.cursor == 0)
+            column.set_cards(
+                cards, reset=first_complete and column.cursor == 0, pending=not data.complete
+            )
             title = self.query_one(f"#stage-{stage.value} .stage-title", Label)
             title.update(f"{stage.value.title()}  [dim]{len(cards):,}[/]")
         self._summarise(data, len(shown))

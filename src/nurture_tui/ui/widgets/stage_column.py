@@ -83,6 +83,8 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.cards: list[PartnerCard] = []
+        #: The cards' actions are still being worked out (the board's first seconds).
+        self.pending = False
         self._lines: LRUCache[tuple[int, int, bool, int, bool], Strip] = LRUCache(1024)
         #: Card titles for one width, no two alike where a telling part fits (card_names).
         self._titles: dict[str, str] = {}
@@ -92,8 +94,13 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
     def current(self) -> PartnerCard | None:
         return self.cards[self.cursor] if 0 <= self.cursor < len(self.cards) else None
 
-    def set_cards(self, cards: list[PartnerCard], *, reset: bool = False) -> None:
-        """Show ``cards``, keeping the cursor on the same partner unless ``reset``."""
+    def set_cards(
+        self, cards: list[PartnerCard], *, reset: bool = False, pending: bool = False
+    ) -> None:
+        """Show ``cards``, keeping the cursor on the same partner unless ``reset``;
+        ``pending``: their actions are still being worked out (a card without one says so
+        rather than "nothing due")."""
+        self.pending = pending
         keep_id = None if reset else (self.current.id if self.current else None)
         self.cards = cards
         self._lines.clear()
@@ -174,8 +181,8 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
                 ("  ", dim), (since, health), (referrals, dim), (" · " + card.kind.value, dim)
             )
         action = card.top_action
-        if action is None:
-            return Text("  nothing due", style=dim)
+        if action is None:  # while the day's actions are still arriving, don't say "none"
+            return Text("  next action…" if self.pending else "  nothing due", style=dim)
         flag = "!" if action.overdue else "→"
         return Text.assemble(
             (flag + " ", health if action.overdue else dim),
