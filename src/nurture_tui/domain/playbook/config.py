@@ -127,6 +127,11 @@ class Ranking:
     stage: dict[Stage, float]
 
     @cached_property
+    def horizon(self) -> timedelta:
+        """``horizon_days`` as a timedelta, made once."""
+        return timedelta(days=self.horizon_days)
+
+    @cached_property
     def terms_memo(self) -> dict[tuple[float, float, Tier, Stage, int], PriorityTerms]:
         """The engine's shared PriorityTerms, by (weight, urgency, tier, stage, recent
         referrals): a few hundred distinct ones serve a pass's 20,000 actions (they are

@@ -138,7 +138,7 @@ def partner_actions(
     if partner.archived:
         return []
     ranking = playbook.ranking
-    horizon = today + timedelta(days=ranking.horizon_days)
+    horizon = today + ranking.horizon
     facts = Facts.of(history, today, zone, horizon)
     recent = _recent_referrals(facts.referrals, today, ranking.referral_cap)
     tier_factor = ranking.tier[partner.tier]

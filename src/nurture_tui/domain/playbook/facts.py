@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, cast
 
 from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
@@ -290,8 +290,13 @@ class Facts:
         return self.partner.name
 
 
-_STATUS = attrgetter("status")
-_KIND = attrgetter("kind")
+#: A Touchpoint's fields by position: a Touchpoint is a tuple, and indexing it costs a
+#: fraction of a lookup by name (these run over every touch, 500,000 times a pass).
+TOUCH_STATUS = itemgetter(Touchpoint._fields.index("status"))
+TOUCH_KIND = itemgetter(Touchpoint._fields.index("kind"))
+TOUCH_AT = itemgetter(Touchpoint._fields.index("at"))
+TOUCH_ID = itemgetter(Touchpoint._fields.index("id"))
+_STATUS, _KIND = TOUCH_STATUS, TOUCH_KIND
 _RECEIVED = attrgetter("received")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DONE = TouchpointStatus.DONE

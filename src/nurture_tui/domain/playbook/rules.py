@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from operator import attrgetter
 from typing import Final, NamedTuple
 
 from nurture_tui.domain.dates import MonthDay
@@ -20,6 +19,8 @@ from nurture_tui.domain.kinds import ReferralStatus, Stage, TouchpointKind
 from nurture_tui.domain.model import Contact, Referral, Touchpoint
 from nurture_tui.domain.playbook.config import RuleConfig
 from nurture_tui.domain.playbook.facts import (
+    TOUCH_AT,
+    TOUCH_ID,
     Draft,
     Facts,
     NotATouch,
@@ -425,9 +426,8 @@ def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
     """A hand-written note for a birthday, work anniversary or milestone in the coming days."""
     if not f.contacts:
         return _NONE
-    ahead = cfg.days("days_ahead")
     today = f.today
-    end = today + timedelta(days=ahead)
+    end = today + cfg.period("days_ahead")
     months = (today.month, end.month)  # a cheap filter: this runs for every contact
     drafts = []
     for contact in f.contacts:
@@ -439,7 +439,7 @@ def handwritten_note(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]
         ):
             continue
         for occasion, day in _occasions(contact, today, end, months):
-            noted = f.done_since(K.HANDWRITTEN_NOTE, day - timedelta(days=ahead + 7))
+            noted = f.done_since(K.HANDWRITTEN_NOTE, day - cfg.period("days_ahead") - _WEEK)
             if noted and contact.id in noted.contact_ids:
                 continue
             due = day - _TWO_DAYS if day - _TWO_DAYS > today else today
@@ -543,7 +543,7 @@ def referral_ask(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
     )
 
 
-_ID = attrgetter("id")
+_ID = TOUCH_ID
 
 
 def ask_why_no_referrals(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
@@ -652,7 +652,7 @@ def _next_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
 
 
-_AT = attrgetter("at")
+_AT = TOUCH_AT
 
 
 def stage_change(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
