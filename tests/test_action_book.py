@@ -187,7 +187,10 @@ def test_the_codec_round_trips_hostile_text() -> None:
 
     actions = partner_actions(h, TODAY, Settings().zone, PLAYBOOK, Network(frozenset()))
     assert actions
-    assert decode_actions(encode_actions(actions), p.id, p.name) == actions
+    decoded = decode_actions(encode_actions(actions), p.id, p.name)
+    assert decoded == actions
+    assert [type(a.kind) for a in decoded] == [type(a.kind) for a in actions]
+    assert [type(a.terms) for a in decoded] == [type(a.terms) for a in actions]
 
 
 def test_the_first_pass_in_a_child_process_fills_the_cache(tmp_path: Path) -> None:
