@@ -11,13 +11,16 @@ Textual app, measured the same way in the same run, gives the floor). Phases:
   pressed right after each, while the board follows the write;
 - the TUI's peak memory (VmHWM) at the end.
 
-Run: ``.venv/bin/python benchmarks/bench_keys.py [STORE_DIR] [--cold]``. ``--cold`` empties
-the action cache first (a new day: the first pass runs in a child process).
+Run: ``.venv/bin/python benchmarks/bench_keys.py [STORE_DIR] [--cold] [--command=CMD]``.
+``--cold`` empties the action cache first (a new day: the first pass runs in a child
+process). ``--command`` runs another build (an older commit, for a before/after figure), e.g.
+``--command="env PYTHONPATH=/tmp/before/src .venv/bin/python -m nurture_tui.cli"``.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -30,7 +33,7 @@ from pathlib import Path
 from common import build_store, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
-NURTURE = ROOT / ".venv" / "bin" / "nurture"
+NURTURE = str(ROOT / ".venv" / "bin" / "nurture")
 SOCKET = f"nurture-bench-{os.getpid()}"
 SESSION = "bench"
 
@@ -124,6 +127,7 @@ def main() -> None:
     print("keys through tmux (120x40)")
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     cold = "--cold" in sys.argv
+    command = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--command=")), NURTURE)
     source = Path(args[0]) if args else build_store()
     work = Path(tempfile.mkdtemp(prefix="nurture-keys-"))
     store = work / "store"
@@ -141,7 +145,7 @@ def main() -> None:
             db.execute("DELETE FROM action_cache")
     # Something for the TUI's undo to take back (and redo): a touch logged by the CLI.
     first = subprocess.run(
-        [str(NURTURE), "--data-dir", str(store), "partner", "list", "--json"],
+        [*shlex.split(command), "--data-dir", str(store), "partner", "list", "--json"],
         capture_output=True,
         text=True,
         env=os.environ | env,
@@ -151,7 +155,16 @@ def main() -> None:
 
     partner = json.loads(first.stdout)[0]["id"]
     subprocess.run(
-        [str(NURTURE), "--data-dir", str(store), "log", "--partner", partner, "--kind", "call"],
+        [
+            *shlex.split(command),
+            "--data-dir",
+            str(store),
+            "log",
+            "--kind",
+            "call",
+            "--partner",
+            partner,
+        ],
         capture_output=True,
         env=os.environ | env,
         check=True,
@@ -159,7 +172,7 @@ def main() -> None:
     try:
         bare_floor(env)
         launched = time.perf_counter()
-        pid = start(f"{NURTURE} --data-dir {store}", env)
+        pid = start(f"{command} --data-dir {store}", env)
         painted = wait_until(lambda s: "Prospect" in s or "prospect" in s, 60)
         print(f"  launch to first painted board: {painted:.2f} s")
         for _ in range(3):  # away from the top, so up always moves too
