@@ -16,7 +16,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     subprocess.run([sys.executable, str(HERE / "bench_store.py")], check=True)
     store = build_store()
-    for name in ("bench_playbook.py", "bench_tui.py"):
+    for name in ("bench_playbook.py", "bench_live.py", "bench_tui.py", "bench_keys.py"):
         subprocess.run([sys.executable, str(HERE / name), str(store)], check=True)
 
 
