@@ -125,6 +125,9 @@ def bare_floor(env: dict[str, str]) -> None:
 
 def main() -> None:
     print("keys through tmux (120x40)")
+    if shutil.which("tmux") is None:
+        print("  tmux is not installed (apt-get install tmux): not measured")
+        return
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     cold = "--cold" in sys.argv
     command = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--command=")), NURTURE)
