@@ -114,7 +114,7 @@ def run(job: dict[str, Any]) -> list[dict[str, Any]]:
 def main() -> int:
     """``python -m nurture_tui.services.sync_child`` with the job pickled on stdin."""
     with contextlib.suppress(OSError):
-        os.nice(5)  # the rep's keys come first
+        os.nice(10)  # the rep's keys come first: the sync is background work
     job = pickle.loads(sys.stdin.buffer.read())  # the parent's own job (see the docstring)
     try:
         reports = run(job)

@@ -1,0 +1,108 @@
+"""Keys through a real terminal (tmux, 120x40) while the TUI syncs 10,000 events and
+10,000 sent messages from the fake Google (in its own process).
+
+The TUI is the installed ``nurture``, signed in to the fake through a test keyring file
+(as in ``tests/test_sync_pages.py``); the sync is started the rep's way (R, y, S: the
+Sync screen's "Sync now"), and a key is answered when the screen tmux holds changes
+(``bench_keys.py``'s measure): ``?`` opens help, escape closes it, over and over until the
+store holds every synced touchpoint. The same keys before the sync give the floor.
+
+Run: ``.venv/bin/python benchmarks/bench_sync_tmux.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from bench_keys import NURTURE, SESSION, answer, report, start, tmux, wait_until  # noqa: E402
+from bench_sync import EVENTS, MESSAGES, PARTNERS, seeded_session  # noqa: E402
+
+from test_sync_pages import google_for_children  # noqa: E402
+
+HELP = "Nurture — keys"
+
+
+def key_until(key: str, shown: bool) -> float:
+    """Press ``key``; seconds until the help screen is shown (or gone), as tmux sees it."""
+    started = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, key)
+    wait_until(lambda s: (HELP in s) is shown, 60)
+    return time.perf_counter() - started
+
+
+def help_and_back() -> list[float]:
+    return [key_until("?", True), key_until("Escape", False)]
+
+
+def synced(store: Path) -> int:
+    with sqlite3.connect(store / "nurture.db") as db:
+        return int(db.execute("SELECT count(*) FROM touchpoints").fetchone()[0])
+
+
+def main() -> None:
+    print(f"keys through tmux (120x40) during a sync ({PARTNERS} partners)")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE.parent / "tests" / "fakes" / "google_api.py"),
+            str(EVENTS),
+            str(MESSAGES),
+            str(PARTNERS),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    work = Path(tempfile.mkdtemp(prefix="nurture-sync-keys-"))
+    try:
+        base = server.stdout.readline().strip()  # type: ignore[union-attr]
+        store = work / "store"
+        session = seeded_session(store)
+        session.repo.put_state("source:google", {"enabled": True})
+        session.repo.close()
+        config = work / "config"
+        config.mkdir()
+        (config / "config.toml").write_text(
+            'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
+            'agency = "Bench Home Care"\ntimezone = "America/Chicago"\n'
+            "sync_every_minutes = 0\n"
+        )
+        env = {
+            "NURTURE_CONFIG_DIR": str(config),
+            "TERM": "xterm-256color",
+            **google_for_children(work, base),
+        }
+        start(f"{NURTURE} --data-dir {store}", {k: f"'{v}'" for k, v in env.items()})
+        wait_until(lambda s: "Partner" in s, 60)
+        time.sleep(5)  # settled: the board's first pass is done
+        report("before the sync, ? / escape", [s for _ in range(10) for s in help_and_back()])
+        answer("R")
+        answer("y")
+        wait_until(lambda s: "Sync now" in s or "google" in s, 60)
+        started = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "S")
+        during: list[float] = []
+        wanted = EVENTS + MESSAGES
+        while synced(store) < wanted and time.perf_counter() - started < 300:
+            during.extend(help_and_back())
+        elapsed = time.perf_counter() - started
+        print(f"  the TUI's sync stored {synced(store):,} touchpoints in {elapsed:.1f} s")
+        report("during the sync, ? / escape", during)
+    finally:
+        tmux("kill-server")
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
