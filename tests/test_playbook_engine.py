@@ -1,11 +1,10 @@
 """The engine's fast paths keep the ordinary contracts: an action built by ``new_action``
-is a real, frozen SuggestedAction; cached setting readers agree with the file; the
-garbage collector is left as the pass found it."""
+is a real, frozen SuggestedAction; cached setting readers agree with the file; an
+action's kind is typed, and prints as it always did."""
 
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import pickle
 from dataclasses import FrozenInstanceError, asdict, fields, replace
@@ -75,19 +74,6 @@ def test_every_action_of_a_pass_is_a_plain_suggested_action() -> None:
     found = suggest([h], TODAY, UTC_ZONE, PLAYBOOK)
     assert found and all(type(a) is SuggestedAction for a in found)
     assert len(set(found)) == len(found)  # hashable, and no two alike
-
-
-def test_the_collector_is_left_as_the_pass_found_it() -> None:
-    h = history(partner())
-    assert gc.isenabled()
-    suggest([h], TODAY, UTC_ZONE, PLAYBOOK)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        suggest([h], TODAY, UTC_ZONE, PLAYBOOK)
-        assert not gc.isenabled(), "a caller that paused the collector keeps it paused"
-    finally:
-        gc.enable()
 
 
 def test_cached_setting_readers_agree_with_the_file() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta, tzinfo
 
 from nurture_tui.domain.model import Dismissal, PartnerHistory, Referral
@@ -83,34 +81,14 @@ def suggest(
     quiet = _silenced(dismissals, today)
     rules = enabled_rules(playbook)
     actions: list[SuggestedAction] = []
-    with _gc_paused():
-        for history in active:
-            found = partner_actions(history, today, zone, playbook, network, rules)
-            if quiet and history.partner.id in quiet:  # only partners with a dismissal
-                silenced = quiet[history.partner.id]
-                found = [a for a in found if (a.rule, a.key) not in silenced]
-            actions += found
+    for history in active:
+        found = partner_actions(history, today, zone, playbook, network, rules)
+        if quiet and history.partner.id in quiet:  # only partners with a dismissal
+            silenced = quiet[history.partner.id]
+            found = [a for a in found if (a.rule, a.key) not in silenced]
+        actions += found
     names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
     return rank(actions, names)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a pass, as the store does while loading.
-
-    Why: a pass at 5,000 partners allocates some 150,000 short-lived containers (drafts,
-    lists, tuples), none in a cycle, and the collector's young-generation sweeps that
-    they trigger cost about 5% of the pass. Whatever was not collected is examined at the
-    next collection after the pass, as usual. Nested or concurrent passes leave the
-    collector as they found it, once the last one ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def enabled_rules(playbook: Playbook) -> list[tuple[Rule, RuleConfig]]:
