@@ -1,4 +1,5 @@
-"""Settings as a typed model: the rep, their zone, privacy switches. Loaded once.
+"""The rep's settings file: read, checked and written. The typed model, ``Settings``, is
+``context.Settings`` (re-exported here); loaded once.
 
 Read from ``config.toml`` in the config directory; every field can be overridden by an
 environment variable ``NURTURE_<FIELD>`` (tests and cron jobs use that).
@@ -18,12 +19,15 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from datetime import tzinfo
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
+# Settings and its keys are defined with the core context (below sync/, which reads them);
+# this module reads, checks and writes the file, and knows the installed sources' options.
+from nurture_tui.context import Settings as Settings
+from nurture_tui.context import core_setting_keys as core_setting_keys
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.text import checked_link
 from nurture_tui.domain.validation import clean_domain, clean_email
@@ -31,68 +35,6 @@ from nurture_tui.locations import config_file
 
 if TYPE_CHECKING:
     from nurture_tui.sync.ports import SourceOption
-
-
-@dataclass(frozen=True)
-class Settings:
-    rep_name: str = ""
-    """Your name: the organizer of invites and their signature. Empty: invites are refused."""
-    rep_email: str = ""
-    """Your own address: never matched to a partner; the organizer of invites."""
-    agency: str = ""
-    """Your agency's name, used in invite text. Empty: invites are refused."""
-    agency_domain: str = ""
-    """Your agency's mail domain: never matched to a partner."""
-    timezone: str = ""
-    """IANA zone (America/Chicago); naive times you type are taken in it. Empty: the system's."""
-    zoom_url: str = ""
-    """Your personal video-meeting link (Zoom, Teams, Meet...) for invites; https only."""
-    daily_capacity: int = 12
-    """How many actions a day's plan holds (1-100)."""
-    keep_subjects: bool = True
-    """Keep synced mail/meeting subjects (masked for participant references)."""
-    sync_every_minutes: int = 15
-    """How often the open TUI syncs connected sources (0: only when you press S)."""
-    sync_past_days: int = 365
-    """How far back calendar sync reads."""
-    sync_future_days: int = 92
-    """How far ahead calendar sync reads."""
-    store_url: str = ""
-    """A PostgreSQL URL for a team store (postgresql://USER@HOST/DB); empty: the SQLite file
-    nurture.db in the data directory."""
-    sources: dict[str, Any] = field(default_factory=dict, hash=False)
-    """The installed sync sources' options by config key (``caldav_url``), checked; each
-    source declares its own (``SourceOption``), so none of them is a field here."""
-
-    def source_option(self, key: str, default: Any = None) -> Any:
-        """A source option's value in force (``default`` when it is not set)."""
-        return self.sources.get(key, default)
-
-    @property
-    def zone(self) -> tzinfo:
-        if self.timezone:
-            try:
-                return ZoneInfo(self.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValidationError(
-                    f"unknown timezone {self.timezone!r} in settings; use an IANA name "
-                    "like America/Chicago"
-                ) from None
-        return _system_zone()
-
-
-def _system_zone() -> tzinfo:
-    name = os.environ.get("TZ")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    from datetime import datetime
-
-    local = datetime.now().astimezone().tzinfo
-    assert local is not None
-    return local
 
 
 # ----------------------------------------------------------------------------- the keys
@@ -159,11 +101,6 @@ _MAX_LINK = 2000
 #: Terminal escapes, other control characters and bidi overrides: refused in a setting (it
 #: is typed by the rep, so refusing says more than silently cleaning it would).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def core_setting_keys() -> list[str]:
-    """Nurture's own settings (not a source's)."""
-    return [f.name for f in fields(Settings) if f.name != "sources"]
 
 
 def setting_keys() -> list[str]:

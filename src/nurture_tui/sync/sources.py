@@ -80,7 +80,7 @@ def unknown_source_message(name: str, names: list[str]) -> str:
 
 
 def _core_keys() -> frozenset[str]:
-    from nurture_tui.config import core_setting_keys
+    from nurture_tui.context import core_setting_keys
 
     return frozenset(core_setting_keys())
 
