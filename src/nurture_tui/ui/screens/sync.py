@@ -103,20 +103,19 @@ class SyncScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sync-view", exit_on_error=False)
     def load(self) -> None:
         app = nurture(self)
-        with app.store_lock:
-            status = service.read_status(app.session)
-            connected = set(service.configured_sources(app.session))
-            rows = [
-                {
-                    "name": s.name,
-                    "connected": s.name in connected,
-                    "broken": s.problem,
-                    "needs": service.unset_options(app.session, s.plugin) if s.plugin else [],
-                    **status.get(s.name, {}),
-                }
-                for s in service.installed_sources()
-            ]
-            people = service.unmatched_people(app.session)
+        status = service.read_status(app.session)
+        connected = set(service.configured_sources(app.session))
+        rows = [
+            {
+                "name": s.name,
+                "connected": s.name in connected,
+                "broken": s.problem,
+                "needs": service.unset_options(app.session, s.plugin) if s.plugin else [],
+                **status.get(s.name, {}),
+            }
+            for s in service.installed_sources()
+        ]
+        people = service.unmatched_people(app.session)
         # A superseded load (exclusive group) keeps running as a thread: it must not paint
         # over the newer one's result.
         if not get_current_worker().is_cancelled:
