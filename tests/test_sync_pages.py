@@ -406,3 +406,17 @@ def test_two_syncs_racing_over_the_same_pages_store_each_event_once(
     thread.join(WAIT)
     assert mine.status == result[0].status == "ok"
     assert sorted(events_of(list(session.repo.touchpoints(mercy))).values()) == [1] * 12
+
+
+def test_a_sync_child_that_cannot_open_the_store_is_one_line(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from nurture_tui.services.sync_child import SyncStopped, sync_in_child
+
+    session, _, _ = make_session(tmp_path)
+    unreachable = replace(session.settings, store_url="postgresql://nurture@127.0.0.1:9/none")
+    with pytest.raises(SyncStopped) as stopped:
+        sync_in_child(Session(session.repo, unreachable, session.clock), ["google"])
+    message = str(stopped.value)
+    assert "sync stopped unexpectedly" in message and "\n" not in message
+    assert "Traceback" not in message

@@ -116,12 +116,15 @@ def main() -> int:
     with contextlib.suppress(OSError):
         os.nice(10)  # the rep's keys come first: the sync is background work
     job = pickle.loads(sys.stdin.buffer.read())  # the parent's own job (see the docstring)
+    reply = sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever a library prints must not garble the reports
     try:
         reports = run(job)
     except NurtureError as exc:  # the store can't be opened, ...: one line for the parent
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(orjson.dumps(reports))
+    reply.write(orjson.dumps(reports))
+    reply.flush()
     return 0
 
 
