@@ -121,7 +121,7 @@ def main() -> int:
     try:
         reports = run(job)
     except NurtureError as exc:  # the store can't be opened, ...: one line for the parent
-        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(" ".join(str(exc).split()), file=sys.stderr)  # one line: the parent shows it
         return 1
     reply.write(orjson.dumps(reports))
     reply.flush()
