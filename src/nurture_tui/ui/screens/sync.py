@@ -194,10 +194,7 @@ class SyncScreen(Screen[None]):
         email = self._selected_person()
         if email is None:
             return
-        nurture(self).run_write(
-            lambda session: service.ignore_person(session, email),
-            lambda _: f"Ignoring {email} from now on",
-        )
+        nurture(self).ignore_person(email)
 
     def action_assign(self) -> None:
         email = self._selected_person()
