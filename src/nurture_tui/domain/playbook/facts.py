@@ -303,14 +303,10 @@ _DONE = TouchpointStatus.DONE
 _PLANNED = TouchpointStatus.PLANNED
 
 
-def short_date(day: date) -> str:
-    """'2 Nov': the way a rep says it (and faster than strftime, which runs 20k times)."""
-    return f"{day.day} {_MONTHS[day.month - 1]}"
-
-
 def long_date(day: date, today: date) -> str:
-    """'2 Nov' this year, '2 Nov 2025' otherwise. Cached, like plural and span: a pass
-    writes 13,000 dates into reasons, most of them the same few hundred days."""
+    """'2 Nov' this year, '2 Nov 2025' otherwise: the way a rep says it. Cached, like
+    plural and span: a pass writes 13,000 dates into reasons, most of them the same few
+    hundred days."""
     return _long_date(day, today)
 
 
