@@ -254,7 +254,7 @@ def test_any_tinydb_script_can_query_the_export(source: Session, tmp_path: Path)
     assert meta == [
         {
             "format": "nurture-tinydb-export",
-            "format_version": 1,
+            "format_version": 2,
             "exported_at": "2026-11-23T09:00:00-06:00",
             "nurture_version": meta[0]["nurture_version"],
             "participant_refs": "omitted",
@@ -433,7 +433,7 @@ def _drop_table(data: dict[str, Any]) -> None:
 
 
 def _newer(data: dict[str, Any]) -> None:
-    data["_export"]["1"]["format_version"] = 2
+    data["_export"]["1"]["format_version"] = exchange.FORMAT_VERSION + 1
 
 
 def _bad_doc_id(data: dict[str, Any]) -> None:

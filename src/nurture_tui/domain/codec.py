@@ -47,7 +47,8 @@ def partner_to_doc(p: Partner) -> Doc:
         "npi": p.npi,
         "owner": p.owner,
         "tags": list(p.tags),
-        "social": list(p.social_pages),
+        # Named as in the model, the store's column and `nurture partner --json`.
+        "social_pages": list(p.social_pages),
         "notes": p.notes,
         "stage_since": _d(p.stage_since),
         "created": p.created_at.isoformat() if p.created_at else None,
@@ -66,7 +67,9 @@ def partner_from_doc(pid: str, d: Doc) -> Partner:
         npi=d.get("npi"),
         owner=d.get("owner"),
         tags=tuple(d.get("tags") or ()),
-        social_pages=tuple(d.get("social") or ()),
+        # Documents written before (old journals, undo images in the store, exports) say
+        # "social".
+        social_pages=tuple(d.get("social_pages", d.get("social")) or ()),
         notes=d.get("notes") or "",
         stage_since=_pd(d.get("stage_since")),
         created_at=_pdt(d.get("created")),

@@ -89,7 +89,9 @@ from nurture_tui.store.sql import SqlRepository
 #: The ``format`` value of the ``_export`` document: how import tells our files from others.
 FORMAT = "nurture-tinydb-export"
 #: Bumped when a document's shape changes incompatibly; import refuses newer versions.
-FORMAT_VERSION = 1
+#: 2: a partner's ``social`` is ``social_pages``, as in ``nurture partner --json`` (files of
+#: version 1 are still read).
+FORMAT_VERSION = 2
 #: The TinyDB table that describes the export (one document).
 META_TABLE = "_export"
 #: The store's tables, in the order they are written (parents first).
@@ -656,7 +658,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "npi": _SN,
         "owner": _SN,
         "tags": _L,
-        "social": _L,
+        "social_pages": _L,
+        "social": _L,  # what exports made before named social_pages
         "notes": _SN,
         "stage_since": _SN,
         "created": _SN,
@@ -718,7 +721,7 @@ _REQUIRED: dict[str, frozenset[str]] = {
     "referrals": frozenset({"id", "partner", "received", "ref"}),
     "dismissals": frozenset({"partner", "rule", "key"}),
 }
-_STRING_LISTS = {"domains", "tags", "social", "emails"}
+_STRING_LISTS = {"domains", "tags", "social_pages", "social", "emails"}
 _EARLIEST_EPOCH = EARLIEST_MOMENT.timestamp()
 _LATEST_EPOCH = LATEST_MOMENT.timestamp()
 #: Ids as Nurture makes them (12 of [0-9a-z]) and anything similar; never empty, never a
