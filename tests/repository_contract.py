@@ -47,7 +47,7 @@ from nurture_tui.domain.model import (
     Referral,
     Touchpoint,
 )
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 from nurture_tui.store.sql import SqlRepository
 
 OpenRepo = Callable[[], Repository]

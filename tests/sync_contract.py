@@ -20,7 +20,7 @@ import pytest
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.services.session import Session
-from nurture_tui.sync.ports import SignInRequired, SourcePlugin, SyncSource
+from nurture_tui.sync.contract import SignInRequired, SourcePlugin, SyncSource
 from nurture_tui.sync.runner import run_sync
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -129,7 +129,7 @@ class SourcePluginContract:
         return replace(session, settings=settings)
 
     def test_it_is_found_by_its_entry_point_and_names_itself_so(self) -> None:
-        from nurture_tui.sync.ports import SourcePlugin
+        from nurture_tui.sync.contract import SourcePlugin
         from nurture_tui.sync.sources import installed_sources
 
         [found] = [s for s in installed_sources() if s.name == self.name]

@@ -12,7 +12,7 @@ from nurture_caldav.source import CalDavSource
 from nurture_imap.source import ImapSource
 
 from nurture_tui.services import invites
-from nurture_tui.sync.ports import SourceError
+from nurture_tui.sync.contract import SourceError
 from nurture_tui.sync.runner import run_sync
 from servers import imap_server, radicale
 from sync_contract import NOW, SyncSourceContract, World
@@ -98,7 +98,7 @@ class _Combined:
         return self._calendar.fetch_calendar(cursor)
 
     def fetch_sent_mail(self, cursor):  # type: ignore[no-untyped-def]
-        from nurture_tui.sync.ports import MailPage, SentMessage
+        from nurture_tui.sync.contract import MailPage, SentMessage
 
         seen = int((cursor or {}).get("n", 0))
         new = [

@@ -46,10 +46,10 @@ from nurture_tui.services import invites, records
 from nurture_tui.services.csv_import import import_csv
 from nurture_tui.services.ics_import import import_ics
 from nurture_tui.services.session import Session
+from nurture_tui.sync.contract import CalendarPage, MailPage, SentMessage
 from nurture_tui.sync.mail import reconcile_message
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Meeting, Outcome, reconcile_meeting
-from nurture_tui.sync.ports import CalendarPage, MailPage, SentMessage
 from nurture_tui.sync.retry import RetryPolicy
 from nurture_tui.sync.runner import run_sync
 

@@ -29,7 +29,7 @@ from nurture_tui.services import records
 from nurture_tui.services import sync as service
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
-from nurture_tui.sync.ports import SignInRequired, SourceError
+from nurture_tui.sync.contract import SignInRequired, SourceError
 from nurture_tui.sync.runner import run_sync
 from nurture_tui.sync.sources import load_plugin
 from sync_contract import NOW, SourcePluginContract, SyncSourceContract, World

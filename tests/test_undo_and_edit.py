@@ -17,8 +17,8 @@ from nurture_tui.services import records
 from nurture_tui.services.history import recent_changes, undo_latest
 from nurture_tui.services.session import Session
 from nurture_tui.services.sync import sync
+from nurture_tui.sync.contract import CalendarPage, MailPage, SentMessage
 from nurture_tui.sync.meetings import Meeting
-from nurture_tui.sync.ports import CalendarPage, MailPage, SentMessage
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nurture_tui.sync.ports import PasswordSignIn, SourceContext, SourceOption
+from nurture_tui.sync.contract import PasswordSignIn, SourceContext, SourceOption
 
 if TYPE_CHECKING:
     from nurture_caldav.source import CalDavSource

@@ -15,14 +15,14 @@ from typing import Any
 from nurture_tui.invites.ics_reader import IcsError, parse_ics
 from nurture_tui.invites.ics_writer import invite_to_ics
 from nurture_tui.invites.model import Invite
-from nurture_tui.sync.meetings import Meeting
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     MailPage,
     SignInRequired,
     SourceError,
     SourceOffline,
 )
+from nurture_tui.sync.meetings import Meeting
 
 NAME = "caldav"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nurture_tui.sync.ports import SignInRequired, SourceContext, SourceOption, SourceStatus
+from nurture_tui.sync.contract import SignInRequired, SourceContext, SourceOption, SourceStatus
 
 if TYPE_CHECKING:
     from nurture_google.source import GoogleSource

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from nurture_tui.sync.ports import KeyringSecrets, SignInRequired, SourceSecrets
+from nurture_tui.sync.contract import KeyringSecrets, SignInRequired, SourceSecrets
 
 SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",

@@ -19,8 +19,7 @@ from typing import Any
 
 from nurture_google.auth import SIGN_IN_AGAIN, stored_credentials
 from nurture_tui.invites.model import Invite, InviteStatus
-from nurture_tui.sync.meetings import Meeting
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     CursorExpired,
     MailPage,
@@ -31,6 +30,7 @@ from nurture_tui.sync.ports import (
     SourceOffline,
     SourceUnavailable,
 )
+from nurture_tui.sync.meetings import Meeting
 from nurture_tui.sync.retry import Retryable, RetryPolicy, with_retries
 
 NAME = "google"

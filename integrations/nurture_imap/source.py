@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     MailPage,
     SentMessage,

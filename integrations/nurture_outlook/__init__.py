@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nurture_tui.sync.ports import SourceContext, SourceError, SourceOption, SourceStatus
+from nurture_tui.sync.contract import SourceContext, SourceError, SourceOption, SourceStatus
 
 if TYPE_CHECKING:
     from nurture_outlook.source import OutlookSource

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from nurture_tui.sync.ports import KeyringSecrets, SignInRequired, SourceOffline, SourceSecrets
+from nurture_tui.sync.contract import KeyringSecrets, SignInRequired, SourceOffline, SourceSecrets
 
 SCOPES = ["Calendars.ReadWrite", "Mail.ReadBasic"]  # offline_access is added by MSAL
 KEYRING_USER = "outlook"

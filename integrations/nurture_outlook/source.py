@@ -19,8 +19,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nurture_outlook.auth import SIGN_IN_AGAIN, MsalTokens
 from nurture_tui.invites.model import Invite
-from nurture_tui.sync.meetings import Meeting
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     CursorExpired,
     MailPage,
@@ -31,6 +30,7 @@ from nurture_tui.sync.ports import (
     SourceOffline,
     SourceUnavailable,
 )
+from nurture_tui.sync.meetings import Meeting
 from nurture_tui.sync.retry import Retryable, RetryPolicy, with_retries
 
 NAME = "outlook"

@@ -34,7 +34,7 @@ from nurture_tui.domain.validation import clean_domain, clean_email
 from nurture_tui.locations import config_file
 
 if TYPE_CHECKING:
-    from nurture_tui.sync.ports import SourceOption
+    from nurture_tui.sync.contract import SourceOption
 
 
 # ----------------------------------------------------------------------------- the keys

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nurture_tui.domain.errors import ValidationError
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 
 
 @dataclass(frozen=True)

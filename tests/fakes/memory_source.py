@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nurture_tui.sync.meetings import Meeting
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     MailPage,
     PasswordSignIn,
@@ -27,6 +26,7 @@ from nurture_tui.sync.ports import (
     SourceOption,
     SourceUnavailable,
 )
+from nurture_tui.sync.meetings import Meeting
 
 
 @dataclass

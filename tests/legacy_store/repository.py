@@ -15,7 +15,7 @@ from legacy_store.engine import Doc, JournalStore, TableCodec
 from nurture_tui.domain import codec
 from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
-from nurture_tui.domain.ports import Record
+from nurture_tui.domain.repository import Record
 
 PARTNERS, CONTACTS, TOUCHPOINTS, REFERRALS = "partners", "contacts", "touchpoints", "referrals"
 DISMISSALS, STATE = "dismissals", "state"

@@ -1,4 +1,5 @@
-"""The ports the core needs from the outside world, as small Protocols."""
+"""The Repository: what the core needs from the store, as a Protocol (``store.sql``'s
+``SqlRepository`` is the one implementation; ``Record`` is any record it keeps)."""
 
 from __future__ import annotations
 

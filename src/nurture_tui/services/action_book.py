@@ -39,7 +39,7 @@ from nurture_tui.domain.playbook.facts import (
     new_action,
 )
 from nurture_tui.domain.playbook.rules import Network
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 
 #: Partners read and computed per step of a long pass: small enough that the pause between
 #: steps comes often (a waiting key is answered), large enough that the reads stay few.

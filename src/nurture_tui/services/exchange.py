@@ -68,8 +68,8 @@ from nurture_tui.domain.errors import NurtureError, StoreError, ValidationError
 from nurture_tui.domain.kinds import Direction, TouchpointKind, TouchpointStatus, service_from_text
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
 from nurture_tui.domain.phi import phi_findings
-from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references, new_participant_ref
+from nurture_tui.domain.repository import Repository
 from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import (
     EARLIEST_MOMENT,

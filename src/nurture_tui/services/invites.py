@@ -179,7 +179,7 @@ def push_invite(
     """Create, update or cancel the event at a calendar source, and remember its id with
     the invite; returns (event id, online-meeting link or "")."""
     from nurture_tui.services.sync import load_source
-    from nurture_tui.sync.ports import CalendarWriter
+    from nurture_tui.sync.contract import CalendarWriter
 
     writer = load_source(session, source_name)
     if not isinstance(writer, CalendarWriter):

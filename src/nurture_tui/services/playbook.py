@@ -17,7 +17,7 @@ from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.guardrails import Caution, PlannedTouch, check
 from nurture_tui.domain.playbook.plan import daily_plan
 from nurture_tui.domain.playbook.rules import Network
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 from nurture_tui.locations import playbook_file
 from nurture_tui.services.action_book import ActionBook, bring_current
 from nurture_tui.services.records import TouchpointDraft

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nurture_tui.config import Settings, load_settings
 from nurture_tui.context import Context, utc_now
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 from nurture_tui.locations import data_directory
 from nurture_tui.store.opening import open_store
 

@@ -1,7 +1,7 @@
 """Sync as a use case: find installed sources, sign in, run them, keep a status file,
 triage people.
 
-Every source is reached through the source contract (``sync/ports.py``): this module builds
+Every source is reached through the source contract (``sync/contract.py``): this module builds
 each one its ``SourceContext`` — its declared options from the settings, its own keyring
 entries, the clock and the sync window — and keeps the store to itself. Nothing here names
 a source, so one installed by a third party's entry point gets sign-in, sync and the Sync
@@ -27,7 +27,7 @@ from nurture_tui.domain.errors import NurtureError, ValidationError
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
 from nurture_tui.store.files import atomic_write
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     KeyringSecrets,
     NoPrompts,
     Prompts,

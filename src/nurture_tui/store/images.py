@@ -15,7 +15,7 @@ import orjson
 
 from nurture_tui.domain import codec
 from nurture_tui.domain.model import Dismissal, Referral
-from nurture_tui.domain.ports import Record
+from nurture_tui.domain.repository import Record
 
 
 def _dismissal_to_doc(d: Dismissal) -> dict[str, Any]:

@@ -52,7 +52,7 @@ from nurture_tui.domain.model import (
     Referral,
     Touchpoint,
 )
-from nurture_tui.domain.ports import Record
+from nurture_tui.domain.repository import Record
 from nurture_tui.store import images
 from nurture_tui.store import rows as r
 from nurture_tui.store import schema as s

@@ -10,9 +10,9 @@ from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.text import clean_text
+from nurture_tui.sync.contract import SentMessage
 from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import Known, Outcome, synced_id, usable_time
-from nurture_tui.sync.ports import SentMessage
 
 
 def reconcile_message(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nurture_tui.domain.ports import Repository
+from nurture_tui.domain.repository import Repository
 
 PERSONAL_DOMAINS = frozenset(
     {

@@ -22,8 +22,8 @@ from typing import Protocol
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
 from nurture_tui.domain.model import Touchpoint
-from nurture_tui.domain.ports import Repository
 from nurture_tui.domain.privacy import mask_references
+from nurture_tui.domain.repository import Repository
 from nurture_tui.domain.text import clean_text
 from nurture_tui.domain.validation import check_moment
 from nurture_tui.sync.classify import meeting_kind

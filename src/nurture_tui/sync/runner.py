@@ -19,16 +19,16 @@ from typing import Any, TypeVar
 from nurture_tui.context import StoreContext
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
-from nurture_tui.sync.mail import reconcile_message
-from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Outcome, PageView, external_ids, reconcile_meeting
-from nurture_tui.sync.ports import (
+from nurture_tui.sync.contract import (
     CalendarPage,
     CursorExpired,
     MailPage,
     SourceError,
     SyncSource,
 )
+from nurture_tui.sync.mail import reconcile_message
+from nurture_tui.sync.matching import PeopleMatcher
+from nurture_tui.sync.meetings import Outcome, PageView, external_ids, reconcile_meeting
 
 P = TypeVar("P")
 

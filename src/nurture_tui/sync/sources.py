@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from nurture_tui.domain.errors import NotFoundError
-from nurture_tui.sync.ports import SOURCE_NAME, SourceError, SourceOption, SourcePlugin
+from nurture_tui.sync.contract import SOURCE_NAME, SourceError, SourceOption, SourcePlugin
 
 GROUP = "nurture_tui.sources"
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -120,7 +120,7 @@ def _load(name: str, load: object) -> tuple[SourcePlugin | None, str]:
     except Exception as exc:  # a third party's import error must not break Nurture
         return None, f"it failed to load ({type(exc).__name__}: {_plain(str(exc))})"
     if not isinstance(loaded, SourcePlugin):
-        return None, "its entry point is not a source plugin (see nurture_tui.sync.ports)"
+        return None, "its entry point is not a source plugin (see nurture_tui.sync.contract)"
     if loaded.name != name:
         return None, f"it calls itself {_plain(str(loaded.name))!r}, not {name!r}"
     return loaded, ""
