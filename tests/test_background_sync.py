@@ -14,6 +14,7 @@ import pytest
 from fakes.google_api import event, fake_google
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.services import schedule
+from nurture_tui.services.entries import TouchEntry
 from nurture_tui.store.opening import open_store
 from store_helpers import stored_touchpoints
 from sync_contract import NOW
@@ -183,7 +184,6 @@ def test_kill_9_mid_caldav_sync_then_rerun_ends_in_the_same_state(tmp_path: Path
 
 async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> None:
     """The TUI logs touches while another process writes: nothing lost, nothing doubled."""
-    from nurture_tui.services import records
     from ui.helpers import make_app, settle
 
     app = make_app(tmp_path)
@@ -197,12 +197,7 @@ async def test_the_tui_and_a_background_sync_write_together(tmp_path: Path) -> N
         )
         partner = app.board.cards[0]  # type: ignore[union-attr]
         for index in range(40):
-            app.run_write(
-                lambda session, i=index: records.save_touchpoint(
-                    session, records.draft_touchpoint(session, partner.id, "call", note=f"tui {i}")
-                ),
-                lambda _: "",
-            )
+            app.log_touchpoint(partner.id, TouchEntry("call", note=f"tui {index}"))
             await pilot.pause()
         _, err = child.communicate(timeout=120)
         assert child.returncode == 0, err

@@ -31,6 +31,7 @@ from fakes.google_api import GoogleState, event, fake_google
 from nurture_tui.domain.model import Touchpoint
 from nurture_tui.services import records
 from nurture_tui.services import sync as sync_service
+from nurture_tui.services.entries import TouchEntry
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
 from nurture_tui.sync.runner import run_sync, state_key
@@ -322,13 +323,7 @@ async def test_the_tui_answers_and_saves_while_a_sync_waits_on_the_network(
                 assert isinstance(app.screen, HelpScreen)
                 await pilot.press("escape")
                 app.action_reload()
-                app.run_write(
-                    lambda session: records.save_touchpoint(
-                        session,
-                        records.draft_touchpoint(session, mercy.id, "call", note="mid-sync"),
-                    ),
-                    lambda _: "logged",
-                )
+                app.log_touchpoint(mercy.id, TouchEntry("call", note="mid-sync"))
                 others = [w for w in app.workers if w.group in ("write", "board")]
                 for worker in others:
                     await worker.wait()

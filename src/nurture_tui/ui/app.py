@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from textual import work
 from textual.app import App
@@ -24,7 +23,7 @@ from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
 from nurture_tui.ui.commands import NurtureCommands
-from nurture_tui.ui.messages import BoardLoaded, RecordSaved, StoreChanged, SyncFinished
+from nurture_tui.ui.messages import BoardLoaded, StoreChanged, SyncFinished
 from nurture_tui.ui.use_cases import UseCases
 
 #: How often the app looks for writes by another process (a cheap stat of two files).
@@ -96,7 +95,6 @@ class NurtureApp(UseCases, App[None]):
         #: the network): a fill and an update never interleave their writes to it.
         self._board_work = threading.Lock()
         self._planned_checked: datetime | None = None
-        self.store_lock = threading.RLock()
         self._first_paint = threading.Event()
         self._watch_seconds = watch_seconds
         self._last_revision = -1
@@ -212,23 +210,6 @@ class NurtureApp(UseCases, App[None]):
             self.post_message(StoreChanged(revision))
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        self.board_changed()
-
-    def run_write(self, write: Callable[[Session], Any], done: Callable[[Any], str]) -> None:
-        """Deprecated: a screen not yet moved to a typed use case (``ui/use_cases.py``)."""
-        self._write_worker(write, done)
-
-    @work(thread=True, group="write", exit_on_error=False)
-    def _write_worker(self, write: Callable[[Session], Any], done: Callable[[Any], str]) -> None:
-        result, undoable = self._change(lambda: write(self.session))  # no lock: see use_cases
-        message = done(result)
-        if message and undoable:
-            message += "  (u: undo)"
-        self.post_message(RecordSaved(message))
-
-    def on_record_saved(self, message: RecordSaved) -> None:
-        if message.message:
-            self.notify(message.message, timeout=4, markup=False)  # names are text, not markup
         self.board_changed()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

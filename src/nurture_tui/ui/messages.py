@@ -29,13 +29,6 @@ class StoreChanged(Message):
     revision: int
 
 
-@dataclass
-class RecordSaved(Message):
-    """A form's write landed; the board reloads and the rep is told in plain words."""
-
-    message: str
-
-
 # ------------------------------------------------------------ a change landed
 # Every use case in ``ui/use_cases.py`` ends in one of these, posted to the app: the app
 # shows ``toast`` (with "(u: undo)" when the change can be taken back) and brings the board
