@@ -47,18 +47,18 @@ class RuleConfig:
 
     def days(self, key: str) -> int:
         """A length of time in days (``within_days``, ``every_days``)."""
-        return self._whole(key)
+        found = self._ints.get(key)  # read from the file's values once (see _whole)
+        return self._whole(key) if found is None else found
 
     def count(self, key: str) -> int:
         """A number of things (``top_referrers``, ``touches_without_ask``)."""
-        return self._whole(key)
+        found = self._ints.get(key)
+        return self._whole(key) if found is None else found
 
     def _whole(self, key: str) -> int:
         """A whole-number setting, read from the file's values once: the rules ask for
         them for every partner (40,000 times a pass)."""
-        found = self._ints.get(key)
-        if found is None:
-            found = self._ints[key] = int(self.values[key])
+        found = self._ints[key] = int(self.values[key])
         return found
 
     def period(self, key: str) -> timedelta:
@@ -72,11 +72,13 @@ class RuleConfig:
         return float(self.values[key])
 
     def per_tier(self, key: str, tier: Tier) -> int:
-        return self._in_table(key, tier)
+        found = self._tables.get((key, tier))
+        return self._in_table(key, tier) if found is None else found
 
     def per_kind(self, key: str, kind: PartnerKind) -> int:
         """A value from a table keyed by partner kind (the default file lists every kind)."""
-        return self._in_table(key, kind)
+        found = self._tables.get((key, kind))
+        return self._in_table(key, kind) if found is None else found
 
     def tier_period(self, key: str, tier: Tier) -> timedelta:
         """``per_tier(key, tier)`` as a timedelta, made once."""

@@ -259,10 +259,10 @@ class Facts:
     def last_day(self, kind: TouchpointKind) -> date | None:
         """The local day of the last done touch of ``kind`` (None: never)."""
         days = self._last_days
-        if kind in days:
-            return days[kind]
-        last = self.last_of_kind.get(kind)
-        day = days[kind] = None if last is None else last.at.astimezone(self.zone).date()
+        day = days.get(kind, _UNKNOWN)
+        if day is _UNKNOWN:
+            last = self.last_of_kind.get(kind)
+            day = days[kind] = None if last is None else last.at.astimezone(self.zone).date()
         return day
 
     def done_on_or_after(self, kind: TouchpointKind, since: date) -> bool:
@@ -297,6 +297,8 @@ TOUCH_KIND = itemgetter(Touchpoint._fields.index("kind"))
 TOUCH_AT = itemgetter(Touchpoint._fields.index("at"))
 TOUCH_ID = itemgetter(Touchpoint._fields.index("id"))
 _STATUS, _KIND = TOUCH_STATUS, TOUCH_KIND
+#: Not yet looked up (a local day may be None: no touch of that kind).
+_UNKNOWN = date.min
 _RECEIVED = attrgetter("received")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DONE = TouchpointStatus.DONE
