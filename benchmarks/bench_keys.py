@@ -82,13 +82,41 @@ def cursor(key: str) -> float:
     return answer(key, detail_line)
 
 
+def shown(key: str, text: str, present: bool, timeout: float = 30.0) -> float:
+    """Press ``key``; seconds until ``text`` is (or is no longer) on the screen: a whole
+    screen drawn, not its first changed line."""
+    started = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, key)
+    while time.perf_counter() - started < timeout:
+        if (text in screen()) is present:
+            return time.perf_counter() - started
+    raise TimeoutError(f"{key!r} was never answered")
+
+
+def help_round_trip() -> list[float]:
+    """``?`` until the help's title is drawn, escape until it is gone."""
+    return [shown("?", HELP_TITLE, True), shown("Escape", HELP_TITLE, False)]
+
+
+HELP_TITLE = "Nurture — keys"
+
+
 def start(command: str, env: dict[str, str]) -> int:
     tmux("kill-server")
+    while (
+        subprocess.run(["tmux", "-L", SOCKET, "has-session"], capture_output=True).returncode == 0
+    ):
+        time.sleep(0.01)
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     tmux(
         "new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", f"exec env {exports} {command}"
     )
-    return int(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    for _ in range(200):  # the server may still be starting (or the last one ending)
+        pane = tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip()
+        if pane:
+            return int(pane)
+        time.sleep(0.01)
+    raise RuntimeError(f"tmux did not start {command!r}")
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -187,7 +215,7 @@ def main() -> None:
         report("keys in the first 10 s after launch (down/up)", early)
         time.sleep(2)
         report("settled, down/up", [cursor(k) for k in ["Down", "Up"] * 15])
-        report("settled, ? (help) / escape", [answer(k) for k in ["?", "Escape"] * 10])
+        report("settled, ? (help) / escape", [t for _ in range(10) for t in help_round_trip()])
         after: list[float] = []
         for _ in range(6):  # undo, redo, ...: a TUI write each, then keys at once
             answer("u")
