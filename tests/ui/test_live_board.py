@@ -180,3 +180,32 @@ async def test_cards_say_their_action_is_coming_until_it_has(
         await settle(pilot)
         lines = [column.render_line(y).text for y in range(column.size.height)]
         assert not any("next action…" in line for line in lines)
+
+
+async def test_a_saved_card_is_drawn_again_and_its_neighbours_are_kept(tmp_path: Path) -> None:
+    """After a save only the changed card is redrawn; what the column shows is still
+    exactly the board's cards (no stale line from before the save)."""
+    app = make_app(tmp_path / "store")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BoardScreen) and app.board is not None
+        column = screen.column(Stage.PROSPECT)
+        target = column.cards[1]
+        before = [column.render_line(y).text for y in range(column.size.height)]
+        neighbour = column.cards[0]
+        other = open_store(tmp_path / "store")
+        other.save(touch(other.partner(target.id), "meeting", 0), summary="Met them")
+        app.check_store()
+        await settle(pilot)
+        assert column.cards[0] is neighbour  # the same object: not redrawn
+        after = [column.render_line(y).text for y in range(column.size.height)]
+        from nurture_tui.ui.widgets.stage_column import CARD_HEIGHT
+
+        index = next(i for i, c in enumerate(column.cards) if c.id == target.id)
+        rows = range(index * CARD_HEIGHT, (index + 1) * CARD_HEIGHT)
+        assert any("today" in after[y] for y in rows if y < len(after))
+        fresh = column.cards
+        column._lines.clear()  # what a full redraw would draw
+        assert [column.render_line(y).text for y in range(column.size.height)] == after
+        assert fresh is column.cards and before != after

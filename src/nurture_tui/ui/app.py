@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -31,6 +32,15 @@ WATCH_SECONDS = 2.0
 
 #: Where the playbook's pass over uncached partners runs (see ``NurtureApp``).
 ColdPass = Literal["process", "thread"]
+
+
+def _settle_the_heap() -> None:
+    """Move what the board holds (5,000 cards, 20,000 actions) out of the garbage
+    collector's sight. Each full collection otherwise walked all of it again, now and then
+    in the middle of a key's redraw (~150 ms spikes at 5,000 partners); they are acyclic
+    and die only when a later board replaces them, which refcounting frees."""
+    gc.collect()
+    gc.freeze()
 
 
 def _yield_to_ui() -> None:
@@ -191,6 +201,8 @@ class NurtureApp(UseCases, App[None]):
         self._last_revision = message.data.revision
         self.board = message.data
         self.call_after_refresh(self._first_paint.set)
+        if message.data.complete:
+            self.call_after_refresh(_settle_the_heap)
         if self._offer_details and message.data.complete:
             self._offer_details = False  # once; an empty store's welcome screen asks itself
             if message.data.cards:
@@ -235,9 +247,14 @@ class NurtureApp(UseCases, App[None]):
         self.reload_board()
 
     def action_help(self) -> None:
+        """Help, built the first time it is asked for and then kept: its Markdown page of
+        every key takes a quarter of a second to build, and showing it again is instant."""
         from nurture_tui.ui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        if not self.is_screen_installed("help"):
+            self.install_screen(HelpScreen(), "help")
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen("help")
 
     def action_show_board(self) -> None:
         from nurture_tui.ui.screens.board import BoardScreen

@@ -18,7 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -100,6 +100,9 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
         """Show ``cards``, keeping the cursor on the same partner unless ``reset``;
         ``pending``: their actions are still being worked out (a card without one says so
         rather than "nothing due")."""
+        if not reset and pending == self.pending and self._same_partners(cards):
+            self._redraw_changed(cards)
+            return
         self.pending = pending
         keep_id = None if reset else (self.current.id if self.current else None)
         self.cards = cards
@@ -111,6 +114,32 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
             index = 0
         self.cursor = min(index if index is not None else self.cursor, max(len(cards) - 1, 0))
         self.refresh()
+
+    def _same_partners(self, cards: list[PartnerCard]) -> bool:
+        """The same partners in the same order under the same names (a save of one card:
+        the board hands back every other card as the very same object)."""
+        return len(cards) == len(self.cards) and all(
+            new is old or (new.id == old.id and new.name == old.name)
+            for new, old in zip(cards, self.cards, strict=True)
+        )
+
+    def _redraw_changed(self, cards: list[PartnerCard]) -> None:
+        """Draw again only the cards that changed: after a save, one card, not a column
+        of them (the cursor stays: the partners and their order are the same)."""
+        pairs = enumerate(zip(cards, self.cards, strict=True))
+        changed = [i for i, (new, old) in pairs if new is not old]
+        self.cards = cards
+        if not changed:
+            return
+        width = self.scrollable_content_region.width
+        for index in changed:
+            for row in range(CARD_HEIGHT):
+                for selected in (False, True):
+                    for focus in (False, True):
+                        self._lines.discard((index, row, selected, width, focus))
+        self.refresh(*(self._card_region(index) for index in changed))
+        if self.cursor in changed:
+            self.post_message(self.Highlighted(self, self.current))
 
     def _set_virtual_size(self) -> None:
         # No width: cards never overflow sideways, so there is nothing to scroll to and no
@@ -144,7 +173,7 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
         if strip is None:
             strip = self._render_card_line(self.cards[index], row, selected, width)
             self._lines[key] = strip
-        return strip.crop(0, width)
+        return strip
 
     def _render_card_line(self, card: PartnerCard, row: int, selected: bool, width: int) -> Strip:
         base = self.get_component_rich_style("stage-column--card")
@@ -207,18 +236,30 @@ class StageColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---------------------------------------------------------------- cursor
     def watch_cursor(self, old: int, new: int) -> None:
-        self._lines.clear()
-        self._scroll_to_cursor()
-        self.refresh()
+        # Only the two cards that changed are drawn again (their lines are cached by
+        # "selected" too), unless the column scrolls: a key then costs two cards, not a
+        # column of them.
+        if self._scroll_to_cursor():
+            self.refresh()
+        else:
+            self.refresh(self._card_region(old), self._card_region(new))
         self.post_message(self.Highlighted(self, self.current))
 
-    def _scroll_to_cursor(self) -> None:
+    def _card_region(self, index: int) -> Region:
+        top = index * CARD_HEIGHT - round(self.scroll_y)
+        return Region(0, top, self.size.width, CARD_HEIGHT)
+
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll the selected card into view; True when that scrolled."""
         top = self.cursor * CARD_HEIGHT
         height = self.scrollable_content_region.height
         if top < self.scroll_y:
             self.scroll_to(y=top, animate=False)
-        elif top + CARD_HEIGHT > self.scroll_y + height:
+            return True
+        if top + CARD_HEIGHT > self.scroll_y + height:
             self.scroll_to(y=top + CARD_HEIGHT - height, animate=False)
+            return True
+        return False
 
     def action_cursor_up(self) -> None:
         if self.cursor > 0:
