@@ -148,3 +148,19 @@ def test_an_action_read_back_as_plain_text_is_still_a_stage_move() -> None:
     text_kind = replace(new_action(*VALUES), kind="stage-change", suggested_stage="dormant")  # type: ignore[arg-type]
     assert text_kind.is_stage_move
     assert not replace(text_kind, suggested_stage=None).is_stage_move
+
+
+def test_a_zero_touch_ask_limit_with_nothing_since_the_last_ask_is_quiet() -> None:
+    """``touches_without_ask = 0`` (a valid setting) used to fail the whole pass with an
+    IndexError for a partner whose latest touch is the ask itself."""
+    eager = load_playbook(
+        default_playbook_text(), "[rules.referral-ask]\ntouches_without_ask = 0\n", "mine.toml"
+    )
+    p = partner()
+    asked = history(p, touches=[touch(p, "check-in", 9), touch(p, "referral-ask", 2)])
+    assert not [a for a in suggest([asked], TODAY, UTC_ZONE, eager) if a.rule == "referral-ask"]
+    after = history(p, touches=[touch(p, "referral-ask", 9), touch(p, "check-in", 2)])
+    found = [a for a in suggest([after], TODAY, UTC_ZONE, eager) if a.rule == "referral-ask"]
+    assert [a.reason.split(" (")[0] for a in found] == [
+        "1 touch in a row without asking for referrals"
+    ]
