@@ -215,3 +215,17 @@ def test_an_empty_or_tiny_store(tmp_path: Path, size: int) -> None:
         load_demo(session, DemoSize(1, 5, 3))
     live = _filled(session)
     assert live.data().agenda == _whole_pass(session)
+
+
+def test_no_participant_reference_reaches_the_action_cache(tmp_path: Path) -> None:
+    """The cache is derived text kept in the store beside the records: a participant
+    reference must stay on its referral row, never in a cached reason."""
+    session = _session(tmp_path / "store")
+    repo = session.repo
+    canary = "CANARY-PT-77813"
+    partner = repo.partners()[0]
+    repo.save(Referral("r-canary", partner.id, TODAY - timedelta(days=3), canary))
+    _filled(session)
+    with repo.engine.connect() as c:  # type: ignore[attr-defined]
+        rows = c.exec_driver_sql("SELECT actions FROM action_cache").all()
+    assert rows and not any(canary in row[0] for row in rows)
