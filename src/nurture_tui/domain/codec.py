@@ -10,6 +10,7 @@ from typing import Any
 
 from nurture_tui.domain.dates import MonthDay, day_from_text
 from nurture_tui.domain.kinds import (
+    Credential,
     Direction,
     PartnerKind,
     ReferralStatus,
@@ -18,7 +19,14 @@ from nurture_tui.domain.kinds import (
     TouchpointKind,
     TouchpointStatus,
 )
-from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint
+from nurture_tui.domain.model import (
+    Contact,
+    Milestone,
+    Override,
+    Partner,
+    Referral,
+    Touchpoint,
+)
 
 Doc = dict[str, Any]
 _intern = sys.intern
@@ -90,6 +98,8 @@ def contact_to_doc(c: Contact) -> Doc:
         "met": c.met_in_person,
         "linkedin": c.linkedin_connected,
         "archived": c.archived,
+        "credential": c.credential.value if c.credential else None,
+        "npi": c.npi,
     }
 
 
@@ -109,6 +119,28 @@ def contact_from_doc(cid: str, d: Doc) -> Contact:
         met_in_person=bool(d.get("met", False)),
         linkedin_connected=bool(d.get("linkedin", False)),
         archived=bool(d.get("archived", False)),
+        credential=Credential(d["credential"]) if d.get("credential") else None,
+        npi=d.get("npi") or None,
+    )
+
+
+def overrides_to_docs(overrides: Iterable[Override]) -> list[Doc]:
+    """Overridden compliance warnings as documents (the store's JSON column, exports)."""
+    return [
+        {"rule": o.rule, "message": o.message, "by": o.by, "at": o.at.isoformat()}
+        for o in overrides
+    ]
+
+
+def overrides_from_docs(docs: Iterable[Doc]) -> tuple[Override, ...]:
+    return tuple(
+        Override(
+            rule=str(d["rule"]),
+            message=str(d["message"]),
+            by=str(d.get("by") or ""),
+            at=datetime.fromisoformat(d["at"]),
+        )
+        for d in docs
     )
 
 
@@ -126,7 +158,7 @@ def touchpoint_from_doc(tid: str, d: Doc) -> Touchpoint:
 
 
 # Optional touchpoint fields, stored only when they differ from the default.
-_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq")
+_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov")
 _KINDS = {k.value: k for k in TouchpointKind}
 _STATUSES = {s.value: s for s in TouchpointStatus}
 _DIRECTIONS = {d.value: d for d in Direction}
@@ -149,6 +181,9 @@ def _optional_values(t: Touchpoint) -> tuple[object, ...]:
         None if t.source == "manual" else t.source,
         t.external_id,
         True if t.requested else None,
+        t.value_cents or None,
+        t.item or None,
+        overrides_to_docs(t.overrides) if t.overrides else None,
     )
 
 
@@ -165,6 +200,9 @@ def _touchpoint(
     source: str | None,
     external_id: str | None,
     requested: bool | None,
+    value_cents: int | None = None,
+    item: str | None = None,
+    overrides: list[Doc] | None = None,
 ) -> Touchpoint:
     # tuple.__new__ skips NamedTuple's Python-level __new__: this runs 250k times on open.
     return _new_touchpoint(
@@ -182,6 +220,9 @@ def _touchpoint(
             _intern(source) if source else "manual",
             external_id,
             bool(requested),
+            int(value_cents or 0),
+            item or "",
+            overrides_from_docs(overrides) if overrides else (),
         ),
     )
 
@@ -226,6 +267,9 @@ def touchpoints_from_columns(columns: Doc) -> dict[str, Touchpoint]:
         column("src", _intern, "manual"),
         columns.get("x") or repeat(None, len(ids)),
         column("rq", bool, False),
+        column("v", int, 0),
+        column("it", str, ""),
+        column("ov", overrides_from_docs, ()),
         strict=True,
     )
     return dict(zip(ids, [_new_touchpoint(Touchpoint, row) for row in rows], strict=True))

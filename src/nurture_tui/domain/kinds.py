@@ -63,6 +63,66 @@ class TouchpointKind(StrEnum):
     PERSONAL_CHAT = "personal-chat"
 
 
+class Credential(StrEnum):
+    """A contact's professional credential. The first seven are a "physician" under the
+    physician self-referral law (42 U.S.C. § 1395nn(h)(1) via § 1395x(r): doctors of
+    medicine, osteopathy, dental surgery or medicine, podiatric medicine, optometry, and
+    chiropractors), whose non-monetary gifts count toward the yearly Stark limit."""
+
+    MD = "md"
+    DO = "do"
+    DDS = "dds"
+    DMD = "dmd"
+    DPM = "dpm"
+    OD = "od"
+    DC = "dc"
+    NP = "np"
+    PA = "pa"
+    RN = "rn"
+    MSW = "msw"
+    OTHER = "other"
+
+
+#: Credentials that make a contact a physician for Stark's yearly limit.
+PHYSICIAN_CREDENTIALS = frozenset(
+    {
+        Credential.MD,
+        Credential.DO,
+        Credential.DDS,
+        Credential.DMD,
+        Credential.DPM,
+        Credential.OD,
+        Credential.DC,
+    }
+)
+
+
+def parse_credential(text: str) -> Credential | None:
+    """ "M.D.", "md", "DDS/DMD" -> the credential; "" -> None (unset)."""
+    word = "".join(ch for ch in text.lower() if ch.isalnum() or ch == "/")
+    if not word:
+        return None
+    word = word.split("/")[0]
+    try:
+        return Credential(word)
+    except ValueError:
+        choices = ", ".join(member.value for member in Credential)
+        raise ValidationError(
+            f"unknown credential {text.strip()!r}; choose one of: {choices}"
+        ) from None
+
+
+class AgencyType(StrEnum):
+    """What the rep's agency furnishes. Home health is a designated health service under
+    Stark (42 U.S.C. § 1395nn(h)(6)(J)), so its gifts to physicians have a yearly limit;
+    the Anti-Kickback Statute applies to every type."""
+
+    HOME_HEALTH = "home-health"
+    HOSPICE = "hospice"
+    NON_MEDICAL_HOME_CARE = "non-medical-home-care"
+    WAIVER_PROVIDER = "waiver-provider"
+
+
 class Direction(StrEnum):
     """Whether a touch gives value to the partner or asks something of them."""
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import (
+    Credential,
     Direction,
     PartnerKind,
     ReferralStatus,
@@ -75,6 +76,21 @@ class Contact:
     met_in_person: bool = False
     linkedin_connected: bool = False
     archived: bool = False
+    credential: Credential | None = None
+    """MD, DO, NP, RN...: whether gifts to them count toward a physician's yearly limit."""
+    npi: str | None = None
+    """Their individual NPI (type 1), when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A compliance warning the rep saw and saved through anyway: who, when, and the
+    warning's words as shown (the compliance report lists every one)."""
+
+    rule: str
+    message: str
+    by: str
+    at: datetime
 
 
 class Touchpoint(NamedTuple):
@@ -97,6 +113,13 @@ class Touchpoint(NamedTuple):
     source: str = "manual"
     external_id: str | None = None
     requested: bool = False
+    value_cents: int = 0
+    """What was given, in the agency's currency's cents, for all recipients together
+    (split evenly among ``contact_ids``; see ``domain.compliance``). 0: nothing of value."""
+    item: str = ""
+    """What was given ("lunch for 6", "coffee gift card"): screened free text."""
+    overrides: tuple[Override, ...] = ()
+    """Compliance warnings saved through, each with who and when."""
 
     @property
     def is_done(self) -> bool:

@@ -65,8 +65,15 @@ from nurture_tui.domain.codec import (
     touchpoint_to_doc,
 )
 from nurture_tui.domain.errors import NurtureError, StoreError, ValidationError
-from nurture_tui.domain.kinds import Direction, TouchpointKind, TouchpointStatus, service_from_text
+from nurture_tui.domain.kinds import (
+    Credential,
+    Direction,
+    TouchpointKind,
+    TouchpointStatus,
+    service_from_text,
+)
 from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touchpoint
+from nurture_tui.domain.money import MAX_CENTS
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import mask_references, new_participant_ref
 from nurture_tui.domain.repository import Repository
@@ -91,7 +98,7 @@ FORMAT = "nurture-tinydb-export"
 #: Bumped when a document's shape changes incompatibly; import refuses newer versions.
 #: 2: a partner's ``social`` is ``social_pages``, as in ``nurture partner --json`` (files of
 #: version 1 are still read).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The TinyDB table that describes the export (one document).
 META_TABLE = "_export"
 #: The store's tables, in the order they are written (parents first).
@@ -330,7 +337,7 @@ def _documents(
     touchpoints = []
     for t in contents.touchpoints:
         doc = {"id": t.id, **touchpoint_to_doc(t)}
-        for key in ("pu", "n"):
+        for key in ("pu", "n", "it"):
             if key in doc:
                 doc[key] = mask(doc[key])
         touchpoints.append(doc)
@@ -678,6 +685,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "met": _B,
         "linkedin": _B,
         "archived": _B,
+        "credential": _SN,
+        "npi": _SN,
     },
     "touchpoints": {
         "id": _S,
@@ -692,6 +701,9 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "src": _SN,
         "x": _SN,
         "rq": _BN,
+        "v": (int, NoneType),
+        "it": _SN,
+        "ov": (list, NoneType),
     },
     "referrals": {
         "id": _S,
@@ -741,6 +753,7 @@ class _Problem(Exception):
     """One thing wrong with one document; ``_Checker`` adds where it is."""
 
 
+_CREDENTIALS = frozenset(c.value for c in Credential)
 #: The touchpoint fields the codec looks up in a dict (a bad value would be a KeyError).
 _TOUCH_ENUMS: tuple[tuple[str, frozenset[str], str], ...] = (
     ("k", frozenset(k.value for k in TouchpointKind), "kind"),
@@ -776,6 +789,11 @@ def _contact(rid: str, doc: Doc) -> Contact:
             raise _Problem("each milestone needs an 'on' date")
         if not set(milestone) <= {"on", "note"} or not isinstance(milestone.get("note", ""), str):
             raise _Problem("a milestone has only 'on' and a text 'note'")
+    credential = doc.get("credential")
+    if credential is not None and credential not in _CREDENTIALS:
+        raise _Problem(f"{credential[:20]!r} is not a credential")
+    if doc.get("npi") is not None and not re.fullmatch(r"\d{10}", doc["npi"]):
+        raise _Problem("the NPI is not 10 digits")
     contact = contact_from_doc(rid, doc)
     if not contact.name.strip():
         raise _Problem("the name is empty")
@@ -807,7 +825,18 @@ def _touchpoint(rid: str, doc: Doc) -> Touchpoint:
     if not _EARLIEST_EPOCH <= at < _LATEST_EPOCH:  # a number compare: 250,000 of these
         check_moment(datetime.fromtimestamp(at, UTC), "touchpoint's time")  # says why
         raise _Problem("the touchpoint's time is out of range")
+    value = doc.get("v")
+    if value is not None and not 0 <= value <= MAX_CENTS:
+        raise _Problem("the value given is negative or more than the most a touch may record")
+    for override in doc.get("ov") or ():
+        if not isinstance(override, dict) or not all(
+            isinstance(override.get(key), str) for key in ("rule", "message", "by", "at")
+        ):
+            raise _Problem("each override has text 'rule', 'message', 'by' and 'at'")
+        check_moment(datetime.fromisoformat(override["at"]), "override time")
     touch = touchpoint_from_doc(rid, doc)
+    if touch.item:
+        touch = touch._replace(item=clean_text(touch.item))
     if touch.purpose or touch.note:
         touch = touch._replace(
             purpose=clean_text(touch.purpose), note=clean_text(touch.note, multiline=True)

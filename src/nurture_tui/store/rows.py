@@ -15,9 +15,11 @@ from typing import Any
 
 import orjson
 
+from nurture_tui.domain.codec import overrides_from_docs, overrides_to_docs
 from nurture_tui.domain.dates import MonthDay, day_from_text
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
+    Credential,
     Direction,
     PartnerKind,
     ReferralStatus,
@@ -26,7 +28,15 @@ from nurture_tui.domain.kinds import (
     TouchpointKind,
     TouchpointStatus,
 )
-from nurture_tui.domain.model import Contact, Dismissal, Milestone, Partner, Referral, Touchpoint
+from nurture_tui.domain.model import (
+    Contact,
+    Dismissal,
+    Milestone,
+    Override,
+    Partner,
+    Referral,
+    Touchpoint,
+)
 
 Row = dict[str, Any]
 _intern = sys.intern
@@ -127,6 +137,8 @@ def contact_row(c: Contact) -> Row:
         "met_in_person": c.met_in_person,
         "linkedin_connected": c.linkedin_connected,
         "archived": c.archived,
+        "credential": c.credential.value if c.credential else None,
+        "npi": c.npi,
     }
 
 
@@ -147,6 +159,8 @@ def contact_from_row(r: Any) -> Contact:
         met_in_person=bool(r.met_in_person),
         linkedin_connected=bool(r.linkedin_connected),
         archived=bool(r.archived),
+        credential=Credential(r.credential) if r.credential else None,
+        npi=r.npi,
     )
 
 
@@ -164,6 +178,9 @@ TOUCHPOINT_COLUMNS = (
     "source",
     "external_id",
     "requested",
+    "value_cents",
+    "item",
+    "overrides",
 )
 
 
@@ -193,12 +210,26 @@ def touchpoint_row(t: Touchpoint) -> Row:
         "source": t.source,
         "external_id": t.external_id,
         "requested": t.requested,
+        "value_cents": t.value_cents,
+        "item": t.item,
+        "overrides": _overrides_cell(t.overrides),
     }
+
+
+def _overrides_cell(overrides: Sequence[Override]) -> str:
+    return orjson.dumps(overrides_to_docs(overrides)).decode() if overrides else ""
+
+
+def _overrides(text: str | None) -> tuple[Override, ...]:
+    return overrides_from_docs(orjson.loads(text)) if text else ()
 
 
 def touchpoint_from_values(values: Sequence[Any]) -> Touchpoint:
     """A touchpoint from a row in ``TOUCHPOINT_COLUMNS`` order (runs 250k times on open)."""
-    tid, partner_id, kind, at, contacts, direction, status, purpose, note, source, ext, rq = values
+    (tid, partner_id, kind, at, contacts, direction, status, purpose, note, source, ext, rq) = (
+        values[:12]
+    )
+    value, item, overrides = values[12:15]
     return _new_touchpoint(
         Touchpoint,
         (
@@ -214,6 +245,9 @@ def touchpoint_from_values(values: Sequence[Any]) -> Touchpoint:
             _intern(source),
             ext,
             bool(rq),
+            value or 0,
+            item or "",
+            _overrides(overrides),
         ),
     )
 
@@ -226,9 +260,23 @@ def touchpoints_from_rows(fetched: Sequence[Any]) -> list[Touchpoint]:
     """
     if not fetched:
         return []
-    ids, partners, kinds, ats, contacts, directions, statuses, purposes, notes, sources, ext, rq = (
-        zip(*fetched, strict=True)
-    )
+    (
+        ids,
+        partners,
+        kinds,
+        ats,
+        contacts,
+        directions,
+        statuses,
+        purposes,
+        notes,
+        sources,
+        ext,
+        rq,
+        values,
+        items,
+        overrides,
+    ) = zip(*fetched, strict=True)
     columns = zip(
         ids,
         map(_intern, partners),
@@ -242,6 +290,9 @@ def touchpoints_from_rows(fetched: Sequence[Any]) -> list[Touchpoint]:
         map(_intern, sources),
         ext,
         map(bool, rq),
+        values,
+        items,
+        [_overrides(o) if o else () for o in overrides],
         strict=True,
     )
     return list(map(_new_touchpoint, repeat(Touchpoint), columns))

@@ -73,6 +73,9 @@ contacts = Table(
     Column("met_in_person", Boolean, nullable=False, default=False),
     Column("linkedin_connected", Boolean, nullable=False, default=False),
     Column("archived", Boolean, nullable=False, default=False),
+    #: Migration 0005: MD, DO, NP... (NULL: unset) and an individual NPI.
+    Column("credential", String(10)),
+    Column("npi", String(10)),
     Index("ix_contacts_partner", "partner_id"),
 )
 
@@ -101,6 +104,11 @@ touchpoints = Table(
     Column("source", String(40), nullable=False),
     Column("external_id", Text),
     Column("requested", Boolean, nullable=False, default=False),
+    #: Migration 0005: what was given (cents, all recipients), what it was, and the
+    #: compliance warnings saved through (JSON list; "" when none).
+    Column("value_cents", BigInteger, nullable=False, server_default="0"),
+    Column("item", Text, nullable=False, server_default=""),
+    Column("overrides", Text, nullable=False, server_default=""),
     CheckConstraint(f"at >= {EARLIEST_EPOCH} AND at < {LATEST_EPOCH}", name="ck_touchpoint_at"),
     Index("ix_touchpoints_partner_at", "partner_id", "at"),
     Index("ix_touchpoints_source_external", "source", "external_id"),
