@@ -48,6 +48,7 @@ DETAILS: tuple[str, ...] = (
     "timezone",
     "zoom_url",
     "daily_capacity",
+    "agency_type",
 )
 
 #: What an invite cannot go out without: it is sent in the rep's name, from their address,
@@ -63,6 +64,8 @@ DESCRIPTIONS: dict[str, str] = {
     "timezone": "your time zone",
     "zoom_url": "your video-meeting link",
     "daily_capacity": "how many actions a day's plan holds",
+    "agency_type": "what your agency furnishes (home-health, hospice, ...)",
+    "currency": "the currency of the values you log",
 }
 
 #: Values that stand in for a real one (the defaults of earlier versions): never sent.
@@ -86,6 +89,8 @@ _ALIASES: dict[str, str] = {
     "link": "zoom_url",
     "capacity": "daily_capacity",
     "plan_size": "daily_capacity",
+    "agency_types": "agency_type",
+    "type": "agency_type",
 }
 
 #: Whole numbers and the range each may take (inclusive).
@@ -215,6 +220,34 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def check_agency_type(value: str) -> str:
+    """ "Home Health, hospice" -> "home-health,hospice": known types only, each once."""
+    from nurture_tui.domain.kinds import AgencyType
+
+    known = {t.value for t in AgencyType}
+    chosen: list[str] = []
+    for part in value.replace(";", ",").split(","):
+        word = "-".join(part.strip().lower().replace("_", " ").split())
+        if not word:
+            continue
+        if word not in known:
+            raise ValidationError(
+                f"{part.strip()!r} is not an agency type; choose one or more of: "
+                f"{', '.join(sorted(known))} (comma-separated)"
+            )
+        if word not in chosen:
+            chosen.append(word)
+    return ",".join(chosen)
+
+
+def check_currency(value: str) -> str:
+    """An ISO 4217 code, upper-cased ("usd" -> "USD")."""
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValidationError(f"{value!r} is not a currency code (three letters, like USD)")
+    return code
+
+
 def check_video_link(value: str) -> str:
     return checked_link(value, "video link")
 
@@ -257,6 +290,8 @@ _TEXT_CHECKS = {
     "agency_domain": clean_domain,
     "timezone": check_zone,
     "zoom_url": check_video_link,
+    "agency_type": check_agency_type,
+    "currency": check_currency,
 }
 
 

@@ -49,12 +49,23 @@ class Settings:
     """How far back calendar sync reads."""
     sync_future_days: int = 92
     """How far ahead calendar sync reads."""
+    agency_type: str = ""
+    """What your agency furnishes, comma-separated: home-health, hospice,
+    non-medical-home-care, waiver-provider. Home health is a designated health service, so
+    gifts to physicians are checked against Stark's yearly limit; empty: checked too."""
+    currency: str = "USD"
+    """The currency values you log are in (an ISO 4217 code); the limits are in USD."""
     store_url: str = ""
     """A PostgreSQL URL for a team store (postgresql://USER@HOST/DB); empty: the SQLite file
     nurture.db in the data directory."""
     sources: dict[str, Any] = field(default_factory=dict, hash=False)
     """The installed sync sources' options by config key (``caldav_url``), checked; each
     source declares its own (``SourceOption``), so none of them is a field here."""
+
+    @property
+    def agency_types(self) -> frozenset[str]:
+        """``agency_type`` as a set of ids (checked when the setting was read)."""
+        return frozenset(part for part in self.agency_type.split(",") if part)
 
     def source_option(self, key: str, default: Any = None) -> Any:
         """A source option's value in force (``default`` when it is not set)."""

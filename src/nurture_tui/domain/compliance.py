@@ -537,6 +537,8 @@ class GivenItem:
     touch_cents: int
     recipients: int
     status: TouchpointStatus
+    overrides: tuple[Override, ...] = ()
+    """Warnings saved through on this touch (who, when, the words)."""
 
 
 @dataclass
@@ -551,10 +553,14 @@ class RecipientYear:
     physician: bool
     inferred: str
     items: list[GivenItem] = field(default_factory=list)
-    overrides: list[Override] = field(default_factory=list)
     limit_cents: int | None = None
     """Stark's limit for a physician (when it applies), the agency cap for others, or None."""
     limit_kind: str = ""
+
+    @property
+    def overrides(self) -> list[Override]:
+        """Every warning saved through on this recipient's touches, in date order."""
+        return [o for item in self.items for o in item.overrides]
 
     @property
     def total_cents(self) -> int:
@@ -614,9 +620,9 @@ def build_report(
                         touch.value_cents,
                         len(shares),
                         touch.status,
+                        touch.overrides,
                     )
                 )
-                entry.overrides.extend(touch.overrides)
     recipients = sorted(
         found.values(),
         key=lambda r: (not r.physician, -r.total_cents, r.name.lower(), r.partner_name),

@@ -10,12 +10,13 @@ transaction. The forms check nothing themselves: there is one place a rule lives
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from nurture_tui.config import DESCRIPTIONS, Settings, check_setting, save_settings, with_saved
+from nurture_tui.domain.compliance import Finding
 from nurture_tui.domain.dates import Tense
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, parse_enum
@@ -28,12 +29,13 @@ from nurture_tui.domain.model import (
     Referral,
     Touchpoint,
 )
+from nurture_tui.domain.money import parse_amount
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.guardrails import PlannedTouch, check
 from nurture_tui.domain.validation import parse_birthday, parse_date, parse_datetime
 from nurture_tui.invites.model import Invite
-from nurture_tui.services import invites, records
+from nurture_tui.services import compliance, invites, records
 from nurture_tui.services import playbook as playbook_service
 from nurture_tui.services.fields import FieldError, checking
 from nurture_tui.services.session import Session
@@ -56,6 +58,16 @@ class TouchEntry:
     note: str = ""
     requested: bool = False
     linkedin_connect: bool = False
+    value: str = ""
+    """What was given, as typed ("25", "$120.50"); for all the touch's contacts together."""
+    item: str = ""
+    """What was given ("lunch for the team")."""
+
+
+def entry_value(entry: TouchEntry) -> int:
+    """The typed value in cents (field ``value`` when it does not read as an amount)."""
+    with checking("value"):
+        return parse_amount(entry.value) if entry.value.strip() else 0
 
 
 def planned_touch(session: Session, entry: TouchEntry) -> PlannedTouch:
@@ -84,16 +96,65 @@ def touch_warnings(
 
     A time still being typed ("yesterday 3") cannot be judged yet: no warnings then, and
     the refusal waits for Save. Anything else that goes wrong is raised."""
+    return touch_check(session, entry, history, playbook).lines
+
+
+@dataclass(frozen=True)
+class TouchCheck:
+    """What the form shows while the rep types: the playbook's don'ts (the seeds) and the
+    compliance findings (the law). Compliance warnings are recorded as overridden if the
+    touch is saved anyway."""
+
+    cautions: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        notices = [f"Notice: {f.message}" for f in self.findings if f.severity == "notice"]
+        warnings = [f.message for f in self.findings if f.severity == "warning"]
+        return [*warnings, *self.cautions, *notices]
+
+    @property
+    def compliance_warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def touch_check(
+    session: Session,
+    entry: TouchEntry,
+    history: PartnerHistory,
+    playbook: Playbook,
+    *,
+    replaces: str | None = None,
+) -> TouchCheck:
+    """Everything said about the touch as typed so far (never blocking). A time or a value
+    still being typed cannot be judged yet: nothing is said of it until Save refuses it."""
     try:
         planned = planned_touch(session, entry)
+        cents = entry_value(entry)
     except ValidationError:
-        return []
-    return [warning.message for warning in check(planned, history, playbook)]
+        return TouchCheck()
+    cautions = tuple(warning.message for warning in check(planned, history, playbook))
+    draft = records.TouchpointDraft(
+        partner_id=history.partner.id,
+        kind=planned.kind,
+        at=planned.at,
+        contact_ids=planned.contact_ids,
+        purpose=planned.purpose,
+        value_cents=cents,
+        item=entry.item,
+    )
+    checked = compliance.check_with_history(session, playbook, draft, history, replaces=replaces)
+    return TouchCheck(cautions, tuple(checked.findings))
 
 
-def log_touch(session: Session, partner_id: str, entry: TouchEntry) -> Touchpoint:
-    """Log the touch the rep typed: one change."""
+def log_touch(
+    session: Session, partner_id: str, entry: TouchEntry, playbook: Playbook | None = None
+) -> Touchpoint:
+    """Log the touch the rep typed: one change. Compliance warnings it trips are saved
+    with it as overridden by the rep (the compliance report lists them)."""
     planned = planned_touch(session, entry)
+    cents = entry_value(entry)
     with checking("contact"):
         draft = records.draft_touchpoint(
             session,
@@ -104,15 +165,23 @@ def log_touch(session: Session, partner_id: str, entry: TouchEntry) -> Touchpoin
             purpose=planned.purpose,
             note=entry.note,
             requested=planned.requested,
+            value_cents=cents,
+            item=entry.item,
         )
-    return records.save_touchpoint(session, draft)
+    book = playbook or playbook_service.effective_playbook().playbook
+    checked = compliance.check_draft(session, book, draft)
+    return records.save_touchpoint(session, replace(draft, overrides=checked.overrides))
 
 
-def edit_touch(session: Session, touchpoint_id: str, entry: TouchEntry) -> Touchpoint:
-    """Correct a logged touch with what the rep typed: one change (none if nothing moved)."""
+def edit_touch(
+    session: Session, touchpoint_id: str, entry: TouchEntry, playbook: Playbook | None = None
+) -> Touchpoint:
+    """Correct a logged touch with what the rep typed: one change (none if nothing moved).
+    Warnings the corrected touch trips are added to its overrides."""
     planned = planned_touch(session, entry)
+    cents = entry_value(entry)
     with checking("contact"):
-        return records.edit_touchpoint(
+        updated = records.touchpoint_changes(
             session,
             touchpoint_id,
             kind=planned.kind.value,
@@ -121,7 +190,24 @@ def edit_touch(session: Session, touchpoint_id: str, entry: TouchEntry) -> Touch
             purpose=planned.purpose,
             note=entry.note,
             requested=planned.requested,
+            value_cents=cents,
+            item=entry.item,
         )
+    book = playbook or playbook_service.effective_playbook().playbook
+    checked = compliance.check_touchpoint(session, book, updated)
+    return records.edit_touchpoint(
+        session,
+        touchpoint_id,
+        kind=planned.kind.value,
+        at=planned.at,
+        contact_ids=planned.contact_ids,
+        purpose=planned.purpose,
+        note=entry.note,
+        requested=planned.requested,
+        value_cents=cents,
+        item=entry.item,
+        overrides=checked.overrides,
+    )
 
 
 # --------------------------------------------------------------------- partners

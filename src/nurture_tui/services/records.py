@@ -25,9 +25,19 @@ from nurture_tui.domain.kinds import (
     TouchpointStatus,
     default_direction,
     is_in_person,
+    parse_credential,
     parse_enum,
 )
-from nurture_tui.domain.model import Contact, Milestone, Partner, Referral, Touchpoint, new_id
+from nurture_tui.domain.model import (
+    Contact,
+    Milestone,
+    Override,
+    Partner,
+    Referral,
+    Touchpoint,
+    new_id,
+)
+from nurture_tui.domain.money import MAX_CENTS, format_amount
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import (
     clean_participant_ref,
@@ -45,7 +55,7 @@ from nurture_tui.domain.validation import (
     clean_npi,
     ensure_aware,
 )
-from nurture_tui.services.fields import checking
+from nurture_tui.services.fields import FieldError, checking
 from nurture_tui.services.session import Session
 
 
@@ -212,6 +222,8 @@ def add_contact(
     met_in_person: bool = False,
     linkedin_connected: bool = False,
     milestones: Iterable[Milestone] = (),
+    credential: str | None = None,
+    npi: str | None = None,
 ) -> Contact:
     """A new contact, milestones and all, in one change (one ``u`` takes it back)."""
     pid = session.repo.resolve("partner", partner_id)
@@ -231,6 +243,10 @@ def add_contact(
         began = _day(started, "start date")
     with checking("milestone"):
         checked = _milestones(milestones)
+    with checking("credential"):
+        credential_set = parse_credential(credential or "")
+    with checking("npi"):
+        npi_set = clean_npi(npi) if npi and npi.strip() else None
     contact = Contact(
         id=new_id(),
         partner_id=pid,
@@ -243,6 +259,8 @@ def add_contact(
         milestones=checked,
         met_in_person=met_in_person,
         linkedin_connected=linkedin_connected,
+        credential=credential_set,
+        npi=npi_set,
     )
     session.repo.save(contact, action="contact-add", summary=f"Added contact {contact.name}")
     return contact
@@ -276,6 +294,13 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
     if "milestones" in changes:
         with checking("milestone"):
             changes["milestones"] = _milestones(changes["milestones"])  # type: ignore[arg-type]
+    if "credential" in changes:
+        with checking("credential"):
+            changes["credential"] = parse_credential(str(changes["credential"] or ""))
+    if "npi" in changes:
+        with checking("npi"):
+            typed = str(changes["npi"] or "").strip()
+            changes["npi"] = clean_npi(typed) if typed else None
     updated = replace(contact, **changes)  # type: ignore[arg-type]
     session.repo.save(updated, action="contact-edit", summary=f"Edited contact {updated.name}")
     return updated
@@ -293,6 +318,11 @@ class TouchpointDraft:
     note: str = ""
     requested: bool = False
     status: TouchpointStatus = TouchpointStatus.DONE
+    value_cents: int = 0
+    """What was given, for all recipients together (``--value-each`` is multiplied out)."""
+    item: str = ""
+    overrides: tuple[Override, ...] = ()
+    """The compliance warnings the rep saves through (``services.compliance``)."""
 
     def to_touchpoint(self, touchpoint_id: str | None = None) -> Touchpoint:
         return Touchpoint(
@@ -306,6 +336,9 @@ class TouchpointDraft:
             purpose=clean_text(self.purpose),
             note=clean_text(self.note, multiline=True),
             requested=self.requested,
+            value_cents=self.value_cents,
+            item=clean_text(self.item),
+            overrides=self.overrides,
         )
 
 
@@ -320,6 +353,8 @@ def draft_touchpoint(
     note: str = "",
     requested: bool = False,
     planned: bool = False,
+    value_cents: int = 0,
+    item: str = "",
 ) -> TouchpointDraft:
     """Validate what the rep typed into a draft (ids resolved, kind parsed, time aware)."""
     repo = session.repo
@@ -342,7 +377,23 @@ def draft_touchpoint(
         note=note,
         requested=requested,
         status=TouchpointStatus.PLANNED if planned else TouchpointStatus.DONE,
+        value_cents=_value(value_cents),
+        item=_item(item),
     )
+
+
+def _value(cents: int) -> int:
+    if not 0 <= cents <= MAX_CENTS:
+        raise FieldError("value", f"a value is between $0 and {format_amount(MAX_CENTS)}")
+    return cents
+
+
+def _item(item: str) -> str:
+    """What was given: one line of plain text, at most 120 characters."""
+    text = clean_text(item)
+    if len(text) > 120:
+        raise FieldError("item", "say what was given in at most 120 characters")
+    return text
 
 
 def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
@@ -354,6 +405,7 @@ def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
     touchpoint = touchpoint._replace(
         purpose=_free_text(session, touchpoint.purpose, multiline=False),
         note=_free_text(session, touchpoint.note),
+        item=_free_text(session, touchpoint.item, multiline=False),
     )
     partner = session.repo.partner(touchpoint.partner_id)
     session.repo.save(
@@ -394,8 +446,12 @@ def touchpoint_changes(
     note: str | None = None,
     requested: bool | None = None,
     planned: bool | None = None,
+    value_cents: int | None = None,
+    item: str | None = None,
+    overrides: Sequence[Override] = (),
 ) -> Touchpoint:
-    """The touchpoint with these changes applied and validated (not saved yet)."""
+    """The touchpoint with these changes applied and validated (not saved yet).
+    ``overrides``: warnings saved through by this edit, added to those already kept."""
     repo = session.repo
     touchpoint = repo.touchpoint(repo.resolve("touchpoint", touchpoint_id))
     changes: dict[str, object] = {}
@@ -426,6 +482,12 @@ def touchpoint_changes(
         changes["requested"] = requested
     if planned is not None:
         changes["status"] = TouchpointStatus.PLANNED if planned else TouchpointStatus.DONE
+    if value_cents is not None:
+        changes["value_cents"] = _value(value_cents)
+    if item is not None:
+        changes["item"] = _free_text(session, _item(item), multiline=False)
+    if overrides:
+        changes["overrides"] = (*touchpoint.overrides, *overrides)
     return touchpoint._replace(**changes)  # type: ignore[arg-type]
 
 

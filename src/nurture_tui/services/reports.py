@@ -168,13 +168,34 @@ def write_report_csv(
     overwrite: bool = False,
     keep_both: bool = False,
 ) -> Path:
-    """Write the report's CSV where the rep will look for it, and return its full path.
+    """Write the report's CSV where the rep will look for it, and return its full path
+    (see ``write_csv_file``; the default name is ``nurture-report-DATE.csv``)."""
+    return write_csv_file(
+        report_csv(report).encode("utf-8"),
+        report_file_name(report.today),
+        out,
+        cwd=cwd,
+        overwrite=overwrite,
+        keep_both=keep_both,
+    )
 
-    ``out`` is a file, or a folder to put ``nurture-report-DATE.csv`` in; without it the
-    file goes in ``cwd`` (the current folder), not the data folder nobody opens. An
-    existing file is never replaced silently: refused unless ``overwrite`` (``--force``),
-    or, with ``keep_both`` (the TUI, which has no --force), written beside it as
-    ``nurture-report-DATE-2.csv``. The file is the rep's business data: 0600.
+
+def write_csv_file(
+    data: bytes,
+    default_name: str,
+    out: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    overwrite: bool = False,
+    keep_both: bool = False,
+) -> Path:
+    """Write a CSV export where the rep will look for it, and return its full path.
+
+    ``out`` is a file, or a folder to put ``default_name`` in; without it the file goes in
+    ``cwd`` (the current folder), not the data folder nobody opens. An existing file is
+    never replaced silently: refused unless ``overwrite`` (``--force``), or, with
+    ``keep_both`` (the TUI, which has no --force), written beside it as ``NAME-2.csv``.
+    The file is the rep's business data: 0600.
     """
     try:
         folder = (cwd or Path.cwd()).absolute()
@@ -184,10 +205,9 @@ def write_report_csv(
     if not target.is_absolute():
         target = folder / target
     if target.is_dir():
-        target = target / report_file_name(report.today)
+        target = target / default_name
     if not target.parent.is_dir():
         raise ValidationError(f"the folder {target.parent} does not exist")
-    data = report_csv(report).encode("utf-8")
     if target.is_dir():
         raise ValidationError(f"{target} is a folder; give a file name such as report.csv")
     if overwrite:
