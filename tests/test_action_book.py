@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+import nurture_tui
 from builders import TODAY, touch
 from conftest import FROZEN_NOW
 from nurture_tui.config import Settings
 from nurture_tui.domain.model import Dismissal, PartnerHistory, Referral
+from nurture_tui.domain.playbook import rules
 from nurture_tui.domain.playbook.config import Playbook, load_playbook
 from nurture_tui.domain.playbook.engine import suggest
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -173,6 +175,40 @@ def test_a_damaged_cache_row_or_another_playbook_is_recomputed(tmp_path: Path) -
     live.fill(compute=False)
     assert not live.complete  # nothing cached under that playbook yet
     assert live.fill().agenda == _whole_pass(session, other)
+
+
+def test_a_cache_written_by_other_rules_or_another_version_is_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: a cached entry keeps its reasons' text, and an upgrade can reword a rule in
+    code with the playbook data unchanged. Entries written under another RULES_REVISION (or
+    package version) are not read: the board recomputes them, in today's words."""
+    session = _session(tmp_path / "store")
+    zone = session.settings.zone
+    current = context_key(PLAYBOOK, zone, False)
+    monkeypatch.setattr(rules, "RULES_REVISION", rules.RULES_REVISION - 1)
+    older = context_key(PLAYBOOK, zone, False)
+    _filled(session)  # yesterday's process, under the older rules, fills the cache
+    monkeypatch.undo()
+    assert older != current == context_key(PLAYBOOK, zone, False)
+    revisions = session.repo.history_revisions()
+    assert session.repo.cached_actions(older, TODAY) and not session.repo.cached_actions(
+        current, TODAY
+    )
+    live = LiveBoard(session, PLAYBOOK, TODAY)
+    live.quick()
+    live.fill(compute=False)
+    assert not live.complete  # nothing cached under these rules yet
+    assert live.fill().agenda == _whole_pass(session)
+    top = context_key(PLAYBOOK, zone, True)  # the top referrers' entries: their own key
+    kept = {
+        **session.repo.cached_actions(current, TODAY),
+        **session.repo.cached_actions(top, TODAY),
+    }
+    assert set(kept) == set(revisions)  # recomputed, and kept under the new key
+
+    monkeypatch.setattr(nurture_tui, "__version__", "0.0.0-older")
+    assert context_key(PLAYBOOK, zone, False) not in {current, older}
 
 
 def test_the_codec_round_trips_hostile_text() -> None:

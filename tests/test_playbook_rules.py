@@ -64,7 +64,12 @@ def test_thank_you_after_each_referral_until_logged(playbook: Playbook) -> None:
     action = found[0]
     # Issue 12 reworded every referral reason the same way: "(contact)" says Sam is a person
     # at the partner (the reason names the partner itself when no contact is on record).
-    assert action.reason == "Referral from Sam Ortiz (contact) on 20 Nov; no thank-you logged"
+    # Issue 14: the thank-you is words, never a gift (a gift after a referral can look like a
+    # reward for it under the Anti-Kickback Statute).
+    assert action.reason == (
+        "Referral from Sam Ortiz (contact) on 20 Nov; no thank-you logged — send a note or "
+        "an email, not a gift (a gift could look like a reward for the referral)"
+    )
     assert action.evidence == (r.id,)
     # Issue 12 (a day's plan): a thank-you is owed from the day the referral arrives, and
     # late after two days (it was due only on day two, so the plan showed other work first).
@@ -489,16 +494,19 @@ def warned(kind: str, h: PartnerHistory, playbook: Playbook, **kw: object) -> se
     return {w.rule for w in check(planned(kind, **kw), h, playbook)}
 
 
-def test_gift_needs_a_referral_or_in_service_to_thank_for(playbook: Playbook) -> None:
+def test_gift_needs_an_in_service_to_thank_for(playbook: Playbook) -> None:
     """Seed: "Save gifts of this nature for meaningful opportunities to thank the referral
-    source when a beneficial exchange takes place, like a referral or when they take time to
-    educate your team." """
+    source when ... they take time to educate your team." Issue 14: the seed's "like a
+    referral" is not followed — a gift after a referral looks like a reward for it (Anti-
+    Kickback Statute), so only an in-service they taught, within 30 days, is a reason."""
     p = partner()
     assert "gift-without-reason" in warned("gift", history(p), playbook)
-    assert not warned("gift", history(p, referrals=[referral(p, 10)]), playbook)
+    assert "gift-without-reason" in warned(
+        "gift", history(p, referrals=[referral(p, 10)]), playbook
+    )
     taught = history(p, touches=[touch(p, "in-service", 12)])
     assert not warned("gift", taught, playbook)
-    stale = history(p, referrals=[referral(p, 45)])
+    stale = history(p, touches=[touch(p, "in-service", 31)])
     assert "gift-without-reason" in warned("gift", stale, playbook)
 
 

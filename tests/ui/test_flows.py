@@ -106,7 +106,7 @@ async def test_a_gift_without_a_referral_warns_before_saving(tmp_path: Path) -> 
         app.screen.query_one("#log-kind", Select).value = "gift"
         await settle(pilot)
         warnings = str(app.screen.query_one("#log-warnings", Static).render())
-        assert "No referral or in-service" in warnings
+        assert "No in-service they taught" in warnings
         assert app.session.repo.touchpoints(partner.id) == [], "nothing saved yet"
 
 

@@ -330,7 +330,7 @@ async def test_choosing_gift_at_80x24_adds_the_warning_and_keeps_the_buttons(
         form.query_one("#log-kind", Select).value = "gift"
         await settle(pilot)
         warnings = str(form.query_one("#log-warnings", Static).render())
-        assert "No referral or in-service" in warnings
+        assert "No in-service they taught" in warnings
         assert visible(pilot, form.query_one("#form-save", Button))
         assert visible(pilot, form.query_one("#form-cancel", Button))
         # The fields scroll under the fixed buttons: the last one can be brought into view.

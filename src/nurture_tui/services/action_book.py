@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
+import nurture_tui
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.model import Dismissal, PartnerHistory
+from nurture_tui.domain.playbook import rules as playbook_rules
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.engine import enabled_rules, partner_actions, rank, top_referrers
 from nurture_tui.domain.playbook.facts import (
@@ -49,8 +51,22 @@ _ONE_BY_ONE = 20
 
 
 def context_key(playbook: Playbook, zone: tzinfo, top_referrer: bool) -> str:
-    """A digest of what, besides the history and the day, an entry was computed under."""
-    text = json.dumps([playbook.data, str(zone), top_referrer], sort_keys=True, default=str)
+    """A digest of what, besides the history and the day, an entry was computed under.
+
+    The package version and the rules' revision are in it because a cached entry keeps the
+    reasons' text: an upgrade that rewords a rule in code (the playbook data unchanged)
+    must not show yesterday's cached words. Both are read at call time."""
+    text = json.dumps(
+        [
+            playbook.data,
+            str(zone),
+            top_referrer,
+            nurture_tui.__version__,
+            playbook_rules.RULES_REVISION,
+        ],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -176,6 +176,12 @@ class Playbook:
     def guardrail(self, key: str) -> int:
         return int(self.data["guardrails"][key])
 
+    def compliance(self, key: str) -> float:
+        """A ``[compliance]`` setting (a day count, a dollar cap, a percentage). Read as a
+        float: the dollar caps may have cents (``75.5``), and 0 means "no cap", so the
+        checks that read them compare numbers rather than test for a missing key."""
+        return float(self.data["compliance"][key])
+
 
 #: Settings a rep's older playbook may still set, and what replaced them.
 RENAMED = {

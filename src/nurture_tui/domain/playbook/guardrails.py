@@ -47,24 +47,27 @@ def check(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> l
 
 
 def _gift(touch: PlannedTouch, history: PartnerHistory, playbook: Playbook) -> Caution | None:
-    # "Save gifts of this nature for meaningful opportunities to thank the referral source
-    # when a beneficial exchange takes place, like a referral or when they take time to
-    # educate your team."
+    # Seed: "Save gifts of this nature for meaningful opportunities to thank the referral
+    # source when a beneficial exchange takes place, like a referral or when they take time
+    # to educate your team." The law narrows it: a gift sent because a referral arrived is
+    # the textbook kickback risk (Anti-Kickback Statute, 42 U.S.C. § 1320a-7b(b)), so a
+    # referral never makes a gift fitting — a referral is thanked with words. Only an
+    # in-service they taught in the window is a reason for a gift. (The timing check
+    # itself, a gift soon after a referral from them, is the compliance checks' job.)
     if touch.kind is not K.GIFT:
         return None
     window = timedelta(days=playbook.guardrail("gift_window_days"))
     since = touch.at - window
-    referral = any(since.date() <= r.received <= touch.at.date() for r in history.referrals)
-    in_service = any(
+    if any(
         t.kind is K.IN_SERVICE and t.is_done and since <= t.at <= touch.at
         for t in history.touchpoints
-    )
-    if referral or in_service:
+    ):
         return None
     return Caution(
         "gift-without-reason",
-        f"No referral or in-service in the last {plural(window.days, 'day')} to thank for; "
-        "save gifts for thanking a referral or a partner who taught your team",
+        f"No in-service they taught in the last {plural(window.days, 'day')} to thank for; "
+        "thank with words (a note or an email) — a gift should never follow or reward a "
+        "referral",
     )
 
 

@@ -3,6 +3,12 @@
 Every rule cites its seed sentence in ``default_playbook.toml`` (the rule's definition).
 A rule's id is written once, as its key in ``RULES`` (the playbook file's table name):
 the engine stamps it on the rule's actions, so a draft does not repeat it.
+
+Where a seed sentence and the law disagree, the law wins: after a referral or an
+in-service the rules suggest thanks in words (a note, an email), never a gift — the
+Anti-Kickback Statute (42 U.S.C. § 1320a-7b(b)) makes anything of value given to reward
+referrals a crime, and Stark (42 CFR 411.357(k)) caps a physician's non-monetary
+compensation each year.
 """
 
 from __future__ import annotations
@@ -62,6 +68,12 @@ class S:
     DORMANT: Final = Stage.DORMANT
 
 
+#: Bump when a rule's logic or wording changes. The action cache is keyed by it (with the
+#: playbook data and the package version): cached actions keep the reason text they were
+#: computed with, so without it an upgrade that rewords a rule would show yesterday's words.
+#: 2: thanks in words, never a gift (issue 14).
+RULES_REVISION: Final = 2
+
 #: Not yet a relationship, or one set aside: the cadence rules leave these partners be.
 _NOT_ACTIVE = (Stage.PROSPECT, Stage.DORMANT)
 _BEFORE_REFERRING = (Stage.PROSPECT, Stage.ENGAGED)
@@ -84,7 +96,13 @@ _NONE: tuple[Draft, ...] = ()
 
 
 def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
-    """A personal thank-you after each referral, until one is logged after it."""
+    """A personal thank-you in words (a note or an email) after each referral, until one
+    is logged after it.
+
+    A gift logged after the referral does not count as the thank-you (our choice): a gift
+    is not the thanks the law allows here — anything of value given because a referral
+    arrived can look like a reward for it (Anti-Kickback Statute) — so the rule keeps
+    suggesting the words. Only a logged thank-you stops it."""
     if not f.referrals:
         return _NONE
     oldest = f.today - cfg.period("lookback_days")
@@ -103,13 +121,21 @@ def thank_you(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
                 kind=K.THANK_YOU,
                 due=received,
                 overdue_on=received + cfg.period("within_days"),
-                reason=f"{_referral_from(f, referral)}; no thank-you logged",
+                reason=f"{_referral_from(f, referral)}{_THANK_IN_WORDS}",
                 evidence=(referral.id,),
                 key=referral.id,
                 contact_id=referral.contact_id,
             )
         )
     return drafts
+
+
+#: The referral thank-you's advice, after "Referral from … on …". Kept to one clause: the
+#: board's cards and the agenda's table cut a reason at their width (the detail line wraps).
+_THANK_IN_WORDS = (
+    "; no thank-you logged — send a note or an email, not a gift "
+    "(a gift could look like a reward for the referral)"
+)
 
 
 def _referral_from(f: Facts, referral: Referral) -> str:
@@ -121,7 +147,12 @@ def _referral_from(f: Facts, referral: Referral) -> str:
 
 
 def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
-    """Thank a partner who taught your team, until a thank-you is logged after it."""
+    """Thank a partner who taught your team, in words, until a thank-you is logged after it.
+
+    A gift logged after the in-service still counts as thanks (the rep did thank them, and
+    the gift guardrail has had its say when it was logged), but the suggestion itself is
+    always a note or an email: a gift to a referral source is something of value, and for a
+    physician it counts toward the yearly Stark limit."""
     day = f.last_day(K.IN_SERVICE)
     if day is None:
         return _NONE
@@ -139,7 +170,7 @@ def in_service_thanks(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft
             due=due,
             overdue_on=due,
             reason=f"They taught your team an in-service on {long_date(day, f.today)}; "
-            "send a thank-you (a small gift is fitting here)",
+            "send a thank-you note or email",
             evidence=(taught.id,),
             key=taught.id,
         ),
@@ -331,7 +362,11 @@ newsletter = _periodic(K.NEWSLETTER, "newsletter")
 
 
 def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draft]:
-    """A yearly appreciation event invitation for the top referrers."""
+    """A yearly appreciation event invitation for the top referrers.
+
+    The reason says that a meal there counts toward each invited physician's yearly
+    non-monetary limit (42 CFR 411.357(k)); the figure itself is not written here: it
+    changes every year and lives in the compliance limits table."""
     if f.partner.id not in net.top_referrers:
         return _NONE
     last = f.last_day(K.APPRECIATION_EVENT)
@@ -343,12 +378,18 @@ def appreciation_event(f: Facts, cfg: RuleConfig, net: Network) -> Sequence[Draf
             due=due,
             overdue_on=due + _MONTH,
             reason=f"A top referrer ({plural(len(year), 'referral')} in the last year); invite "
-            "them to the annual appreciation event",
+            f"them to the annual appreciation event{_MODEST_EVENT}",
             evidence=tuple(r.id for r in year[-5:]),
             key=str(due.year),
         ),
     )
 
+
+#: The appreciation event's caution: the limit by name, where to read its figure.
+_MODEST_EVENT = (
+    " — keep it modest: a meal counts toward each invited physician's yearly "
+    "non-monetary limit (see `nurture compliance limits`)"
+)
 
 _VALUE_KINDS = (K.ARTICLE_SHARE, K.IN_SERVICE, K.NETWORKING_EVENT, K.SOCIAL_ENGAGEMENT)
 _VALUE_WHY = {
