@@ -30,6 +30,7 @@ from nurture_tui.domain.errors import (
     ValidationError,
 )
 from nurture_tui.domain.kinds import (
+    Credential,
     Direction,
     PartnerKind,
     ReferralStatus,
@@ -42,6 +43,7 @@ from nurture_tui.domain.model import (
     Contact,
     Dismissal,
     Milestone,
+    Override,
     Partner,
     PartnerHistory,
     Referral,
@@ -181,6 +183,8 @@ class RepositoryContract:
             milestones=(Milestone(date(2025, 5, 1), "promoted"), Milestone(date(2026, 1, 2), "")),
             met_in_person=True,
             linkedin_connected=True,
+            credential=Credential.DO,
+            npi="1234567893",
         )
         t = Touchpoint(
             id="tfull0000001",
@@ -195,6 +199,19 @@ class RepositoryContract:
             source="google",
             external_id="evt_123@google.com",
             requested=True,
+            value_cents=12_345_67,
+            item="lunch for the team — 'quoted' \"twice\" 🍱",
+            overrides=(
+                Override(
+                    "stark-yearly-limit",
+                    "over by $65.00; repay by 2026-12-31",
+                    "Pat Rep",
+                    datetime(2026, 11, 20, 9, 31, tzinfo=CHICAGO),
+                ),
+                Override(
+                    "cash-equivalent", "'gift card'", "Pat Rep", datetime(2026, 11, 20, tzinfo=UTC)
+                ),
+            ),
         )
         rf = Referral(
             id="rfull0000001",
@@ -214,6 +231,21 @@ class RepositoryContract:
         assert repo.touchpoint(t.id) == t
         assert repo.referral(rf.id) == rf
         assert repo.dismissals() == [d]
+        [history] = repo.histories_of([p.id])
+        assert (history.contacts, history.touchpoints) == ([c], [t])
+
+    def test_an_undone_edit_brings_back_the_value_and_overrides(self, repo: Repository) -> None:
+        p = partner()
+        t = touch(p, "gift", 3)._replace(
+            value_cents=5000,
+            item="book",
+            overrides=(Override("gift-after-referral", "soon after", "Pat", at_days_ago(3)),),
+        )
+        repo.save(p, t)
+        repo.save(t._replace(value_cents=0, item="", overrides=()), action="touch-edit")
+        assert repo.touchpoint(t.id).value_cents == 0
+        repo.undo()
+        assert repo.touchpoint(t.id) == t
 
     def test_empty_and_missing_optional_fields_come_back_as_such(self, repo: Repository) -> None:
         p = Partner(id="pbare0000001", name="Bare", kind=PartnerKind.OTHER)
@@ -931,9 +963,7 @@ class RepositoryContract:
         repo.put_state("sync:google", {"cursor": 1})
         assert len(repo.changes()) == 1
 
-    def test_undo_reverts_the_latest_change_and_undo_of_undo_redoes(
-        self, repo: Repository
-    ) -> None:
+    def test_undo_reverts_the_latest_change_and_undo_of_undo_redoes(self, repo: Repository) -> None:
         p = named("Mercy General")
         repo.save(p, summary="Added Mercy General")
         moved = replace(p, stage=Stage.CHAMPION, stage_since=days_ago(0))
@@ -1113,7 +1143,9 @@ class RepositoryContract:
         before_undo = repo.history_revisions()
         repo.undo()
         after_undo = repo.history_revisions()
-        assert after_undo[hope.id] == repo.revision and after_undo[mercy.id] == before_undo[mercy.id]
+        assert (
+            after_undo[hope.id] == repo.revision and after_undo[mercy.id] == before_undo[mercy.id]
+        )
         repo.delete(sam)
         assert repo.history_revisions()[mercy.id] == repo.revision
 

@@ -57,9 +57,7 @@ def limit_table(directory: Path | None = None) -> LimitTable:
     if not path.exists():
         return shipped
     try:
-        if path.stat().st_size > 1_000_000:
-            raise ValidationError(f"{path} is larger than a limits table can be")
-        text = path.read_text(encoding="utf-8")
+        text = _read_small_text(path)
         table = parse_limit_table(text, str(path), base=shipped)
     except (OSError, UnicodeDecodeError) as exc:
         problem = f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})"
@@ -67,6 +65,22 @@ def limit_table(directory: Path | None = None) -> LimitTable:
     except ValidationError as exc:
         return LimitTable(shipped.years, shipped.origin, f"{exc}; using the shipped table")
     return LimitTable(table.years, f"{path} over the shipped table")
+
+
+#: A limits table is a few hundred bytes; anything past this is not one.
+_MAX_TABLE_BYTES = 64 * 1024
+
+
+def _read_small_text(path: Path) -> str:
+    """A regular file's text, read no further than a table could be: a link to
+    /dev/zero or a FIFO is refused, never read forever."""
+    if not path.resolve().is_file():
+        raise ValidationError(f"{path} is not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(_MAX_TABLE_BYTES + 1)
+    if len(data) > _MAX_TABLE_BYTES:
+        raise ValidationError(f"{path} is larger than a limits table can be")
+    return data.decode("utf-8")
 
 
 def compliance_rules(session: Session, playbook: Playbook) -> ComplianceRules:
