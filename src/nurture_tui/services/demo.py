@@ -8,11 +8,12 @@ Deterministic for a seed, so screenshots and tests are stable.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import (
+    Credential,
     PartnerKind,
     ReferralStatus,
     Stage,
@@ -234,7 +235,48 @@ def build_demo(size: DemoSize, today: date, zone: tzinfo = UTC) -> DemoData:
         today,
         zone,
     )
+    contacts, touchpoints = _with_compliance(size.seed, partners, contacts, touchpoints)
     return DemoData(partners, contacts, touchpoints + follow_ups, referrals)
+
+
+#: Credentials for the demo's roles (the compliance checks read them).
+_ROLE_CREDENTIALS: dict[str, tuple[Credential, ...]] = {
+    "Physician": (Credential.MD, Credential.MD, Credential.DO),
+    "Nurse Care Coordinator": (Credential.RN, Credential.NP),
+    "Director of Nursing": (Credential.RN,),
+    "Social Worker": (Credential.MSW,),
+    "Social Services Director": (Credential.MSW,),
+}
+#: What the demo's gifts and appreciation events were, and their value range in dollars.
+_GIVEN = {
+    TouchpointKind.GIFT: (("a book on caregiving", 20, 45), ("fruit basket", 35, 80)),
+    TouchpointKind.APPRECIATION_EVENT: (("dinner at the appreciation event", 60, 140),),
+}
+
+
+def _with_compliance(
+    seed: int, partners: list[Partner], contacts: list[Contact], touchpoints: list[Touchpoint]
+) -> tuple[list[Contact], list[Touchpoint]]:
+    """Credentials for contacts whose role has one, and values on gifts, from a random
+    stream of their own: the rest of the demo (and every screen built on it) is the same
+    agency it was before values existed."""
+    rng = random.Random(seed * 7919 + 14)
+    credentialed = [
+        replace(c, credential=rng.choice(_ROLE_CREDENTIALS[c.role]))
+        if c.role in _ROLE_CREDENTIALS
+        else c
+        for c in contacts
+    ]
+    valued = []
+    for touch in touchpoints:
+        options = _GIVEN.get(touch.kind)
+        if options is None:
+            valued.append(touch)
+            continue
+        item, low, high = rng.choice(options)
+        cents = rng.randint(low, high) * 100 * max(1, len(touch.contact_ids))
+        valued.append(touch._replace(item=item, value_cents=cents))
+    return credentialed, valued
 
 
 def _follow_ups(
