@@ -258,6 +258,10 @@ class ContactEntry:
     milestone: str = ""
     met_in_person: bool = False
     linkedin_connected: bool = False
+    credential: str = ""
+    """ "md", "np"…; "" leaves it unset (a physician's gifts count toward Stark's limit)."""
+    npi: str = ""
+    """The contact's individual NPI as typed; "" for none."""
 
 
 def save_contact(
@@ -291,6 +295,8 @@ def save_contact(
             met_in_person=entry.met_in_person,
             linkedin_connected=entry.linkedin_connected,
             milestones=milestones,
+            credential=entry.credential,
+            npi=entry.npi,
         )
     return records.add_contact(
         session,
@@ -304,6 +310,8 @@ def save_contact(
         met_in_person=entry.met_in_person,
         linkedin_connected=entry.linkedin_connected,
         milestones=milestones,
+        credential=entry.credential,
+        npi=entry.npi,
     )
 
 

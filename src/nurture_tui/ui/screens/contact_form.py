@@ -1,14 +1,19 @@
-"""Add a contact at a partner, or edit one (milestones, met in person, LinkedIn too)."""
+"""Add a contact at a partner, or edit one (milestones, met in person, LinkedIn too).
+
+The credential says who is a physician (MD, DO, DDS, DMD, DPM, OD, DC): gifts to one count
+toward Stark's yearly limit, which the log form checks before the rep spends.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, Select
 from textual.worker import Worker
 
 from nurture_tui.domain.dates import MonthDay
+from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS, Credential
 from nurture_tui.domain.model import Contact
 from nurture_tui.services.entries import ContactEntry
 from nurture_tui.ui.base import nurture
@@ -22,6 +27,15 @@ def _iso(value: date | MonthDay | None) -> str:
     return value.isoformat() if value else ""
 
 
+def credential_options() -> list[tuple[str, str]]:
+    """ "MD — physician", "NP"…: the physicians (Stark's meaning) say so, since that is
+    what the choice changes."""
+    return [
+        (f"{c.upper()} — physician" if c in PHYSICIAN_CREDENTIALS else c.upper(), c.value)
+        for c in Credential
+    ]
+
+
 class ContactForm(FormScreen):
     TITLE = "Add a contact"
     FIELDS = (
@@ -31,6 +45,8 @@ class ContactForm(FormScreen):
         ("birthday", "contact-birthday"),
         ("started", "contact-started"),
         ("milestone", "contact-milestone"),
+        ("credential", "contact-credential"),
+        ("npi", "contact-npi"),
     )
     FIELD_HINTS = (
         ("contact name", "contact-name"),
@@ -40,6 +56,7 @@ class ContactForm(FormScreen):
         ("start date", "contact-started"),
         ("milestone", "contact-milestone"),
         ("role", "contact-role"),
+        ("npi", "contact-npi"),
     )
 
     def __init__(self, partner_id: str, contact: Contact | None = None) -> None:
@@ -60,6 +77,19 @@ class ContactForm(FormScreen):
             value=c.role if c else "",
             placeholder="Discharge Planner, Hospice Liaison…",
             id="contact-role",
+        )
+        yield field_label("Credential")
+        yield Select(
+            credential_options(),
+            value=c.credential.value if c and c.credential else Select.NULL,
+            prompt="not set (MD, DO… count toward the gift limit)",
+            id="contact-credential",
+        )
+        yield field_label("NPI")
+        yield Input(
+            value=c.npi or "" if c else "",
+            placeholder="their own 10-digit NPI (optional)",
+            id="contact-npi",
         )
         yield field_label("Emails")
         yield Input(value=", ".join(c.emails) if c else "", id="contact-emails")
@@ -97,6 +127,7 @@ class ContactForm(FormScreen):
     def save(self) -> Worker[None]:
         """Everything as typed: the service reads the dates and checks every field, and a
         new contact goes in whole (milestones, LinkedIn) as one change."""
+        credential = self.query_one("#contact-credential", Select).value
         entry = ContactEntry(
             name=self._text("contact-name"),
             role=self._text("contact-role"),
@@ -107,6 +138,8 @@ class ContactForm(FormScreen):
             milestone=self._text("contact-milestone"),
             met_in_person=self.query_one("#contact-met", Checkbox).value,
             linkedin_connected=self.query_one("#contact-linkedin", Checkbox).value,
+            credential=str(credential) if isinstance(credential, str) else "",
+            npi=self._text("contact-npi"),
         )
         existing = self.contact.id if self.contact else None
         return nurture(self).save_contact(self.partner_id, entry, existing, origin=self)

@@ -1,4 +1,5 @@
-"""Your details: the rep's name, address, agency, zone, video link and daily plan size.
+"""Your details: the rep's name, address, agency, zone, video link, daily plan size, and
+what the agency furnishes (home health brings Stark's yearly gift limit to physicians).
 
 Offered on first run, from the command palette ("details", "settings") and before an
 invite when something it needs is missing. Every value passes the same checks as
@@ -39,6 +40,8 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "timezone": ("Time zone", "America/Chicago (empty: this computer's)"),
     "zoom_url": ("Video link", "https://zoom.us/j/… (Zoom, Teams or Meet)"),
     "daily_capacity": ("Daily plan", "actions in a day's plan, 1–100"),
+    # Several may apply: home-health brings Stark's yearly limit on gifts to physicians.
+    "agency_type": ("Agency type", "home-health, hospice, non-medical-home-care, waiver-provider"),
 }
 
 
