@@ -29,7 +29,7 @@ serialises writers (SQLite ``BEGIN IMMEDIATE``, PostgreSQL transactions).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -41,12 +41,13 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
+from nurture_tui.domain.compliance import ComplianceReport
 from nurture_tui.domain.dates import describe_day, describe_moment
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import Stage
-from nurture_tui.domain.model import Referral, Touchpoint
+from nurture_tui.domain.model import Override, Referral, Touchpoint
 from nurture_tui.domain.playbook.facts import SuggestedAction
-from nurture_tui.services import entries, history, lookups, records
+from nurture_tui.services import compliance, entries, history, lookups, records
 from nurture_tui.services import sync as sync_service
 from nurture_tui.services.csv_import import import_csv
 from nurture_tui.services.demo import DemoSize, load_demo
@@ -177,8 +178,10 @@ class UseCases(App[None]):
         self, partner_id: str, entry: entries.TouchEntry, *, origin: MessagePump | None = None
     ) -> None:
         """Log a touch as typed (the log form; the agenda's "do it")."""
-        session = self.session
-        landed = self._write(origin, lambda: entries.log_touch(session, partner_id, entry))
+        session, playbook = self.session, self.playbook
+        landed = self._write(
+            origin, lambda: entries.log_touch(session, partner_id, entry, playbook)
+        )
         if landed is None:
             return
         touch, undoable = landed
@@ -189,18 +192,26 @@ class UseCases(App[None]):
             if entry.when.strip()
             else ""
         )
-        toast = f"Logged {touch.kind.value}{when}"
+        toast = f"Logged {touch.kind.value}{when}{overridden_words(touch.overrides)}"
         self._landed(TouchpointLogged(toast=toast, touchpoint=touch), undoable, origin, touch)
 
     @work(thread=True, group=WRITES, exit_on_error=False)
     def edit_touchpoint(
         self, touchpoint_id: str, entry: entries.TouchEntry, *, origin: MessagePump | None = None
     ) -> None:
-        landed = self._write(origin, lambda: entries.edit_touch(self.session, touchpoint_id, entry))
+        """Correct a logged touch; warnings it newly trips are added to its overrides."""
+        session, playbook = self.session, self.playbook
+
+        def write() -> tuple[int, Touchpoint]:
+            kept = len(session.repo.touchpoint(touchpoint_id).overrides)
+            return kept, entries.edit_touch(session, touchpoint_id, entry, playbook)
+
+        landed = self._write(origin, write)
         if landed is None:
             return
-        touch, undoable = landed
-        toast = f"Updated the {touch.kind.value} of {touch.at:%d %b}"
+        (kept, touch), undoable = landed
+        added = overridden_words(touch.overrides[kept:])
+        toast = f"Updated the {touch.kind.value} of {touch.at:%d %b}{added}"
         self._landed(TouchpointEdited(toast=toast, touchpoint=touch), undoable, origin, touch)
 
     @work(thread=True, group=WRITES, exit_on_error=False)
@@ -466,6 +477,25 @@ class UseCases(App[None]):
         an earlier one, never over it), and say the full path."""
         path = write_report_csv(report, keep_both=True)
         self.post_message(ReportExported(toast=f"Report saved to {path}", path=path, timeout=10))
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_compliance_report(self, report: ComplianceReport) -> None:
+        """The compliance report's CSV, like the reports CSV: the current folder, beside an
+        earlier one and never over it, the full path said."""
+        path = compliance.write_report_csv(report, keep_both=True)
+        toast = f"Compliance report {report.year} saved to {path}"
+        self.post_message(ReportExported(toast=toast, path=path, timeout=10))
+
+
+def overridden_words(overrides: Sequence[Override]) -> str:
+    """ "; 2 compliance warnings recorded as overridden by Alex Rivera": what a save did
+    with the warnings the rep confirmed ("" when there were none)."""
+    if not overrides:
+        return ""
+    count = len(overrides)
+    plural = "warning" if count == 1 else "warnings"
+    by = ", ".join(dict.fromkeys(o.by for o in overrides))
+    return f"; {count} compliance {plural} recorded as overridden by {by}"
 
 
 def record_words(record: Touchpoint | Referral) -> str:

@@ -8,6 +8,7 @@ Every change here is one ``u`` away, as everywhere else in the app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,11 +21,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from nurture_tui.domain.model import Referral, Touchpoint
+from nurture_tui.domain.money import format_amount, split_evenly
 from nurture_tui.services import lookups
 from nurture_tui.services.lookups import RecordView
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 from nurture_tui.ui.use_cases import record_words
+
+
+def value_lines(touch: Touchpoint, currency: str, zone: tzinfo) -> list[tuple[str, str]]:
+    """What a touch gave and every compliance warning saved through on it (who, when, the
+    words): what the compliance officer will ask about, shown where the rep corrects it."""
+    lines: list[tuple[str, str]] = []
+    if touch.value_cents:
+        value = format_amount(touch.value_cents, currency)
+        heads = len(touch.contact_ids)
+        if heads > 1:
+            each = max(split_evenly(touch.value_cents, heads))
+            value += f" for {heads} people ({format_amount(each, currency)} each)"
+        lines.append(("Value", value))
+    lines.append(("Item", touch.item))
+    for override in touch.overrides:
+        when = f"{override.at.astimezone(zone):%Y-%m-%d %H:%M}"
+        lines.append(("Overridden", f"by {override.by} on {when}: {override.message}"))
+    return lines
 
 
 class RecordScreen(ModalScreen[None]):
@@ -68,9 +88,13 @@ class RecordScreen(ModalScreen[None]):
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
-        self.record = message.view.record
+        record = self.record = message.view.record
+        lines = list(message.view.lines)
+        if isinstance(record, Touchpoint):
+            settings = nurture(self).session.settings
+            lines += value_lines(record, settings.currency, settings.zone)
         body = Text()
-        for label, value in message.view.lines:
+        for label, value in lines:
             if value:
                 body.append(f"{label:<14}", style="dim")
                 body.append(f"{value}\n")  # outside text stays text, never markup

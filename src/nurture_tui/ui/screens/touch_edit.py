@@ -1,4 +1,8 @@
-"""Correct a logged touchpoint: the log form, filled with what was recorded."""
+"""Correct a logged touchpoint: the log form, filled with what was recorded.
+
+The checks judge the corrected touch without its own old value (no double counting), and
+Save asks only about compliance warnings the touch does not already carry as overridden.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,16 @@ from dataclasses import replace
 from textual.widgets import Checkbox, Input, Select
 from textual.worker import Worker
 
+from nurture_tui.domain.compliance import Finding
 from nurture_tui.domain.model import PartnerHistory, Touchpoint
+from nurture_tui.services.entries import TouchCheck, TouchEntry
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.log_form import LogTouchForm
+
+
+def typed_value(cents: int) -> str:
+    """A recorded value as the Value field shows it again ("48.00"; nothing when none)."""
+    return f"{cents // 100}.{cents % 100:02d}" if cents else ""
 
 
 class TouchEditForm(LogTouchForm):
@@ -30,7 +41,10 @@ class TouchEditForm(LogTouchForm):
         self.query_one("#log-at", Input).value = f"{touch.at.astimezone(zone):%Y-%m-%d %H:%M}"
         self.query_one("#log-note", Input).value = touch.note
         self.query_one("#log-requested", Checkbox).value = touch.requested
-        super().on_mount()
+        self.query_one("#log-value", Input).value = typed_value(touch.value_cents)
+        self.query_one("#log-item", Input).value = touch.item
+        # LogTouchForm.on_mount runs next (Textual calls each class's handler in turn)
+        # and loads the history.
 
     def _history_loaded(self, history: PartnerHistory) -> None:
         # Guardrails judge the edit against the history without the touch being edited.
@@ -39,7 +53,10 @@ class TouchEditForm(LogTouchForm):
             PartnerHistory(history.partner, history.contacts, others, history.referrals)
         )
 
-    def save(self) -> Worker[None]:
+    def replaces(self) -> str | None:
+        return self.touchpoint.id
+
+    def entry_to_save(self) -> TouchEntry:
         touch = self.touchpoint
         contact = self.query_one("#log-contact", Select).value
         # Only the first contact shows in the form; the others a touch was logged with stay.
@@ -48,5 +65,11 @@ class TouchEditForm(LogTouchForm):
             if isinstance(contact, str)
             else ()
         )
-        entry = replace(self.entry(), contact_ids=contact_ids)
-        return nurture(self).edit_touchpoint(touch.id, entry, origin=self)
+        return replace(self.entry(), contact_ids=contact_ids)
+
+    def new_warnings(self, check: TouchCheck) -> list[Finding]:
+        kept = {(o.rule, o.message) for o in self.touchpoint.overrides}
+        return [f for f in check.compliance_warnings if (f.rule, f.message) not in kept]
+
+    def write(self, entry: TouchEntry) -> Worker[None]:
+        return nurture(self).edit_touchpoint(self.touchpoint.id, entry, origin=self)
