@@ -40,8 +40,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "timezone": ("Time zone", "America/Chicago (empty: this computer's)"),
     "zoom_url": ("Video link", "https://zoom.us/j/… (Zoom, Teams or Meet)"),
     "daily_capacity": ("Daily plan", "actions in a day's plan, 1–100"),
-    # Several may apply: home-health brings Stark's yearly limit on gifts to physicians.
-    "agency_type": ("Agency type", "home-health, hospice, non-medical-home-care, waiver-provider"),
+    "agency_type": ("Agency type", "home-health, hospice… (the choices are below)"),
 }
 
 
@@ -84,6 +83,18 @@ class DetailsScreen(FormScreen):
             value = getattr(current, key)
             yield field_label(label)
             yield Input(value=str(value) if value != "" else "", placeholder=hint, id=field_id(key))
+
+    def footer(self) -> ComposeResult:
+        # Right under the field it explains: the four types do not fit its placeholder.
+        yield Static(
+            Text(
+                "Agency type: one or more of home-health, hospice, non-medical-home-care, "
+                "waiver-provider (comma-separated). Home health brings Stark's yearly limit "
+                "on gifts to physicians; the kickback checks always apply."
+            ),
+            classes="form-subtitle",
+            id="details-agency-types",
+        )
 
     def _typed(self, key: str) -> str:
         return self.query_one(f"#{field_id(key)}", Input).value

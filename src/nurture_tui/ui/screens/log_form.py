@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Select, Static
 from textual.worker import Worker
@@ -68,7 +69,8 @@ class SaveAnywayScreen(ConfirmScreen):
             question.append(f"\n⚠ {finding.message}")
         super().__init__(question, yes="Save anyway", no="Back to the form")
 
-    def on_mount(self, event: events.Mount) -> None:
+    @on(events.Mount)
+    def _yes_by_default(self, event: events.Mount) -> None:
         event.prevent_default()  # not the base's focus on "No"
         self.query_one("#confirm-yes", Button).focus()
 
@@ -135,8 +137,11 @@ class LogTouchForm(FormScreen):
 
     def header(self) -> ComposeResult:
         yield Static("", id="log-partner", classes="form-subtitle")
-        # Above the fields, so the don'ts show even on a 24-line terminal.
-        yield Static("", id="log-warnings")
+        # Above the fields, so the don'ts show even on a 24-line terminal; in a box of its
+        # own, at most a few lines high on a small terminal (the rest scrolls), so the
+        # field being typed in is never pushed out of sight by what it made appear.
+        with VerticalScroll(id="log-warnings-box"):
+            yield Static("", id="log-warnings")
 
     def fields(self) -> ComposeResult:
         yield field_label("Kind")
@@ -221,6 +226,18 @@ class LogTouchForm(FormScreen):
         box.update(check_text(check))
         box.set_class(bool(check.lines), "has-warnings")
         box.set_class(bool(check.compliance_warnings), "has-compliance")
+        self.call_after_refresh(self._keep_the_field_in_view)
+
+    def _keep_the_field_in_view(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.is_attached:
+            body = self.query_one(".form", VerticalScroll)
+            body.scroll_to_widget(focused, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The fields keep at least ~10 rows: 24 lines show 6 lines of warnings at once.
+        box = self.query_one("#log-warnings-box", VerticalScroll)
+        box.styles.max_height = max(4, event.size.height - 18)
 
     # ------------------------------------------------------------------ saving
     def _contact_ids(self) -> tuple[str, ...]:
