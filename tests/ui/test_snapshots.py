@@ -53,6 +53,36 @@ async def gift_warning(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def compliance_warning(pilot: Pilot[None]) -> None:
+    """The log form for a $600 dinner to a demo physician (over the 2026 limit of $535):
+    the compliance warning in bold, the playbook's don'ts after it."""
+    from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS
+
+    await settle(pilot)
+    app = pilot.app
+    repo = app.session.repo  # type: ignore[attr-defined]
+    board = app.board  # type: ignore[attr-defined]
+    partner, doctor = next(
+        (card, c)
+        for card in board.cards
+        for c in repo.contacts(card.id)
+        if c.credential in PHYSICIAN_CREDENTIALS
+    )
+    await app.push_screen(LogTouchForm(partner.id, kind="gift", contact_id=doctor.id))
+    await settle(pilot)
+    for selector, text in (("#log-item", "dinner at Rosa's"), ("#log-value", "600")):
+        app.screen.query_one(selector).focus()
+        await pilot.press(*text)
+    await settle(pilot)
+
+
+async def save_anyway(pilot: Pilot[None]) -> None:
+    """The one question before saving through a compliance warning."""
+    await compliance_warning(pilot)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 async def referral_status(pilot: Pilot[None]) -> None:
     """The referral form in edit mode, as the partner page's referral row opens it."""
     from nurture_tui.ui.screens.referral_form import ReferralForm
@@ -134,6 +164,9 @@ SCREENS: dict[str, Steps] = {
     "timeline_record_delete": keys("enter", "enter", "d"),
     "timeline_touch_edit": keys("enter", "down", "enter", "e"),
     "log_form_gift_warning": gift_warning,
+    "log_form_compliance_warning": with_details(compliance_warning),
+    "log_form_save_anyway": with_details(save_anyway),
+    "contact_form": keys("enter", "c"),
     "referral_form": keys("f"),
     "partner_form": keys("a"),
     "snooze": keys("g", "s"),
@@ -146,6 +179,8 @@ SCREENS: dict[str, Steps] = {
     "details": details_screen,
     "help": keys("question_mark"),
     "reports": keys("R"),
+    # The demo's gifts are of last year: "[" shows them.
+    "reports_compliance": with_details(keys("R", "2", "left_square_bracket")),
     "sync": sync_screen,
 }
 
