@@ -88,7 +88,7 @@ async def test_a_value_over_the_limit_warns_live_and_save_asks_first(tmp_path: P
         assert isinstance(confirm, SaveAnywayScreen), "Save asks before saving through"
         question = str(confirm.query_one("#confirm-question", Static).render())
         assert f"recorded as overridden by {REP}" in question
-        assert "compliance report lists them" in question
+        assert "the compliance report lists it." in question
         assert app.session.repo.touchpoints(practice.id) == [], "nothing saved yet"
 
 
@@ -286,3 +286,37 @@ async def test_a_hostile_contact_name_shows_as_plain_text(tmp_path: Path) -> Non
         body = str(app.screen.query_one("#compliance-body", Static).render())
         assert "[b]Evil[/b]" in body
         assert not any(ch in body for ch in "\x1b\u202e\x07")
+
+
+async def test_three_warnings_at_80x24_keep_the_answers_in_view(tmp_path: Path) -> None:
+    """A $600 gift card to an MD three weeks after a referral from the practice: the
+    cash, kickback and Stark warnings all show in the question, and its buttons stay on a
+    24-line screen."""
+    from datetime import date
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        practice, doctor = with_physician(app)
+        records.add_referral(app.session, practice.id, date(2026, 11, 2))
+        form = await open_gift_form(pilot, practice, doctor)
+        await type_into(pilot, "#log-value", "600")
+        await type_into(pilot, "#log-item", "Visa gift card")
+        await settle(pilot)
+        assert visible(pilot, form.query_one("#log-value", Input))
+        assert visible(pilot, form.query_one("#log-item", Input))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        confirm = app.screen
+        assert isinstance(confirm, SaveAnywayScreen)
+        question = str(confirm.query_one("#confirm-question", Static).render())
+        assert "The 3 warnings are recorded" in question
+        for button in ("#confirm-yes", "#confirm-no"):
+            assert visible(pilot, confirm.query_one(button, Button)), button
+        await pilot.press("enter")
+        await settle(pilot)
+        [touch] = app.session.repo.touchpoints(practice.id)
+        assert {o.rule for o in touch.overrides} == {
+            "cash-equivalent",
+            "gift-after-referral",
+            "stark-yearly-limit",
+        }

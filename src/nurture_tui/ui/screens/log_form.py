@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 from textual.worker import Worker
 
 from nurture_tui.domain.compliance import Finding
@@ -57,22 +57,37 @@ def check_text(check: TouchCheck) -> Text:
 class SaveAnywayScreen(ConfirmScreen):
     """The one question before a touch with compliance warnings is saved. Unlike a delete,
     saving is what the rep asked for, so Enter says yes; Esc (or n) goes back to the form
-    with everything typed kept."""
+    with everything typed kept. The warnings scroll in a box of their own: however many
+    there are, the answers stay on a 24-line screen."""
 
     def __init__(self, warnings: Sequence[Finding], by: str) -> None:
         count = len(warnings)
         them = "The warning is" if count == 1 else f"The {count} warnings are"
         question = Text(f"Save anyway? {them} recorded as overridden by ")
         question.append(by, style="bold")
-        question.append("; the compliance report lists them.\n")
-        for finding in warnings:
-            question.append(f"\n⚠ {finding.message}")
+        question.append(f"; the compliance report lists {'it' if count == 1 else 'them'}.")
         super().__init__(question, yes="Save anyway", no="Back to the form")
+        self.warnings = Text("\n").join(Text(f"⚠ {f.message}") for f in warnings)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="confirm"):
+            yield Static(self.question, id="confirm-question")
+            with VerticalScroll(id="save-anyway-warnings"):
+                yield Static(self.warnings)
+            with Horizontal(classes="confirm-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
+                yield Button(f"{self.no} (n)", id="confirm-no")
+        yield Footer(show_command_palette=False)
 
     @on(events.Mount)
     def _yes_by_default(self, event: events.Mount) -> None:
         event.prevent_default()  # not the base's focus on "No"
         self.query_one("#confirm-yes", Button).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The question, the buttons, the border and the footer take 10 lines.
+        box = self.query_one("#save-anyway-warnings", VerticalScroll)
+        box.styles.max_height = max(3, event.size.height - 11)
 
 
 class LogTouchForm(FormScreen):
@@ -153,12 +168,14 @@ class LogTouchForm(FormScreen):
         )
         yield field_label("With")
         yield Select([], id="log-contact", prompt="the partner as a whole")
-        yield field_label("When")
-        yield Input(placeholder="now; or yesterday 3pm, tue 10:00, 11/23 3pm…", id="log-at")
+        # What was given right under who received it: on 24 lines both stay in view
+        # under the warnings they bring.
         yield field_label("Value")
         yield Input(placeholder="$ for everyone together, e.g. 48.00", id="log-value")
         yield field_label("Item")
         yield Input(placeholder="what was given: lunch for the team, a plant…", id="log-item")
+        yield field_label("When")
+        yield Input(placeholder="now; or yesterday 3pm, tue 10:00, 11/23 3pm…", id="log-at")
         yield field_label("Purpose")
         yield Input(
             value=self.initial_purpose,
