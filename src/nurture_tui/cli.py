@@ -17,6 +17,7 @@ import orjson
 from nurture_tui import __version__
 from nurture_tui.commands import changes, data, exchange, invites, partners, plan, touches
 from nurture_tui.commands import sync as sync_commands
+from nurture_tui.commands.compliance import add_parsers as _compliance_parsers
 from nurture_tui.commands.config import add_parsers as _config_parsers
 from nurture_tui.commands.reports import add_parsers as _report_parsers
 from nurture_tui.crash import write_crash_report
@@ -28,6 +29,7 @@ from nurture_tui.domain.errors import (
     ValidationError,
 )
 from nurture_tui.domain.kinds import (
+    Credential,
     PartnerKind,
     ReferralService,
     ReferralStatus,
@@ -125,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(sub, "check", data.check, "check the store file for damage (SQLite's own check)")
     _config_parsers(sub, common, command)
     _report_parsers(sub, common, command)
+    _compliance_parsers(sub, common, command)
     return parser
 
 
@@ -241,7 +244,7 @@ def _contact_parsers(
     common: argparse.ArgumentParser,
     command: Command,
 ) -> None:
-    group = sub.add_parser("contact", parents=[common], help="add and list contacts")
+    group = sub.add_parser("contact", parents=[common], help="add, edit, show and list contacts")
     csub = group.add_subparsers(title="contact commands", metavar="ACTION", required=True)
     p = command(csub, "add", partners.contact_add, "add a contact at a partner")
     p.add_argument("--partner", required=True, metavar="ID")
@@ -252,8 +255,32 @@ def _contact_parsers(
     p.add_argument("--birthday", metavar="DATE")
     p.add_argument("--started", metavar="DATE", help="when they started at the partner")
     p.add_argument("--met-in-person", action="store_true")
+    _credential_options(p)
+    p = command(csub, "edit", partners.contact_edit, "change a contact")
+    p.add_argument("id", help="the contact's id, a unique prefix of it, or their name")
+    p.add_argument("--name")
+    p.add_argument("--email", action="append", help="their addresses (replaces the list)")
+    p.add_argument("--role")
+    p.add_argument("--phone")
+    p.add_argument("--birthday", metavar="DATE", help="'' clears it")
+    p.add_argument("--started", metavar="DATE", help="'' clears it")
+    p.add_argument("--met-in-person", action=argparse.BooleanOptionalAction, default=None)
+    _credential_options(p)
+    p = command(csub, "show", partners.contact_show, "show one contact")
+    p.add_argument("id", help="the contact's id, a unique prefix of it, or their name")
     p = command(csub, "list", partners.contact_list, "list contacts")
     p.add_argument("--partner", metavar="ID")
+
+
+def _credential_options(p: argparse.ArgumentParser) -> None:
+    """--credential/--npi: whether gifts to a contact count toward Stark's yearly limit.
+    The credential is read by ``parse_credential`` ("M.D." is md), not by ``Choice``."""
+    p.add_argument(
+        "--credential",
+        metavar="CRED",
+        help=f"{_one_of(Credential)} (md to dc are physicians under Stark; '' clears it)",
+    )
+    p.add_argument("--npi", help="their individual 10-digit NPI ('' clears it)")
 
 
 def _log_parser(p: argparse.ArgumentParser) -> None:
@@ -278,6 +305,28 @@ def _log_parser(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="this touch is a LinkedIn connection request",
     )
+    _value_options(p)
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="run every check (compliance too) and print what it finds; save nothing",
+    )
+
+
+def _value_options(p: argparse.ArgumentParser) -> None:
+    """--value/--value-each/--item: what a gift, a meal or tickets were worth (log, edit)."""
+    worth = p.add_mutually_exclusive_group()
+    worth.add_argument(
+        "--value",
+        metavar="AMOUNT",
+        help="what was given, for all contacts together (split evenly), e.g. 25 or 25.50",
+    )
+    worth.add_argument(
+        "--value-each",
+        metavar="AMOUNT",
+        help="what each --contact received (multiplied by the number of contacts)",
+    )
+    p.add_argument("--item", metavar="TEXT", help='what was given ("lunch for 6", "coffee mugs")')
 
 
 def _touch_parsers(
@@ -311,6 +360,7 @@ def _touch_parsers(
         default=None,
         help="planned, not done (--no-planned: it happened)",
     )
+    _value_options(p)
     p = command(tsub, "delete", changes.touch_delete, "delete a touchpoint (undoable)")
     p.add_argument("id")
 

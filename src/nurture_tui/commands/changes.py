@@ -8,11 +8,13 @@ Nothing here asks "are you sure?": every change, a deletion included, is one
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from nurture_tui.commands.output import emit, session_for, table
+from nurture_tui.commands.touches import rep_playbook, say_findings, say_overridden, value_cents
 from nurture_tui.domain.dates import Tense, describe_moment
 from nurture_tui.domain.validation import parse_datetime
-from nurture_tui.services import naming, records
+from nurture_tui.services import compliance, naming, records
 from nurture_tui.services.history import change_json, recent_changes, undo_latest
 from nurture_tui.services.present import referral_json, touchpoint_json
 
@@ -70,7 +72,11 @@ def touch_edit(args: argparse.Namespace) -> int:
     current = repo.touchpoint(repo.resolve("touchpoint", args.id))
     partner_id = naming.partner_id(session, args.partner) if args.partner else None
     contact_ids = (
-        naming.contact_ids(session, args.contact, partner_id or current.partner_id)
+        list(
+            dict.fromkeys(
+                naming.contact_ids(session, args.contact, partner_id or current.partner_id)
+            )
+        )
         if args.contact is not None
         else None
     )
@@ -78,22 +84,33 @@ def touch_edit(args: argparse.Namespace) -> int:
     planned = args.planned if args.planned is not None else current.status.value == "planned"
     tense = Tense.FUTURE if planned else Tense.PAST
     at = parse_datetime(args.at, zone, now=session.now(), tense=tense) if args.at else None
+    recipients = len(contact_ids if contact_ids is not None else current.contact_ids)
+    changes: dict[str, Any] = {
+        "partner_id": partner_id,
+        "kind": args.kind,
+        "at": at,
+        "contact_ids": contact_ids,
+        "purpose": args.purpose,
+        "note": args.note,
+        "requested": args.requested,
+        "planned": args.planned,
+        "value_cents": value_cents(args.value, args.value_each, recipients),
+        "item": args.item,
+    }
+    # The corrected touch is checked as it will be saved (its old value not counted
+    # twice); warnings it newly trips are saved through and recorded, as ``log`` does.
+    updated = records.touchpoint_changes(session, current.id, **changes)
+    checked = compliance.check_touchpoint(session, rep_playbook(), updated)
     touchpoint = records.edit_touchpoint(
-        session,
-        current.id,
-        partner_id=partner_id,
-        kind=args.kind,
-        at=at,
-        contact_ids=contact_ids,
-        purpose=args.purpose,
-        note=args.note,
-        requested=args.requested,
-        planned=args.planned,
+        session, current.id, overrides=checked.overrides, **changes
     )
+    if not args.json:
+        say_findings(checked.findings)
+        say_overridden(checked, compliance.actor(session))
     when = f" for {describe_moment(touchpoint.at.astimezone(zone))}" if at else ""
     emit(
         args,
-        touchpoint_json(touchpoint, zone),
+        touchpoint_json(touchpoint, zone) | {"warnings": [f.as_json() for f in checked.findings]},
         f"updated {touchpoint.kind.value} {touchpoint.id[:8]}{when} {UNDO_HINT}",
     )
     return 0

@@ -74,7 +74,7 @@ def partner_show(args: argparse.Namespace) -> int:
     touches = repo.touchpoints(partner.id)
     referrals = repo.referrals(partner.id)
     data = partner_json(partner) | {
-        "contacts": [contact_json(c) for c in contacts],
+        "contacts": [contact_json(c, partner) for c in contacts],
         "touchpoints": [touchpoint_json(t, zone) for t in touches],
         "referrals": [referral_json(r) for r in referrals],
     }
@@ -85,7 +85,12 @@ def partner_show(args: argparse.Namespace) -> int:
     if partner.domains:
         lines.append("domains: " + ", ".join(partner.domains))
     lines.append(f"contacts ({len(contacts)}):")
-    lines += [f"  {c.id[:8]}  {c.name}  {c.role}  {', '.join(c.emails)}" for c in contacts]
+    for c in contacts:
+        credential = f", {c.credential.value.upper()}" if c.credential else ""
+        lines.append(f"  {c.id[:8]}  {c.name}{credential}  {c.role}  {', '.join(c.emails)}")
+        inferred = contact_json(c, partner)["physician_inferred"]
+        if inferred:
+            lines.append(f"            note: {inferred}")
     lines.append(f"referrals: {len(referrals)}")
     lines.append(f"touchpoints ({len(touches)}), latest first:")
     lines += [
@@ -132,9 +137,10 @@ def contact_add(args: argparse.Namespace) -> int:
         if args.started
         else None
     )
+    partner = naming.resolve_partner(session, args.partner)
     contact = records.add_contact(
         session,
-        naming.partner_id(session, args.partner),
+        partner.id,
         args.name,
         emails=args.email,
         role=args.role or "",
@@ -142,12 +148,62 @@ def contact_add(args: argparse.Namespace) -> int:
         birthday=birthday,
         started=started,
         met_in_person=args.met_in_person,
+        credential=args.credential,
+        npi=args.npi,
     )
     understood = [f"birthday {describe_day(birthday)}"] if birthday else []
     understood += [f"started {describe_day(started, today)}"] if started else []
     if understood and not args.json:
         say("; ".join(understood))  # the dates as read, so a misread shows at once
-    emit(args, contact_json(contact), contact.id)
+    data = contact_json(contact, partner)
+    if not args.json:
+        _say_physician(data)
+    emit(args, data, contact.id)
+    return 0
+
+
+def _say_physician(data: dict[str, object]) -> None:
+    """A physician status the rep did not set is said, so a wrong guess is corrected
+    before it decides which gifts count toward Stark's yearly limit."""
+    if data["physician_inferred"]:
+        say(f"note: {data['physician_inferred']}")
+
+
+def contact_edit(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    today = session.today()
+    changes: dict[str, object] = {}
+    for name in ("name", "role", "phone", "credential", "npi"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    if args.email is not None:
+        changes["emails"] = args.email
+    if args.birthday is not None:
+        changes["birthday"] = parse_birthday(args.birthday) if args.birthday else None
+    if args.started is not None:
+        changes["started"] = (
+            parse_date(args.started, "start date", today=today, tense=Tense.PAST)
+            if args.started
+            else None
+        )
+    if args.met_in_person is not None:
+        changes["met_in_person"] = args.met_in_person
+    contact = records.edit_contact(session, naming.resolve_contact(session, args.id).id, **changes)
+    data = contact_json(contact, session.repo.partner(contact.partner_id))
+    if not args.json:
+        _say_physician(data)
+    emit(args, data, f"updated {contact.name} ({contact.id[:8]})")
+    return 0
+
+
+def contact_show(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    contact = naming.resolve_contact(session, args.id)
+    partner = session.repo.partner(contact.partner_id)
+    data = contact_json(contact, partner) | {"partner": partner.name}
+    lines = [f"{k}: {v}" for k, v in data.items() if v not in (None, "", [], ())]
+    emit(args, data, lines)
     return 0
 
 
@@ -156,13 +212,21 @@ def contact_list(args: argparse.Namespace) -> int:
     repo = session.repo
     partner_id = naming.partner_id(session, args.partner) if args.partner else None
     contacts = repo.contacts(partner_id)
+    partners = {p.id: p for p in repo.partners(include_archived=True)}
     rows = [
-        [c.id[:8], c.name, c.role, ", ".join(c.emails), repo.partner(c.partner_id).name]
+        [
+            c.id[:8],
+            c.name,
+            c.credential.value.upper() if c.credential else "",
+            c.role,
+            ", ".join(c.emails),
+            partners[c.partner_id].name,
+        ]
         for c in contacts
     ]
     emit(
         args,
-        [contact_json(c) for c in contacts],
-        table(rows, ["ID", "NAME", "ROLE", "EMAILS", "PARTNER"]),
+        [contact_json(c, partners[c.partner_id]) for c in contacts],
+        table(rows, ["ID", "NAME", "CREDENTIAL", "ROLE", "EMAILS", "PARTNER"]),
     )
     return 0

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from nurture_tui.commands.output import emit, say, session_for, table
+from nurture_tui.domain.compliance import Finding
 from nurture_tui.domain.dates import Tense, describe_day, describe_moment
+from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.money import MAX_CENTS, dollars, format_amount, parse_amount
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.validation import parse_date, parse_datetime
-from nurture_tui.services import naming, records
+from nurture_tui.services import compliance, naming, records
 from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import (
     check_playbook_file,
@@ -23,12 +29,49 @@ from nurture_tui.services.playbook import (
 from nurture_tui.services.present import referral_json, touchpoint_json
 
 
-def _playbook() -> Playbook:
+def rep_playbook() -> Playbook:
     """The rep's playbook, or the defaults with a warning if the file is broken."""
     loaded = effective_playbook()
     if loaded.problem:
         say(f"nurture: warning: {loaded.problem}")
     return loaded.playbook
+
+
+def value_cents(value: str | None, value_each: str | None, recipients: int) -> int | None:
+    """What ``--value`` / ``--value-each`` mean in cents, for all recipients together (None:
+    neither given). ``--value-each`` is per named contact (the partner as a whole when
+    none is named); the product is held to the same ceiling a typed value is."""
+    if value is not None:
+        return parse_amount(value)
+    if value_each is None:
+        return None
+    each = parse_amount(value_each, "value each")
+    total = each * max(1, recipients)
+    if total > MAX_CENTS:
+        raise ValidationError(
+            f"{format_amount(each)} each for {recipients} contacts is {format_amount(total)}, "
+            f"more than {format_amount(MAX_CENTS)}; check the number"
+        )
+    return total
+
+
+def say_findings(findings: Sequence[Finding]) -> None:
+    """Each compliance finding on one line, as the guardrails' warnings are shown."""
+    for finding in findings:
+        say(f"{finding.severity} [{finding.rule}]: {finding.message}")
+
+
+def say_overridden(checked: compliance.Checked, who: str) -> None:
+    """The line that tells the rep a warning was not a block: it was saved through, and
+    the record says so (the compliance officer reads it in the report)."""
+    count = len(checked.warnings)
+    if count:
+        said = "compliance warning" if count == 1 else f"{count} compliance warnings"
+        them = "it" if count == 1 else "them"
+        say(
+            f"saved through the {said} above: recorded as overridden by {who} "
+            f"(`nurture compliance report` lists {them})"
+        )
 
 
 def log(args: argparse.Namespace) -> int:
@@ -37,28 +80,54 @@ def log(args: argparse.Namespace) -> int:
     tense = Tense.FUTURE if args.planned else Tense.PAST  # "tue": the coming one if planned
     at = parse_datetime(args.at, zone, now=now, tense=tense) if args.at else None
     partner = naming.resolve_partner(session, args.partner)
+    contact_ids = list(dict.fromkeys(naming.contact_ids(session, args.contact, partner.id)))
+    cents = value_cents(args.value, args.value_each, len(contact_ids))
     draft = records.draft_touchpoint(
         session,
         partner.id,
         args.kind,
         at=at,
-        contact_ids=naming.contact_ids(session, args.contact, partner.id),
+        contact_ids=contact_ids,
         purpose=args.purpose or "",
         note=args.note or "",
         requested=args.requested,
         planned=args.planned,
+        value_cents=cents or 0,
+        item=args.item or "",
     )
-    warnings = guardrail_warnings(
-        session, _playbook(), draft, linkedin_connect=args.linkedin_connect
-    )
-    touchpoint = records.save_touchpoint(session, draft)
+    playbook = rep_playbook()
+    warnings = guardrail_warnings(session, playbook, draft, linkedin_connect=args.linkedin_connect)
+    checked = compliance.check_draft(session, playbook, draft)
+    said: list[dict[str, Any]] = [w.as_json() | {"severity": "warning"} for w in warnings]
+    said += [f.as_json() for f in checked.findings]
+    if args.check:
+        if not args.json:
+            for warning in warnings:
+                say(f"warning [{warning.rule}]: {warning.message}")
+            say_findings(checked.findings)
+            say(
+                "checked only: nothing was saved"
+                if said
+                else "checked only: nothing to warn about; nothing was saved"
+            )
+        emit(
+            args,
+            {"saved": False, "value": dollars(draft.value_cents) or None, "warnings": said},
+            [],
+        )
+        return 0
+    touchpoint = records.save_touchpoint(session, replace(draft, overrides=checked.overrides))
     if not args.json:
         when = describe_moment(touchpoint.at.astimezone(zone), now)
         verb = "planned" if args.planned else "logged"
-        say(f"{verb} {touchpoint.kind.value} with {partner.name} for {when}")
+        cents_given = touchpoint.value_cents
+        given = f" ({format_amount(cents_given, session.settings.currency)})" if cents_given else ""
+        say(f"{verb} {touchpoint.kind.value}{given} with {partner.name} for {when}")
         for warning in warnings:
             say(f"warning [{warning.rule}]: {warning.message}")
-    data = touchpoint_json(touchpoint, zone) | {"warnings": [w.as_json() for w in warnings]}
+        say_findings(checked.findings)
+        say_overridden(checked, compliance.actor(session))
+    data = touchpoint_json(touchpoint, zone) | {"warnings": said}
     emit(args, data, touchpoint.id)
     return 0
 
@@ -157,7 +226,7 @@ def next_(args: argparse.Namespace) -> int:
     if today is not None and not args.json:
         say(f"as of {describe_day(today, session.today())}")
     partner_id = naming.partner_id(session, args.partner) if args.partner else None
-    actions = next_actions(session, _playbook(), today=today, partner_id=partner_id)
+    actions = next_actions(session, rep_playbook(), today=today, partner_id=partner_id)
     if args.limit:
         actions = actions[: args.limit]
     if args.json:

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from nurture_tui.domain.compliance import physician_status
 from nurture_tui.domain.dates import MonthDay
-from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint
+from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS
+from nurture_tui.domain.model import Contact, Override, Partner, Referral, Touchpoint
+from nurture_tui.domain.money import dollars
 
 Json = dict[str, Any]
 
@@ -38,7 +41,15 @@ def partner_json(p: Partner) -> Json:
     }
 
 
-def contact_json(c: Contact) -> Json:
+def contact_json(c: Contact, partner: Partner | None = None) -> Json:
+    """A contact; ``physician`` says whether gifts to them count toward Stark's yearly
+    limit. Given the ``partner``, an individual NPI at a physician practice with no
+    credential set counts (``physician_inferred`` says why, so the rep can correct it);
+    without it only the credential decides."""
+    if partner is not None:
+        physician, inferred = physician_status(c, partner)
+    else:
+        physician, inferred = c.credential in PHYSICIAN_CREDENTIALS, ""
     return {
         "id": c.id,
         "partner_id": c.partner_id,
@@ -51,6 +62,10 @@ def contact_json(c: Contact) -> Json:
         "milestones": [{"on": m.on.isoformat(), "note": m.note} for m in c.milestones],
         "met_in_person": c.met_in_person,
         "linkedin_connected": c.linkedin_connected,
+        "credential": c.credential.value if c.credential else None,
+        "npi": c.npi,
+        "physician": physician,
+        "physician_inferred": inferred or None,
     }
 
 
@@ -67,6 +82,19 @@ def touchpoint_json(t: Touchpoint, zone: tzinfo) -> Json:
         "note": t.note,
         "source": t.source,
         "external_id": t.external_id,
+        "value": dollars(t.value_cents) if t.value_cents else None,
+        "item": t.item,
+        "overrides": [override_json(o) for o in t.overrides],
+    }
+
+
+def override_json(o: Override) -> Json:
+    """A compliance warning saved through: the same shape as the compliance report's."""
+    return {
+        "rule": o.rule,
+        "by": o.by,
+        "at": o.at.isoformat(timespec="seconds"),
+        "warning": o.message,
     }
 
 
