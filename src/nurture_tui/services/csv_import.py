@@ -35,11 +35,13 @@ from pathlib import Path
 from nurture_tui.domain.errors import NurtureError, ValidationError
 from nurture_tui.domain.kinds import (
     IN_PERSON_KINDS,
+    Credential,
     PartnerKind,
     Stage,
     Tier,
     TouchpointKind,
     default_direction,
+    parse_credential,
     parse_enum,
 )
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
@@ -298,6 +300,8 @@ def _merge_contact(
     birthday = optional_day(get("birthday"), "birthday")
     started = optional_day(get("started"), "start date")
     role = mask_references(get("role"), plan.refs)
+    credential = _credential(get, name or emails[0], number, report)
+    npi = clean_npi(get("contact_npi")) if get("contact_npi") else None
     if existing_id:
         current = plan.contacts[existing_id]
         merged = replace(
@@ -308,6 +312,8 @@ def _merge_contact(
             birthday=current.birthday or birthday,
             started=current.started or started,
             met_in_person=current.met_in_person or _yes(get("met")),
+            credential=current.credential or credential,
+            npi=current.npi or npi,
         )
         if merged != current:
             plan.put_contact(merged)
@@ -325,6 +331,8 @@ def _merge_contact(
         birthday=birthday,
         started=started,
         met_in_person=_yes(get("met")),
+        credential=credential,
+        npi=npi,
     )
     plan.put_contact(contact)
     for email in emails:
@@ -332,6 +340,23 @@ def _merge_contact(
     plan.by_contact_name[(partner.id, normalise_name(contact.name))] = contact.id
     report.contacts_added += 1
     return contact
+
+
+def _credential(get: Cell, who: str, number: int, report: ImportReport) -> Credential | None:
+    """The row's credential ("M.D." is md). One the sheet spells some other way is a
+    warning, not a refused import: the contact is added without one, and the rep sets
+    it (``contact edit --credential``) once they know which it is."""
+    try:
+        return parse_credential(get("credential"))
+    except ValidationError as exc:
+        report.warnings.append(
+            ImportWarning(
+                number,
+                "credential",
+                f"row {number}: {exc}; {who} was imported without a credential",
+            )
+        )
+        return None
 
 
 def _notes(
