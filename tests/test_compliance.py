@@ -38,7 +38,8 @@ LIMITS = LimitTable(
         YearLimit(2026, 53500, "https://cms.example/cpi-u"),
     )
 )
-RULES = ComplianceRules(zone=CHICAGO)
+RULES = ComplianceRules(zone=CHICAGO, agency_types=frozenset({"home-health"}))
+UNSET = ComplianceRules(zone=CHICAGO)  # no agency type: Stark checked, and said
 
 
 def _moment(day: date, hour: int = 12) -> datetime:
@@ -509,3 +510,79 @@ def test_a_physicians_year_total_is_the_sum_of_their_values_that_year(data: st.D
         limit = LIMITS.in_force(year).cents
         assert found[0].remaining_cents == max(0, limit - expected)
         assert found[0].over_by_cents == max(0, expected - limit)
+
+
+# ------------------------------------------------------------------ found by a reader
+
+
+def test_a_cash_word_in_the_purpose_of_a_touch_that_gives_nothing_is_not_cash() -> None:
+    p, doctor, _ = _practice()
+    h = history(p, contacts=[doctor], referrals=[referral(p, 3)])
+    email = GiftDraft(
+        TouchpointKind.EMAIL,
+        _moment(date(2026, 11, 23)),
+        purpose="Money Follows the Person transition; cash assistance programs",
+        contact_ids=(doctor.id,),
+    )
+    assert check_value(email, h, LIMITS, RULES) == []
+    card = replace(email, item="gift card")
+    assert [f.rule for f in check_value(card, h, LIMITS, RULES)][:1] == ["cash-equivalent"]
+
+
+def test_a_physician_outside_starks_reach_is_held_to_the_agency_cap() -> None:
+    p, doctor, _ = _practice()
+    hospice = ComplianceRules(
+        zone=CHICAGO, agency_types=frozenset({"hospice"}), policy_cap_cents=10000
+    )
+    found = _check(history(p, contacts=[doctor]), 15000, (doctor.id,), rules=hospice)
+    assert found == {"policy-cap": "warning"}
+
+
+def test_settings_that_shape_a_physicians_check_are_said() -> None:
+    p, doctor, _ = _practice()
+    h = history(p, contacts=[doctor])
+    found_unset = _check(h, 50000, (doctor.id,), rules=UNSET)
+    assert found_unset["agency-type-unset"] == "notice"
+    assert found_unset["stark-limit-near"] == "notice"  # checked all the same
+    set_up = ComplianceRules(zone=CHICAGO, agency_types=frozenset({"home-health"}), currency="EUR")
+    found = _check(h, 10000, (doctor.id,), rules=set_up)
+    assert "agency-type-unset" not in found and found["currency-not-usd"] == "notice"
+
+
+def test_a_physicians_limit_warning_is_listed_under_that_physician_only() -> None:
+    p, doctor, nurse = _practice()
+    draft = GiftDraft(
+        TouchpointKind.GIFT, _moment(date(2026, 6, 1)), 140000, contact_ids=(doctor.id, nurse.id)
+    )
+    h = history(
+        p, contacts=[doctor, nurse], referrals=[replace(referral(p, 0), received=date(2026, 5, 20))]
+    )
+    overrides = overrides_of(
+        check_value(draft, h, LIMITS, RULES), "Pat", datetime(2026, 6, 1, tzinfo=UTC)
+    )
+    saved = draft.as_touchpoint(p.id)._replace(id="t-split", overrides=overrides)
+    report = build_report(
+        [history(p, contacts=[doctor, nurse], touches=[saved])], 2026, LIMITS, RULES
+    )
+    rules_by_name = {r.name: sorted(o.rule for o in r.overrides) for r in report.recipients}
+    assert rules_by_name == {
+        "Dr. Ana Reyes": ["gift-after-referral", "stark-yearly-limit"],
+        "Lee Park": ["gift-after-referral"],
+    }
+
+
+def test_a_touch_of_no_value_with_an_override_still_reaches_the_report() -> None:
+    p, doctor, _ = _practice()
+    flagged = Override("cash-equivalent", "'gift card'", "Pat", datetime(2026, 4, 1, tzinfo=UTC))
+    touch = _gift(p, date(2026, 4, 1), 0, (doctor.id,), item="gift card", overrides=(flagged,))
+    report = build_report([history(p, contacts=[doctor], touches=[touch])], 2026, LIMITS, RULES)
+    [entry] = report.recipients
+    assert (entry.total_cents, entry.overrides) == (0, [flagged])
+
+
+def test_older_years_are_shipped_too() -> None:
+    from nurture_tui.services.compliance import shipped_limits_text
+
+    shipped = parse_limit_table(shipped_limits_text(), "shipped")
+    assert shipped.in_force(2013).known and shipped.in_force(2013).cents == 38000
+    assert shipped.in_force(2020).cents == 42300

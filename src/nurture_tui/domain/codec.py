@@ -128,6 +128,7 @@ def overrides_to_docs(overrides: Iterable[Override]) -> list[Doc]:
     """Overridden compliance warnings as documents (the store's JSON column, exports)."""
     return [
         {"rule": o.rule, "message": o.message, "by": o.by, "at": o.at.isoformat()}
+        | ({"to": o.recipient} if o.recipient else {})
         for o in overrides
     ]
 
@@ -139,6 +140,7 @@ def overrides_from_docs(docs: Iterable[Doc]) -> tuple[Override, ...]:
             message=str(d["message"]),
             by=str(d.get("by") or ""),
             at=datetime.fromisoformat(d["at"]),
+            recipient=d.get("to") or None,
         )
         for d in docs
     )

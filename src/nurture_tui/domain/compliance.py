@@ -53,7 +53,7 @@ REPAY_ONCE_IN_YEARS = 3
 #: plainest remuneration). Matched as words in the item or purpose, case-insensitively.
 _CASH = re.compile(
     r"\b(?:"
-    r"cash|money|cheque|money\s*order|"
+    r"cash|cheque|money\s*order|"
     r"(?:e-?)?gift\s*-?\s*cards?|e-?gift|gift\s*certificates?|gift\s*vouchers?|vouchers?|"
     r"pre-?paid(?:\s*(?:visa|mastercard|debit|card))?|"
     r"(?:visa|mastercard|amex|amazon|starbucks|coffee|restaurant|store|target|walmart)\s*cards?|"
@@ -63,7 +63,9 @@ _CASH = re.compile(
 )
 #: Words that make a touch a meal (a per-head limit may apply).
 _MEAL = re.compile(
-    r"\b(?:meals?|lunch(?:eon)?|dinner|breakfast|brunch|catering|catered|food|pizza)\b",
+    r"\b(?:meals?|lunch(?:eon)?|dinner|breakfast|brunch|catering|catered|food|pizza|"
+    r"sandwich(?:es)?|platters?|snacks?|refreshments|bagels?|donuts?|doughnuts?|"
+    r"pastr(?:y|ies)|cookies?|drinks)\b",
     re.IGNORECASE,
 )
 
@@ -231,6 +233,8 @@ class Finding:
     severity: Severity
     message: str
     figures: dict[str, Any] = field(default_factory=dict)
+    recipient: str | None = None
+    """The contact it is about (a yearly limit), or None: the whole touch."""
 
     def as_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "message": self.message} | (
@@ -291,7 +295,10 @@ def check_value(
     """Everything the compliance checks say about ``draft`` given to ``history``'s partner,
     warnings first; an empty list when nothing of value is given."""
     findings: list[Finding] = []
-    cash = cash_equivalent(draft.item, draft.purpose)
+    # The item always; the purpose only of a gift or a touch with a value (an email about
+    # "Money Follows the Person" gives nothing).
+    gives = draft.value_cents > 0 or draft.kind is TouchpointKind.GIFT
+    cash = cash_equivalent(draft.item, draft.purpose if gives else "")
     if cash is not None:
         findings.append(
             Finding(
@@ -303,20 +310,24 @@ def check_value(
                 {"matched": cash},
             )
         )
-    of_value = draft.value_cents > 0 or draft.kind is TouchpointKind.GIFT or cash is not None
+    of_value = gives or cash is not None
     if not of_value:
         return findings
     findings.extend(_after_referral(draft, history, rules))
     touch = draft.as_touchpoint(history.partner.id)
     year = _year_of(draft.at, rules.zone)
     contacts = {c.id: c for c in history.contacts}
+    physicians_checked = False
     for recipient, share in recipient_shares(touch):
         contact = contacts.get(recipient) if recipient else None
         physician, inferred = physician_status(contact, history.partner)
         if physician and rules.stark_applies:
+            physicians_checked = True
             findings.extend(_stark(draft, history, limits, rules, contact, share, year, inferred))
-        elif not physician:
+        else:  # whoever Stark's limit does not cover is held to the agency's own cap
             findings.extend(_policy_cap(draft, history, rules, recipient, contact, share, year))
+    if physicians_checked:
+        findings.extend(_setting_notices(rules))
     if (
         not draft.contact_ids
         and draft.value_cents > 0
@@ -334,6 +345,31 @@ def check_value(
     findings.extend(_meal(draft, rules))
     findings.sort(key=lambda f: f.severity != "warning")
     return findings
+
+
+def _setting_notices(rules: ComplianceRules) -> list[Finding]:
+    """What the rep should know about how their settings shaped a physician's check."""
+    found = []
+    if not rules.agency_types:
+        found.append(
+            Finding(
+                "agency-type-unset",
+                "notice",
+                "your agency type is not set, so Stark's physician limit is checked (the "
+                "cautious reading); set it with `nurture config set agency_type home-health` "
+                "(or hospice, non-medical-home-care, waiver-provider)",
+            )
+        )
+    if rules.currency.upper() != "USD":
+        found.append(
+            Finding(
+                "currency-not-usd",
+                "notice",
+                f"your values are in {rules.currency.upper()} and Stark's limit is in US "
+                "dollars: they are compared as they are, without conversion",
+            )
+        )
+    return found
 
 
 def _after_referral(
@@ -404,7 +440,7 @@ def _stark(
         found.append(Finding("physician-inferred", "notice", inferred))
     said = (
         f"{contact.name} (a physician) has had {money(spent)} in {year}; with this "
-        f"{money(share)} that is {money(total)} against the {money(limit.cents)} yearly "
+        f"{money(share)} that is {money(total)} against the {format_amount(limit.cents)} yearly "
         "limit (Stark, 42 CFR 411.357(k))"
     )
     if total > limit.cents:
@@ -431,7 +467,7 @@ def _stark(
                 f": over by {money(over)}, more than half the limit, so the repayment "
                 "exception cannot cure it; do not give it"
             )
-        found.insert(0, Finding("stark-yearly-limit", "warning", said + tail, figures))
+        found.insert(0, Finding("stark-yearly-limit", "warning", said + tail, figures, contact.id))
     elif limit.cents and total * 100 >= limit.cents * rules.notice_percent:
         figures["remaining"] = dollars(limit.cents - total)
         found.append(
@@ -440,6 +476,7 @@ def _stark(
                 "notice",
                 f"{said}: {money(limit.cents - total)} left this year",
                 figures,
+                contact.id,
             )
         )
     return found
@@ -489,6 +526,7 @@ def _policy_cap(
                 "cap": dollars(cap),
                 "over_by": dollars(spent + share - cap),
             },
+            recipient,
         )
     ]
 
@@ -516,7 +554,7 @@ def _meal(draft: GiftDraft, rules: ComplianceRules) -> list[Finding]:
 def overrides_of(findings: Iterable[Finding], by: str, at: datetime) -> tuple[Override, ...]:
     """The warnings among ``findings`` as the record of who saved through them, and when."""
     return tuple(
-        Override(rule=f.rule, message=f.message, by=by, at=at)
+        Override(rule=f.rule, message=f.message, by=by, at=at, recipient=f.recipient)
         for f in findings
         if f.severity == "warning"
     )
@@ -598,11 +636,13 @@ def build_report(
         contacts = {c.id: c for c in history.contacts}
         partner = history.partner
         for touch in history.touchpoints:
-            if touch.value_cents <= 0 or not counts_as_given(touch):
+            if (touch.value_cents <= 0 and not touch.overrides) or not counts_as_given(touch):
                 continue
             if _year_of(touch.at, rules.zone) != year:
                 continue
-            shares = recipient_shares(touch)
+            # A touch of no value that carries overrides (a cash word in its item) is
+            # listed at 0, so every warning saved through reaches the report.
+            shares = recipient_shares(touch) or [(who, 0) for who in (touch.contact_ids or (None,))]
             for recipient, cents in shares:
                 key = (partner.id, recipient)
                 entry = found.get(key)
@@ -620,7 +660,11 @@ def build_report(
                         touch.value_cents,
                         len(shares),
                         touch.status,
-                        touch.overrides,
+                        tuple(
+                            o
+                            for o in touch.overrides
+                            if o.recipient is None or o.recipient == recipient
+                        ),
                     )
                 )
     recipients = sorted(

@@ -91,6 +91,8 @@ class Override:
     message: str
     by: str
     at: datetime
+    recipient: str | None = None
+    """The contact the warning was about (a physician's limit), or None: the whole touch."""
 
 
 class Touchpoint(NamedTuple):

@@ -315,6 +315,7 @@ def write_report_csv(
         report_csv(report).encode("utf-8"),
         f"nurture-compliance-{report.year}.csv",
         out,
+        option="--csv",
         cwd=cwd,
         overwrite=overwrite,
         keep_both=keep_both,
@@ -325,14 +326,17 @@ def report_lines(report: ComplianceReport) -> list[str]:
     """The report as text for a terminal: a block per recipient, physicians first."""
     money = report.rules.money
     limit = report.limit
-    lines = [
-        f"Compliance report {report.year}: Stark non-monetary limit {format_amount(limit.cents)}"
-        + ("" if limit.known else f" ({limit.outdated_note()})"),
-    ]
-    if not report.rules.stark_applies:
-        lines.append(
-            "(your agency type does not furnish a designated health service: no Stark limit)"
-        )
+    if report.rules.stark_applies:
+        lines = [
+            f"Compliance report {report.year}: Stark non-monetary limit per physician "
+            f"{format_amount(limit.cents)}" + ("" if limit.known else f" ({limit.outdated_note()})")
+        ]
+    else:
+        types = ", ".join(sorted(report.rules.agency_types))
+        lines = [
+            f"Compliance report {report.year}: Stark's physician limit does not apply "
+            f"(agency type: {types}; home health is the designated health service)"
+        ]
     if not report.recipients:
         lines.append(f"Nothing of value logged in {report.year}.")
         return lines

@@ -833,6 +833,8 @@ def _touchpoint(rid: str, doc: Doc) -> Touchpoint:
             isinstance(override.get(key), str) for key in ("rule", "message", "by", "at")
         ):
             raise _Problem("each override has text 'rule', 'message', 'by' and 'at'")
+        if not isinstance(override.get("to", ""), str | None):
+            raise _Problem("an override's 'to' is a contact id")
         check_moment(datetime.fromisoformat(override["at"]), "override time")
     touch = touchpoint_from_doc(rid, doc)
     if touch.item:

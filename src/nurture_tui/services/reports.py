@@ -188,6 +188,7 @@ def write_csv_file(
     cwd: Path | None = None,
     overwrite: bool = False,
     keep_both: bool = False,
+    option: str = "--out",
 ) -> Path:
     """Write a CSV export where the rep will look for it, and return its full path.
 
@@ -200,7 +201,7 @@ def write_csv_file(
     try:
         folder = (cwd or Path.cwd()).absolute()
     except OSError:  # the shell's folder was deleted under it
-        raise ValidationError("the current folder no longer exists; use --out") from None
+        raise ValidationError(f"the current folder no longer exists; use {option}") from None
     target = Path(os.path.expanduser(out)) if out is not None else folder
     if not target.is_absolute():
         target = folder / target
@@ -224,12 +225,12 @@ def write_csv_file(
         except FileExistsError:
             if not keep_both:
                 raise ValidationError(
-                    f"{candidate} already exists; use --force to overwrite it, or --out "
+                    f"{candidate} already exists; use --force to overwrite it, or {option} "
                     "another file"
                 ) from None
             continue
         return candidate
-    raise ValidationError(f"too many reports named like {target} already; use --out")
+    raise ValidationError(f"too many reports named like {target} already; use {option}")
 
 
 @contextlib.contextmanager
