@@ -697,6 +697,6 @@ def _recipient(
     )
     if physician and rules.stark_applies:
         entry.limit_cents, entry.limit_kind = limit.cents, "stark"
-    elif not physician and rules.policy_cap_cents > 0:
+    elif rules.policy_cap_cents > 0:  # whoever Stark does not cover
         entry.limit_cents, entry.limit_kind = rules.policy_cap_cents, "agency-cap"
     return entry
