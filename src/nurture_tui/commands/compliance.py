@@ -91,11 +91,15 @@ def limits_json(table: LimitTable, this_year: int) -> dict[str, Any]:
     }
     now = table.in_force(this_year)
     shipped_file = resources.files("nurture_tui").joinpath(compliance.LIMITS_FILE)
+    copy = _copy_path()
+    # ``limit_table`` lays a readable copy over the shipped table, and falls back to the
+    # shipped one (naming the problem) when the copy cannot be used.
+    from_copy = Path(copy).exists() and not table.problem
     return {
-        "origin": "shipped" if table.origin == "the shipped limits table" else "config-dir copy",
+        "origin": "config-dir copy" if from_copy else "shipped",
         "origin_detail": table.origin,
         "problem": table.problem or None,
-        "copy_path": _copy_path(),
+        "copy_path": copy,
         "shipped_path": str(shipped_file),
         "years": [
             {
