@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -44,68 +46,83 @@ REFERRALS_TAB = "tab-referrals"
 COMPLIANCE_TAB = "tab-compliance"
 
 
-def recipient_text(r: RecipientYear, report: ComplianceReport) -> Text:
-    """One recipient's block: who, each item with its date, the total against the limit,
-    and every warning saved through. Names and items are text, never markup."""
+def _hanging(text: Text, indent: int = 4) -> Padding:
+    """A long line wrapped under its own start, not back at the left edge."""
+    return Padding(text, (0, 0, 0, indent), expand=False)
+
+
+def recipient_blocks(r: RecipientYear, report: ComplianceReport) -> list[RenderableType]:
+    """One recipient: who, each item with its date, the total against the limit, and
+    every warning saved through (wrapped under itself). Names and items are text, never
+    markup."""
     money = report.rules.money
-    out = Text()
-    out.append(r.name, style="bold")
+    head = Text()
+    head.append(r.name, style="bold")
     if r.credential:
-        out.append(f", {r.credential.upper()}", style="bold")
-    out.append(f" · {r.partner_name}")
+        head.append(f", {r.credential.upper()}", style="bold")
+    head.append(f" · {r.partner_name}")
     if r.physician:
-        out.append(" · physician", style="bold")
+        head.append(" · physician", style="bold")
+    blocks: list[RenderableType] = [head]
     if r.inferred:
-        out.append(f"\n  {r.inferred}", style="italic")
+        blocks.append(_hanging(Text(r.inferred, style="italic"), 2))
     for item in r.items:
         what = item.item or item.kind.value
         split = (
             f" (1/{item.recipients} of {money(item.touch_cents)})" if item.recipients > 1 else ""
         )
-        out.append(f"\n  {item.day.isoformat()}  {money(item.cents):>10}  {what}{split}")
-    out.append(f"\n  total {money(r.total_cents)}")
+        line = Text(f"{item.day.isoformat()}  {money(item.cents):>10}  ")
+        line.append(f"{what}{split}")
+        blocks.append(_hanging(line, 2))
+    total = Text(f"total {money(r.total_cents)}")
     if r.limit_cents is not None:
         label = "limit" if r.limit_kind == "stark" else "agency cap"
-        out.append(f" · {label} {money(r.limit_cents)}")
-        out.append(f" · remaining {money(r.remaining_cents or 0)}")
+        total.append(f" · {label} {money(r.limit_cents)}")
+        total.append(f" · remaining {money(r.remaining_cents or 0)}")
         if r.over_by_cents:
-            out.append(f" · OVER BY {money(r.over_by_cents)}", style="bold red")
+            total.append(f" · OVER BY {money(r.over_by_cents)}", style="bold red")
     else:
-        out.append(" · no yearly limit applies (no agency cap set)", style="dim")
+        total.append(" · no yearly limit applies (no agency cap set)", style="dim")
+    blocks.append(_hanging(total, 2))
     for o in r.overrides:
-        out.append(
-            f"\n  ⚠ overridden by {o.by} on {o.at.astimezone(report.rules.zone):%Y-%m-%d %H:%M}: ",
+        line = Text(
+            f"⚠ overridden by {o.by} on {o.at.astimezone(report.rules.zone):%Y-%m-%d %H:%M}: ",
             style="bold",
         )
-        out.append(o.message)
-    return out
+        line.append(o.message)
+        blocks.append(_hanging(line, 4))
+    return blocks
 
 
-def compliance_text(report: ComplianceReport) -> Text:
+def compliance_view(report: ComplianceReport) -> Group:
     """The whole report as the tab shows it (the CSV export has the same figures)."""
     limit, money = report.limit, report.rules.money
     recipients = report.recipients
     over = sum(1 for r in recipients if r.over_by_cents)
     overridden = sum(len(r.overrides) for r in recipients)
-    out = Text()
-    out.append(f"{report.year}", style="bold")
-    out.append(f" · Stark yearly limit per physician {money(limit.cents)}")
-    out.append(f" · {len(recipients)} recipients · {over} over a limit")
-    out.append(f" · {overridden} warnings overridden")
-    out.append(f"\nSource: {limit.source}", style="dim")
-    if not limit.known:
-        out.append(f"\n{limit.outdated_note()}", style="bold")
-    if not report.rules.stark_applies:
-        out.append(
-            "\nYour agency type furnishes no designated health service: no Stark limit "
-            "(kickback checks still apply)."
+    head = Text()
+    head.append(f"{report.year}", style="bold")
+    if report.rules.stark_applies:
+        head.append(f" · Stark yearly limit per physician {money(limit.cents)}")
+    else:
+        head.append(" · Stark's physician limit does not apply to your agency type")
+    head.append(f" · {len(recipients)} recipients · {over} over a limit")
+    head.append(f" · {overridden} warnings overridden")
+    blocks: list[RenderableType] = [head]
+    if report.rules.stark_applies:
+        blocks.append(Text(f"Source: {limit.source}", style="dim"))
+        if not limit.known:
+            blocks.append(Text(limit.outdated_note(), style="bold"))
+    else:
+        blocks.append(
+            Text("Home health is the designated health service; kickback checks still apply.")
         )
     if not recipients:
-        out.append(f"\n\nNothing of value logged in {report.year}.")
+        blocks += [Text(""), Text(f"Nothing of value logged in {report.year}.")]
     for r in recipients:
-        out.append("\n\n")
-        out.append_text(recipient_text(r, report))
-    return out
+        blocks.append(Text(""))
+        blocks.extend(recipient_blocks(r, report))
+    return Group(*blocks)
 
 
 class ReportsScreen(Screen[None]):
@@ -256,7 +273,7 @@ class ReportsScreen(Screen[None]):
         if message.report.year != self.year:
             return  # a year the rep has already moved past
         self.compliance = message.report
-        self.query_one("#compliance-body", Static).update(compliance_text(message.report))
+        self.query_one("#compliance-body", Static).update(compliance_view(message.report))
 
     def action_export(self) -> None:
         """Write the shown tab's CSV in the folder Nurture was started from (where the rep
