@@ -344,7 +344,7 @@ def test_cash_equivalents_are_recognised(item: str, found: str | None) -> None:
     result = cash_equivalent(item)
     assert (result is None) == (found is None)
     if found is not None:
-        assert result is not None and found.split()[0] in result
+        assert result is not None and found.split()[0] in result.lower()
 
 
 def test_cash_is_never_allowed_whoever_receives_it() -> None:
@@ -586,3 +586,66 @@ def test_older_years_are_shipped_too() -> None:
     shipped = parse_limit_table(shipped_limits_text(), "shipped")
     assert shipped.in_force(2013).known and shipped.in_force(2013).cents == 38000
     assert shipped.in_force(2020).cents == 42300
+
+
+# ------------------------------------------------------------------ found by a hostile tester
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "check for $50",
+        "Visa gift",
+        "gift cert",
+        "Dunkin card",
+        "DoorDash credit",
+        "$50 bill",
+        "ｇｉｆｔ ｃａｒｄ",
+    ],
+)
+def test_more_ways_of_writing_cash_are_recognised(item: str) -> None:
+    assert cash_equivalent(item) is not None
+
+
+@pytest.mark.parametrize("item", ["check-in gift basket", "a checklist binder", "billing guide"])
+def test_words_that_only_look_like_cash_are_not(item: str) -> None:
+    assert cash_equivalent(item) is None
+
+
+def test_the_matched_words_keep_the_reps_casing() -> None:
+    assert cash_equivalent("Starbucks card") == "Starbucks card"
+
+
+@pytest.mark.parametrize("typed", ["€5", "£5", "9" * 5000, "１２", "1" * 21])
+def test_amounts_in_another_symbol_or_absurdly_long_are_one_short_line(typed: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_amount(typed)
+    assert len(str(refused.value)) < 120
+
+
+def test_a_repayment_window_already_closed_is_said_to_be() -> None:
+    p, doctor, _ = _practice()
+    h = history(p, contacts=[doctor], touches=[_gift(p, date(2026, 2, 1), 50000, (doctor.id,))])
+    late = replace(RULES, today=date(2026, 11, 24))
+    draft = GiftDraft(
+        TouchpointKind.GIFT, _moment(date(2026, 5, 1)), 10000, contact_ids=(doctor.id,)
+    )
+    [stark] = [f for f in check_value(draft, h, LIMITS, late) if f.rule == "stark-yearly-limit"]
+    assert "window has closed" in stark.message and "2026-10-28" in stark.message
+    timely = replace(RULES, today=date(2026, 5, 2))
+    [open_] = [f for f in check_value(draft, h, LIMITS, timely) if f.rule == "stark-yearly-limit"]
+    assert "may be repaid" in open_.message
+
+
+def test_a_year_before_the_table_is_not_called_outdated() -> None:
+    note = LIMITS.in_force(2012).outdated_note()
+    assert "starts in 2024" in note and "needs updating" not in note
+
+
+def test_the_referral_timing_reads_well_on_the_day() -> None:
+    p, doctor, _ = _practice()
+    day = date(2026, 6, 1)
+    h = history(p, contacts=[doctor], referrals=[replace(referral(p, 0), received=day)])
+    draft = GiftDraft(TouchpointKind.GIFT, _moment(day), 2500, contact_ids=(doctor.id,))
+    [timing] = [f for f in check_value(draft, h, LIMITS, RULES) if f.rule == "gift-after-referral"]
+    assert timing.message.startswith("this comes on the day of a referral from")

@@ -101,7 +101,8 @@ def test_the_yearly_limit_at_under_and_over_each_threshold(nurture: Nurture) -> 
     assert over["severity"] == "warning" and over["figures"]["over_by"] == 0.01
     # given 1 March: 180 days on (28 August) is earlier than the end of the year
     assert over["figures"]["repay_by"] == "2025-08-28"
-    assert "may be repaid by the physician by 2025-08-28" in over["message"]
+    # Logged today for 2025: the window to repay closed on that date, and the rep is told.
+    assert "could have been repaid by 2025-08-28, but that window has closed" in over["message"]
     half = found["Half Over"]["stark-yearly-limit"]["message"]
     assert "over by $259.50" in half and "2025-08-28" in half
     past = found["Past Half"]["stark-yearly-limit"]

@@ -199,3 +199,82 @@ def test_a_store_from_before_values_migrates_keeping_every_touch(tmp_path: Path)
     assert (touch.value_cents, touch.item, touch.overrides) == (0, "", ())
     reopened.save(replace(reopened.partner("p1"), name="Mercy General"))
     reopened.close()
+
+
+# ------------------------------------------------------------------ found by a hostile tester
+
+
+@pytest.mark.parametrize(
+    "written", ["{bare}", "{spaced}", "{nbhyphen}", "{fullwidth}", "{zero_width}"]
+)
+def test_a_reference_written_another_way_never_reaches_the_report(
+    session: Session, written: str
+) -> None:
+    pid, doctor, _ = _practice(session)
+    ref = records.add_referral(session, pid, date(2026, 1, 2)).participant_ref  # P-XXXXX
+    head, tail = ref.split("-")
+    forms = {
+        "bare": head + tail,
+        "spaced": f"{head} {tail}",
+        "nbhyphen": f"{head}\u2011{tail}",
+        "fullwidth": "".join(chr(ord(c) + 0xFEE0) for c in head + tail),
+        "zero_width": f"{head}-{tail[:2]}\u200b{tail[2:]}",
+    }
+    typed = written.format(**forms)
+    _log(session, pid, "2026-11-20", "20", doctor, item=f"lunch for {typed} family")
+    report = compliance.compliance_report(session, PLAYBOOK, 2026)
+    shown = repr(compliance.report_json(report)) + compliance.report_csv(report)
+    assert "[participant]" in shown
+    for form in forms.values():
+        assert form not in shown
+    assert head + tail not in shown.upper().replace("-", "").replace(" ", "")
+
+
+def test_a_zero_width_space_does_not_hide_a_gift_card(session: Session) -> None:
+    pid, doctor, _ = _practice(session)
+    touch = _log(session, pid, "2026-03-01", "20", doctor, item="gift\u200bcard")
+    assert "cash-equivalent" in {o.rule for o in touch.overrides}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("target", ["/dev/full", "fifo"])
+def test_the_csv_never_replaces_a_device_or_blocks_on_a_fifo(
+    session: Session, tmp_path: Path, target: str
+) -> None:
+    import os
+
+    path = Path(target)
+    if target == "fifo":
+        path = tmp_path / "out.csv"
+        os.mkfifo(path)
+    report = compliance.compliance_report(session, PLAYBOOK, 2026)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        compliance.write_report_csv(report, path, overwrite=True)
+    assert not path.is_file()
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "policy_cap_per_recipient = nan",
+        "policy_cap_per_recipient = inf",
+        "gift_after_referral_days = 1e9",
+        "gift_after_referral_days = 7.5",
+        "limit_notice_percent = 500",
+    ],
+)
+def test_absurd_compliance_settings_are_refused_with_their_line(
+    tmp_path: Path, setting: str
+) -> None:
+    from nurture_tui.domain.playbook.config import PlaybookError
+    from nurture_tui.services.playbook import check_playbook_file
+
+    path = tmp_path / "playbook.toml"
+    path.write_text(f"[compliance]\n{setting}\n")
+    with pytest.raises(PlaybookError, match="line 2"):
+        check_playbook_file(path)
+
+
+def test_the_json_report_says_when_the_limits_copy_was_not_used(session: Session) -> None:
+    (config_directory() / compliance.LIMITS_FILE).write_text("nope [")
+    report = compliance.compliance_report(session, PLAYBOOK, 2026)
+    assert "using the shipped table" in compliance.report_json(report)["limit"]["table_problem"]

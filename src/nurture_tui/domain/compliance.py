@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -53,10 +54,13 @@ REPAY_ONCE_IN_YEARS = 3
 #: plainest remuneration). Matched as words in the item or purpose, case-insensitively.
 _CASH = re.compile(
     r"\b(?:"
-    r"cash|cheque|money\s*order|"
-    r"(?:e-?)?gift\s*-?\s*cards?|e-?gift|gift\s*certificates?|gift\s*vouchers?|vouchers?|"
+    r"cash|money|cheques?|checks?\s+for\s+\$?\d+|\d+\s+(?:dollar\s+)?bills?|money\s*order|"
+    r"(?:e-?)?gift\s*-?\s*cards?|e-?gift|gift\s*cert(?:ificate)?s?|gift\s*vouchers?|vouchers?|"
+    r"(?:visa|mastercard|amex)\s+gift|"
     r"pre-?paid(?:\s*(?:visa|mastercard|debit|card))?|"
-    r"(?:visa|mastercard|amex|amazon|starbucks|coffee|restaurant|store|target|walmart)\s*cards?|"
+    r"(?:visa|mastercard|amex|amazon|starbucks|dunkin'?|coffee|restaurant|store|target|walmart|"
+    r"itunes|apple|google\s*play)\s*cards?|"
+    r"(?:doordash|door\s*dash|uber\s*eats|grubhub|instacart)(?:\s*(?:credit|card|gift))?|"
     r"store\s*credit|venmo|paypal|zelle|cash\s*app"
     r")\b",
     re.IGNORECASE,
@@ -72,8 +76,8 @@ _MEAL = re.compile(
 
 def cash_equivalent(item: str, purpose: str = "") -> str | None:
     """The words that make this a cash equivalent ("gift card"), or None."""
-    found = _CASH.search(f"{item} {purpose}")
-    return " ".join(found.group(0).lower().split()) if found else None
+    found = _CASH.search(unicodedata.normalize("NFKC", f"{item} {purpose}"))
+    return " ".join(found.group(0).split()) if found else None
 
 
 def is_meal(kind: TouchpointKind, item: str, purpose: str = "") -> bool:
@@ -140,6 +144,12 @@ class LimitInForce:
         return self.from_year == self.year
 
     def outdated_note(self) -> str:
+        if self.year < self.from_year:
+            return (
+                f"the limits table starts in {self.from_year}: {self.year}'s limit is not in "
+                f"it, so {self.from_year}'s {format_amount(self.cents)} is used (earlier "
+                "limits were lower)"
+            )
         return (
             f"the limits table has no figure for {self.year}: using {self.from_year}'s "
             f"{format_amount(self.cents)}; the table needs updating (`nurture compliance "
@@ -213,6 +223,9 @@ class ComplianceRules:
     """The agency's limit on a meal's value per head; 0: none."""
     notice_percent: float = 80.0
     currency: str = "USD"
+    today: date | None = None
+    """The rep's today, so a repayment window already closed is said to be (None: not
+    known; the window's date is given as it is)."""
 
     @property
     def stark_applies(self) -> bool:
@@ -389,7 +402,7 @@ def _after_referral(
         Finding(
             "gift-after-referral",
             "warning",
-            f"this comes {_days(day - latest)} after a referral from {history.partner.name} "
+            f"this comes {_days(day - latest)} a referral from {history.partner.name} "
             f"(received {latest.isoformat()}): anything of value within {days} days of a "
             "referral looks like a reward for that referral (Anti-Kickback Statute); thank "
             "with words — a note or an email",
@@ -400,8 +413,8 @@ def _after_referral(
 
 def _days(delta: timedelta) -> str:
     if delta.days == 0:
-        return "the same day"
-    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+        return "on the day of"
+    return f"{delta.days} day{'s' if delta.days != 1 else ''} after"
 
 
 def repay_by(given: date) -> date:
@@ -457,11 +470,19 @@ def _stark(
                 if used
                 else f", once every {REPAY_ONCE_IN_YEARS} years per physician"
             )
-            tail = (
-                f": over by {money(over)}. An accidental overage of up to 50% may be repaid by "
-                f"the physician by {deadline.isoformat()} (the end of the year or 180 days, "
-                f"whichever is earlier){again}"
-            )
+            if rules.today is not None and deadline < rules.today:
+                tail = (
+                    f": over by {money(over)}. An accidental overage of up to 50% could have "
+                    f"been repaid by {deadline.isoformat()}, but that window has closed (the "
+                    "end of the year or 180 days, whichever is earlier); ask your compliance "
+                    "officer"
+                )
+            else:
+                tail = (
+                    f": over by {money(over)}. An accidental overage of up to 50% may be repaid "
+                    f"by the physician by {deadline.isoformat()} (the end of the year or 180 "
+                    f"days, whichever is earlier){again}"
+                )
         else:
             tail = (
                 f": over by {money(over)}, more than half the limit, so the repayment "
@@ -619,6 +640,8 @@ class ComplianceReport:
     limit: LimitInForce
     rules: ComplianceRules
     recipients: list[RecipientYear]
+    table_problem: str = ""
+    """Why the rep's copy of the limits table was not used, if it was not."""
 
 
 def build_report(

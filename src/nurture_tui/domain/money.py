@@ -16,20 +16,27 @@ from nurture_tui.domain.errors import ValidationError
 #: with three extra zeros is refused instead of filling a report with nonsense.
 MAX_CENTS = 100_000_00
 
-#: Symbols a rep may type before an amount; the agency's currency is a setting.
-_SYMBOLS = "$€£"
+#: The symbol a rep may type before an amount. Only the dollar: "€5" would otherwise be
+#: read as 5 in the agency's currency; another currency is a setting, typed bare.
+_SYMBOLS = "$"
+#: Longer than any amount a touch may record, with separators: refused before parsing.
+_LONGEST = 20
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d{1,2})?|\d+(\.\d{1,2})?|\.\d{1,2}")
 
 
 def parse_amount(text: str, what: str = "value") -> int:
     """ "25", "$25.50", "1,200" -> cents; anything else is one clear ValidationError."""
     typed = text.strip()
+    if len(typed) > _LONGEST:
+        raise ValidationError(
+            f"the {what} is not an amount (more than {_LONGEST} characters); type it like 25.50"
+        )
     bare = typed.lstrip(_SYMBOLS).strip()
     for code in ("USD", "usd"):
         bare = bare.removesuffix(code).strip()
     if bare.startswith("-"):
         raise ValidationError(f"the {what} cannot be negative: {typed!r}")
-    if not _AMOUNT.fullmatch(bare):
+    if not _AMOUNT.fullmatch(bare) or not bare.isascii():
         raise ValidationError(
             f"the {what} {typed[:40]!r} is not an amount; type it like 25 or 25.50"
         )

@@ -22,8 +22,11 @@ _ESCAPE_SEQUENCES = re.compile(
 )
 #: C0 and C1 controls and DEL, but tab and newline (kept where a field is multi-line).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and
+#: the invisible characters that split a word without showing (zero-width space, joiners,
+#: word joiner, byte-order mark, soft hyphen): "gift\u200bcard" reads as "giftcard" but
+#: would slip past a check for "gift card" or a participant reference.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,7 @@ def compliance_rules(session: Session, playbook: Playbook) -> ComplianceRules:
         meal_limit_cents=cents("meal_limit_per_head"),
         notice_percent=playbook.compliance("limit_notice_percent"),
         currency=settings.currency,
+        today=session.today(),
     )
 
 
@@ -192,9 +193,9 @@ def compliance_report(
     repo = session.repo
     ids = [partner_id] if partner_id else [p.id for p in repo.partners(include_archived=True)]
     histories = repo.histories_of(ids)
-    return build_report(
-        histories, year, limits or limit_table(), compliance_rules(session, playbook)
-    )
+    table = limits or limit_table()
+    report = build_report(histories, year, table, compliance_rules(session, playbook))
+    return replace(report, table_problem=table.problem)
 
 
 def report_json(report: ComplianceReport) -> dict[str, Any]:
@@ -209,6 +210,7 @@ def report_json(report: ComplianceReport) -> dict[str, Any]:
             "source": limit.source,
             "from_year": limit.from_year,
             "needs_update": not limit.known,
+            "table_problem": report.table_problem or None,
         },
         "recipients": [
             {

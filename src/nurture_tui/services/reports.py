@@ -211,6 +211,12 @@ def write_csv_file(
         raise ValidationError(f"the folder {target.parent} does not exist")
     if target.is_dir():
         raise ValidationError(f"{target} is a folder; give a file name such as report.csv")
+    if target.exists() and not target.resolve().is_file():
+        # A device, a FIFO or a socket: --force must not replace /dev/full with a file,
+        # and a FIFO would block the write forever.
+        raise ValidationError(
+            f"{target} is not a regular file; give a file name such as report.csv"
+        )
     if overwrite:
         if _is_database(target):  # --force or not: the store or a backup is never a target
             raise ValidationError(f"{target} is a database (the store or a backup); kept as is")

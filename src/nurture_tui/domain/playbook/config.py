@@ -7,6 +7,7 @@ value must have the type of its default. Parsing is pure (it takes text, not pat
 from __future__ import annotations
 
 import copy
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -242,8 +243,34 @@ def _merge(
             problems.append(f"line {line}: {where!r} must be {_type_name(expected)}, not {value!r}")
         elif isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
             problems.append(f"line {line}: {where!r} cannot be negative")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"line {line}: {where!r} must be a number, not {value!r}")
+        elif (bound := _BOUNDS.get(where)) is not None and not _within(value, bound):
+            low_high, whole = bound
+            kind = "a whole number" if whole else "a number"
+            problems.append(
+                f"line {line}: {where!r} must be {kind} from {low_high[0]:g} to "
+                f"{low_high[1]:g}, not {value!r}"
+            )
         else:
             target[key] = value
+
+
+#: Settings with a sensible range (and whether they are whole numbers): a typo of three
+#: extra zeros is refused with its line instead of overflowing a date or never firing.
+_BOUNDS: dict[str, tuple[tuple[float, float], bool]] = {
+    "compliance.gift_after_referral_days": ((0, 3650), True),
+    "compliance.policy_cap_per_recipient": ((0, 100_000), False),
+    "compliance.meal_limit_per_head": ((0, 100_000), False),
+    "compliance.limit_notice_percent": ((1, 100), False),
+}
+
+
+def _within(value: Any, bound: tuple[tuple[float, float], bool]) -> bool:
+    (low, high), whole = bound
+    if whole and not (isinstance(value, int) or float(value).is_integer()):
+        return False
+    return bool(low <= value <= high)
 
 
 def _is_number(value: Any) -> bool:
