@@ -424,3 +424,19 @@ def test_the_report_csv_guards_formulas_and_is_never_overwritten_silently(
     forced = as_dict(nurture.json("compliance", "report", "--year", "2026", "--csv", str(out),
                                   "--force"))  # fmt: skip
     assert forced == {"path": str(out), "year": 2026, "recipients": 1}
+
+
+@pytest.mark.parametrize("target", ["", "-"])
+def test_csv_needs_a_file_name(nurture: Nurture, target: str) -> None:
+    result = nurture("compliance", "report", "--year", "2026", "--csv", target, ok=False)
+    assert result.returncode == 1 and "--csv takes a file name" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_touch_show_reads_as_text_with_each_override_on_its_line(nurture: Nurture) -> None:
+    oak = practice(nurture)
+    ann = contact(nurture, oak, "Ann Lee", "--credential", "md")
+    touch = log(nurture, oak, "--contact", ann, "--value", "20", "--item", "Amazon gift card")
+    shown = nurture("touch", "show", touch["id"]).stdout
+    assert "contacts: Ann Lee\n" in shown and "['" not in shown and "{'" not in shown
+    assert f"by {REP} [cash-equivalent]: " in shown

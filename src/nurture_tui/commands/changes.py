@@ -61,8 +61,24 @@ def touch_show(args: argparse.Namespace) -> int:
     data = touchpoint_json(touchpoint, session.settings.zone)
     data["partner"] = repo.partner(touchpoint.partner_id).name
     data["contacts"] = [repo.contact(c).name for c in touchpoint.contact_ids]
-    emit(args, data, [f"{k}: {v}" for k, v in data.items() if v not in (None, "", [])])
+    emit(args, data, _touch_lines(data))
     return 0
+
+
+def _touch_lines(data: dict[str, object]) -> list[str]:
+    """A touch for a terminal: lists as words, each override on its own lines."""
+    lines: list[str] = []
+    for key, value in data.items():
+        if value in (None, "", []):
+            continue
+        if key == "overrides" and isinstance(value, list):
+            lines.append("overrides:")
+            lines += [f"  {o['at']} by {o['by']} [{o['rule']}]: {o['warning']}" for o in value]
+        elif isinstance(value, list):
+            lines.append(f"{key}: {', '.join(map(str, value))}")
+        else:
+            lines.append(f"{key}: {value}")
+    return lines
 
 
 def touch_edit(args: argparse.Namespace) -> int:

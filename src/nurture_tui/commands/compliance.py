@@ -20,6 +20,7 @@ from nurture_tui.commands.touches import rep_playbook
 from nurture_tui.config import load_settings
 from nurture_tui.context import Context
 from nurture_tui.domain.compliance import LimitTable, parse_limit_table
+from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.money import dollars, format_amount
 from nurture_tui.locations import config_directory
 from nurture_tui.services import compliance, naming
@@ -158,6 +159,8 @@ def report(args: argparse.Namespace) -> int:
         say(f"nurture: warning: {table.problem}")
     built = compliance.compliance_report(session, rep_playbook(), year, partner_id, table)
     if args.csv is not None:
+        if not args.csv.strip() or args.csv.strip() == "-":
+            raise ValidationError("--csv takes a file name (or a folder), like compliance.csv")
         path = compliance.write_report_csv(built, Path(args.csv), overwrite=args.force)
         count = len(built.recipients)
         emit(
