@@ -117,8 +117,8 @@ def touch_edit(args: argparse.Namespace) -> int:
     # twice); warnings it newly trips are saved through and recorded, as ``log`` does.
     updated = records.touchpoint_changes(session, current.id, **changes)
     checked = compliance.check_touchpoint(session, rep_playbook(), updated)
-    touchpoint = records.edit_touchpoint(
-        session, current.id, overrides=checked.overrides, **changes
+    touchpoint = records.save_touch_edit(
+        session, updated._replace(overrides=(*updated.overrides, *checked.overrides))
     )
     if not args.json:
         say_findings(checked.findings)

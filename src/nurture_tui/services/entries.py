@@ -195,19 +195,8 @@ def edit_touch(
         )
     book = playbook or playbook_service.effective_playbook().playbook
     checked = compliance.check_touchpoint(session, book, updated)
-    return records.edit_touchpoint(
-        session,
-        touchpoint_id,
-        kind=planned.kind.value,
-        at=planned.at,
-        contact_ids=planned.contact_ids,
-        purpose=planned.purpose,
-        note=entry.note,
-        requested=planned.requested,
-        value_cents=cents,
-        item=entry.item,
-        overrides=checked.overrides,
-    )
+    fresh = updated._replace(overrides=(*updated.overrides, *checked.overrides))
+    return records.save_touch_edit(session, fresh)
 
 
 # --------------------------------------------------------------------- partners

@@ -448,10 +448,8 @@ def touchpoint_changes(
     planned: bool | None = None,
     value_cents: int | None = None,
     item: str | None = None,
-    overrides: Sequence[Override] = (),
 ) -> Touchpoint:
-    """The touchpoint with these changes applied and validated (not saved yet).
-    ``overrides``: warnings saved through by this edit, added to those already kept."""
+    """The touchpoint with these changes applied and validated (not saved yet)."""
     repo = session.repo
     touchpoint = repo.touchpoint(repo.resolve("touchpoint", touchpoint_id))
     changes: dict[str, object] = {}
@@ -486,14 +484,18 @@ def touchpoint_changes(
         changes["value_cents"] = _value(value_cents)
     if item is not None:
         changes["item"] = _free_text(session, _item(item), multiline=False)
-    if overrides:
-        changes["overrides"] = (*touchpoint.overrides, *overrides)
     return touchpoint._replace(**changes)  # type: ignore[arg-type]
 
 
 def edit_touchpoint(session: Session, touchpoint_id: str, **changes: object) -> Touchpoint:
     """Change a logged touch (any field ``log`` takes); one undoable change."""
     updated = touchpoint_changes(session, touchpoint_id, **changes)  # type: ignore[arg-type]
+    return save_touch_edit(session, updated)
+
+
+def save_touch_edit(session: Session, updated: Touchpoint) -> Touchpoint:
+    """Save a touch ``touchpoint_changes`` made: one undoable change, none if nothing
+    moved; a touch now done in person marks its contacts met, in the same write."""
     original = session.repo.touchpoint(updated.id)
     if updated != original:
         partner = session.repo.partner(updated.partner_id)
