@@ -34,12 +34,11 @@ anything, and then writes in one transaction.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -64,6 +63,7 @@ from nurture_tui.domain.codec import (
     touchpoint_from_doc,
     touchpoint_to_doc,
 )
+from nurture_tui.domain.collector import collector_paused
 from nurture_tui.domain.errors import NurtureError, StoreError, ValidationError
 from nurture_tui.domain.kinds import (
     Credential,
@@ -175,7 +175,7 @@ def export_tinydb(
 ) -> ExportReport:
     """Write every record of the store to ``target`` as a TinyDB database (module doc)."""
     _check_target(target, force=force)
-    with _gc_paused():
+    with collector_paused():
         contents = read_store(session.repo)
         refs = frozenset(r.participant_ref for r in contents.referrals)  # the same snapshot
         mask = _Masker(frozenset() if with_participant_refs else refs)
@@ -193,21 +193,6 @@ def export_tinydb(
         }
         _write_tinydb(target, tables, meta)
     return ExportReport(target, counts, with_participant_refs, mask.masked)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while hundreds of thousands of acyclic records and documents are
-    built: left on, it rescans the growing heap again and again (export and import each
-    take about twice as long). Unlike the store's snapshot these objects are short-lived,
-    so they are not frozen."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_store(repo: Repository) -> Contents:
@@ -439,7 +424,7 @@ def import_tinydb(
     which will not match the rep's own paperwork, so that is a choice, not a default.
     Nothing is written (and no backup made) until the whole file has been checked.
     """
-    with _gc_paused():
+    with collector_paused():
         loaded = read_export(source)
     contents = loaded.contents
     generated = 0
@@ -464,7 +449,7 @@ def import_tinydb(
     backup = None
     if existing and _is_local_sqlite(repo):
         backup = backups.backup(repo.directory)
-    with _gc_paused():
+    with collector_paused():
         write_contents(repo, contents)
     return ImportReport(source, contents.counts(), bool(existing), backup, generated)
 
