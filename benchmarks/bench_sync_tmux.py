@@ -7,7 +7,11 @@ Sync screen's "Sync now"), and a key is answered when the screen tmux holds chan
 (``bench_keys.py``'s measure): ``?`` opens help, escape closes it, over and over until the
 store holds every synced touchpoint. The same keys before the sync give the floor.
 
-Run: ``.venv/bin/python benchmarks/bench_sync_tmux.py [--quick]``.
+Run: ``.venv/bin/python benchmarks/bench_sync_tmux.py [--quick]`` (500 partners), or
+``… bench_sync_tmux.py --agency [STORE_DIR]`` at agency scale: a copy of the 5,000-partner /
+250,000-touchpoint demo store (``STORE_DIR``, or one built first), each partner given a
+contact the fake's attendees and recipients match, so the 20,000 synced items land on
+5,000 partners whose boards and actions the TUI keeps current meanwhile.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from bench_keys import NURTURE, SESSION, answer, report, start, tmux, wait_until  # noqa: E402
 from bench_sync import EVENTS, MESSAGES, PARTNERS, seeded_session  # noqa: E402
+from common import session_at  # noqa: E402
 
 from test_sync_pages import google_for_children  # noqa: E402
 
@@ -48,27 +53,61 @@ def synced(store: Path) -> int:
         return int(db.execute("SELECT count(*) FROM touchpoints").fetchone()[0])
 
 
+def agency_store(work: Path, source: Path | None) -> tuple[Path, int]:
+    """A copy of the agency-scale demo store whose partners the fake's mail and meetings
+    match: partner ``i`` (by id) gets a contact ``person@partner{i}.org``."""
+    from common import build_store
+
+    from nurture_tui.domain.model import Contact
+
+    store = work / "store"
+    shutil.copytree(source or build_store(), store)
+    session = session_at(store)
+    partners = sorted(p.id for p in session.repo.partners())
+    session.repo.save(
+        *(
+            Contact(
+                id=f"bench-c{i:04d}",
+                partner_id=partner_id,
+                name=f"Bench Person {i}",
+                emails=(f"person@partner{i}.org",),
+            )
+            for i, partner_id in enumerate(partners)
+        ),
+        summary="bench: a contact the fake matches on every partner",
+    )
+    session.repo.put_state("source:google", {"enabled": True})
+    session.repo.close()
+    return store, len(partners)
+
+
 def main() -> None:
-    print(f"keys through tmux (120x40) during a sync ({PARTNERS} partners)")
+    agency = "--agency" in sys.argv
+    work = Path(tempfile.mkdtemp(prefix="nurture-sync-keys-"))
+    if agency:
+        given = [a for a in sys.argv[1:] if not a.startswith("--")]
+        store, partners = agency_store(work, Path(given[0]) if given else None)
+    else:
+        store, partners = work / "store", PARTNERS
+        session = seeded_session(store)
+        session.repo.put_state("source:google", {"enabled": True})
+        session.repo.close()
+    before = synced(store)
+    print(f"keys through tmux (120x40) during a sync ({partners:,} partners, {before:,} touches)")
     server = subprocess.Popen(
         [
             sys.executable,
             str(HERE.parent / "tests" / "fakes" / "google_api.py"),
             str(EVENTS),
             str(MESSAGES),
-            str(PARTNERS),
+            str(partners),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    work = Path(tempfile.mkdtemp(prefix="nurture-sync-keys-"))
     try:
         base = server.stdout.readline().strip()  # type: ignore[union-attr]
-        store = work / "store"
-        session = seeded_session(store)
-        session.repo.put_state("source:google", {"enabled": True})
-        session.repo.close()
         config = work / "config"
         config.mkdir()
         (config / "config.toml").write_text(
@@ -82,8 +121,9 @@ def main() -> None:
             **google_for_children(work, base),
         }
         start(f"{NURTURE} --data-dir {store}", {k: f"'{v}'" for k, v in env.items()})
-        wait_until(lambda s: "Partner" in s, 60)
-        time.sleep(5)  # settled: the board's first pass is done
+        wait_until(lambda s: "Prospect" in s or "prospect" in s, 60)  # the board painted
+        wait_until(lambda s: "next action…" not in s, 120)  # the day's actions arrived
+        time.sleep(5)  # settled: the heap frozen, the first collection done
         report("before the sync, ? / escape", [s for _ in range(10) for s in help_and_back()])
         answer("R")
         answer("y")
@@ -91,11 +131,11 @@ def main() -> None:
         started = time.perf_counter()
         tmux("send-keys", "-t", SESSION, "S")
         during: list[float] = []
-        wanted = EVENTS + MESSAGES
+        wanted = before + EVENTS + MESSAGES
         while synced(store) < wanted and time.perf_counter() - started < 300:
             during.extend(help_and_back())
         elapsed = time.perf_counter() - started
-        print(f"  the TUI's sync stored {synced(store):,} touchpoints in {elapsed:.1f} s")
+        print(f"  the TUI's sync stored {synced(store) - before:,} touchpoints in {elapsed:.1f} s")
         report("during the sync, ? / escape", during)
     finally:
         tmux("kill-server")

@@ -596,3 +596,20 @@ def test_250k_touchpoints_round_trip_in_seconds(tmp_path: Path, umask_022: None)
         TinyDB(str(out), access_mode="r").table("partners").search(Query().kind == "hospital")
     )
     assert len(hospitals) == sum(1 for p in data.partners if p.kind.value == "hospital")
+
+
+def test_a_reference_written_another_way_in_an_old_note_is_masked_in_the_export(
+    source: Session, tmp_path: Path
+) -> None:
+    """A note saved before references were matched loosely (the store holds it as typed)
+    leaves in an export masked all the same: the export once checked exact spellings only."""
+    seed(source)
+    ref = next(iter(source.repo.participant_refs()))
+    loose = ref.replace("-", "")  # "P-7K2Q9" typed as "P7K2Q9"
+    old = source.repo.touchpoint("noted0000001")._replace(note=f"spoke about {loose} today")
+    source.repo.save(old)
+    report = export_tinydb(source, tmp_path / "out.json")
+    assert report.masked_in_text >= 1
+    db = TinyDB(str(tmp_path / "out.json"), access_mode="r")
+    note = db.table("touchpoints").get(Query().id == "noted0000001")
+    assert isinstance(note, dict) and note["n"] == "spoke about [participant] today"

@@ -11,6 +11,7 @@ import functools
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 
 from nurture_tui.domain.errors import ValidationError
 
@@ -69,77 +70,120 @@ def mask_references(text: str, references: frozenset[str]) -> str:
     one ("PSA6G4", "P SA6G4", "P‑SA6G4" with a non-breaking hyphen), or in full-width
     letters (``ＰＳＡ６Ｇ４``). Such a text is normalised (NFKC) where one is found, so
     the mask lands on what the rep sees.
+
+    The cost follows the text's length, not the number of references: a store holds
+    thousands, and a sync masks 20,000 subjects (trying each reference on each text made
+    a 20,000-item sync at agency scale take a minute instead of seconds).
     """
     if not references or not text:
         return text
-    lowered = text.lower()
-    for ref, low in _lowered(references):
-        if low in lowered:
-            text = re.sub(re.escape(ref), "[participant]", text, flags=re.IGNORECASE)
-    suspects = _written_otherwise(text, references)
+    index = _index(references)
+    # Longest first, so a reference that contains another is masked whole.
+    for low in sorted(index.exact.found_in(text.lower()), key=len, reverse=True):
+        text = re.sub(re.escape(low), _MASK, text, flags=re.IGNORECASE)
+    suspects = index.written_otherwise(text)
     if not suspects:
         return text
     normal = unicodedata.normalize("NFKC", text)
     for ref in suspects:
         pattern = _loose(ref)
         if pattern is not None:
-            normal = pattern.sub("[participant]", normal)
-    return normal if "[participant]" in normal else text
+            normal = pattern.sub(_MASK, normal)
+    return normal if _MASK in normal else text
 
 
 def contains_reference(text: str, references: frozenset[str]) -> bool:
-    lowered = text.lower()
-    if any(low in lowered for _ref, low in _lowered(references)):
+    if not references or not text:
+        return False
+    index = _index(references)
+    if index.exact.found_in(text.lower()):
         return True
     normal = unicodedata.normalize("NFKC", text)
     return any(
         (pattern := _loose(ref)) is not None and pattern.search(normal)
-        for ref in _written_otherwise(text, references)
+        for ref in index.written_otherwise(text)
     )
 
 
+_MASK = "[participant]"
+
+
+class _Windows:
+    """A set of short strings, found in a text by one dictionary lookup per position.
+
+    Each key is filed under its first two characters with the lengths that start so; a
+    position whose two characters start no key costs one lookup, and the rest a slice and
+    a set lookup per length. That is what makes a check cheap with thousands of keys.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        every = frozenset(keys)
+        self.keys = frozenset(key for key in every if len(key) >= 2)
+        self._single = frozenset(key for key in every if len(key) == 1)  # a legacy code
+        lengths: dict[str, set[int]] = {}
+        for key in self.keys:
+            lengths.setdefault(key[:2], set()).add(len(key))
+        self._lengths = {start: tuple(sorted(sizes)) for start, sizes in lengths.items()}
+
+    def found_in(self, text: str) -> set[str]:
+        """The keys that occur in ``text`` (anywhere, overlapping or not)."""
+        found = {key for key in self._single if key in text}
+        lengths, keys = self._lengths.get, self.keys
+        for start in range(len(text) - 1):
+            sizes = lengths(text[start : start + 2])
+            if sizes:
+                for size in sizes:
+                    piece = text[start : start + size]
+                    if piece in keys:
+                        found.add(piece)
+        return found
+
+
+class _ReferenceIndex:
+    """A set of references, made ready to be found in text: as written (case ignored), and
+    by their letters and digits alone (the skeleton) for the other ways to write them."""
+
+    def __init__(self, references: frozenset[str]) -> None:
+        self.exact = _Windows(ref.lower() for ref in references if ref)
+        self._by_skeleton = {
+            skeleton: ref for ref in references if len(skeleton := _skeleton(ref)) >= _LOOSE_MIN
+        }
+        self._skeletons = _Windows(self._by_skeleton)
+
+    def written_otherwise(self, text: str) -> list[str]:
+        """The references whose letters and digits appear in ``text`` in a row, whatever
+        sits between them; the caller's pattern then checks word boundaries."""
+        if not self._by_skeleton:
+            return []
+        found = self._skeletons.found_in(_skeleton(text))
+        return sorted(self._by_skeleton[skeleton] for skeleton in found)
+
+
+def _index(references: frozenset[str]) -> _ReferenceIndex:
+    """The index of these references: the last one again when asked with the very same
+    set (a sync masks a page of subjects with one set; comparing 8,000 references for
+    equality on every subject cost more than finding them), else one made once per set."""
+    global _last_index
+    last = _last_index
+    if last is not None and last[0] is references:
+        return last[1]
+    index = _index_of(references)
+    _last_index = (references, index)  # one assignment: safe between threads
+    return index
+
+
+_last_index: tuple[frozenset[str], _ReferenceIndex] | None = None
+
+
 @functools.lru_cache(maxsize=8)
-def _lowered(references: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """Each reference with its lower-case form, made once per set of references."""
-    return tuple((ref, ref.lower()) for ref in references if ref)
+def _index_of(references: frozenset[str]) -> _ReferenceIndex:
+    """Made once per set of references (a store's set changes only with its referrals)."""
+    return _ReferenceIndex(references)
 
 
 def _skeleton(text: str) -> str:
     """Letters and digits only, normalised and case-folded: "Ｐ－ＳＡ６" -> "psa6"."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
-
-
-@functools.lru_cache(maxsize=8)
-def _skeletons(
-    references: frozenset[str],
-) -> tuple[frozenset[str], tuple[int, ...], dict[str, str]]:
-    """The references' skeletons (long enough to match loosely) and their lengths, made
-    once per set of references: a store has thousands, and every typed note is checked."""
-    by_skeleton = {
-        skeleton: ref for ref in references if len(skeleton := _skeleton(ref)) >= _LOOSE_MIN
-    }
-    lengths = tuple(sorted({len(k) for k in by_skeleton}))
-    return frozenset(by_skeleton), lengths, by_skeleton
-
-
-def _written_otherwise(text: str, references: frozenset[str]) -> list[str]:
-    """The references whose letters and digits appear in ``text`` in a row, whatever sits
-    between them: a window over the text's skeleton per reference length, looked up in a
-    set (cheap with thousands of references); the caller's pattern then checks word
-    boundaries."""
-    if not references:
-        return []
-    skeletons, lengths, by_skeleton = _skeletons(references)
-    if not skeletons:
-        return []
-    flat = _skeleton(text)
-    found = {
-        by_skeleton[flat[start : start + size]]
-        for size in lengths
-        for start in range(len(flat) - size + 1)
-        if flat[start : start + size] in skeletons
-    }
-    return sorted(found)
 
 
 #: References shorter than this (letters and digits) are only matched exactly: a loose

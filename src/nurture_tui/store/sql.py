@@ -408,9 +408,14 @@ class SqlRepository:
             cached = self._refs
             if cached is not None and cached[0] == revision:
                 return cached[1]
-            refs = frozenset(
-                row[0] for row in c.execute(select(s.referrals.c.participant_ref).distinct())
-            )
+            # Through the driver's own cursor: SQLAlchemy's rows cost 25 ms for 8,000
+            # references, and a sync asks again after each page it commits.
+            cursor = c.connection.cursor()
+            try:
+                cursor.execute("SELECT DISTINCT participant_ref FROM referrals")
+                refs = frozenset(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.close()
         self._refs = (revision, refs)
         return refs
 
