@@ -45,6 +45,14 @@ from sqlalchemy.engine import make_url
 SUPERUSER = "nurture"
 """The cluster's superuser (trust authentication, no password)."""
 
+HBA = f"""# Throw-away test cluster: the superuser is trusted, every other role (a team's reps)
+# logs in with its password, as on a real server.
+local all {SUPERUSER} trust
+host all {SUPERUSER} 127.0.0.1/32 trust
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+"""
+
 SYSTEM_USER = "postgres"
 """Who runs the cluster when the tests run as root."""
 
@@ -243,6 +251,7 @@ class PostgresCluster:
             raise RuntimeError(
                 f"initdb failed ({initdb.returncode}):\n{initdb.stdout}\n{initdb.stderr}"
             )
+        (self.data / "pg_hba.conf").write_text(HBA)
         settings = {**SETTINGS, "unix_socket_directories": f"'{self.root}'"}
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write("\n# Throw-away test cluster\n")
@@ -329,3 +338,18 @@ def postgres_db_url(postgres_url: str) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def postgres_store_url(postgres_db_url: str) -> str:
+    """``postgres_db_url`` with Nurture's schema in it (as ``nurture team init`` makes it,
+    without the team's roles): an ordinary command never creates the schema on a server."""
+    from sqlalchemy import create_engine
+
+    from nurture_tui.store.migrate import upgrade
+
+    engine = create_engine(postgres_db_url)
+    with engine.connect() as connection, connection.begin():
+        upgrade(connection)
+    engine.dispose()
+    return postgres_db_url
