@@ -103,7 +103,8 @@ def address(url: URL) -> TeamAddress:
 
 def shown(url: URL) -> str:
     """The URL as the rep may see it: the scheme they typed, never a password."""
-    plain = url.set(drivername="postgresql", password=None)
+    # URL.set ignores None, so the password is dropped with the named tuple's own _replace.
+    plain = url.set(drivername="postgresql")._replace(password=None)
     return plain.render_as_string(hide_password=True)
 
 
