@@ -9,6 +9,11 @@ pytest-xdist each worker starts its own cluster, on its own port.
 `initdb` refuses to run as root, so as root the cluster belongs to, and runs as, the
 `postgres` system user that Debian's `postgresql` package creates (`make test` installs it).
 
+Only the superuser (`nurture`) is trusted; every other role logs in with its password
+(SCRAM), as a team's reps do on a real server, so a wrong password is really refused. The
+`postgres_store_url` fixture is a fresh database with Nurture's schema already in it (an
+ordinary command never creates it on a server: `nurture team init` does).
+
 Use it from a test module with::
 
     from pg_server import postgres_db_url, postgres_url  # noqa: F401
