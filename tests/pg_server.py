@@ -9,6 +9,11 @@ pytest-xdist each worker starts its own cluster, on its own port.
 `initdb` refuses to run as root, so as root the cluster belongs to, and runs as, the
 `postgres` system user that Debian's `postgresql` package creates (`make test` installs it).
 
+Only the superuser (`nurture`) is trusted; every other role logs in with its password
+(SCRAM), as a team's reps do on a real server, so a wrong password is really refused. The
+`postgres_store_url` fixture is a fresh database with Nurture's schema already in it (an
+ordinary command never creates it on a server: `nurture team init` does).
+
 Use it from a test module with::
 
     from pg_server import postgres_db_url, postgres_url  # noqa: F401
@@ -44,6 +49,14 @@ from sqlalchemy.engine import make_url
 
 SUPERUSER = "nurture"
 """The cluster's superuser (trust authentication, no password)."""
+
+HBA = f"""# Throw-away test cluster: the superuser is trusted, every other role (a team's reps)
+# logs in with its password, as on a real server.
+local all {SUPERUSER} trust
+host all {SUPERUSER} 127.0.0.1/32 trust
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+"""
 
 SYSTEM_USER = "postgres"
 """Who runs the cluster when the tests run as root."""
@@ -243,6 +256,7 @@ class PostgresCluster:
             raise RuntimeError(
                 f"initdb failed ({initdb.returncode}):\n{initdb.stdout}\n{initdb.stderr}"
             )
+        (self.data / "pg_hba.conf").write_text(HBA)
         settings = {**SETTINGS, "unix_socket_directories": f"'{self.root}'"}
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write("\n# Throw-away test cluster\n")
@@ -329,3 +343,18 @@ def postgres_db_url(postgres_url: str) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def postgres_store_url(postgres_db_url: str) -> str:
+    """``postgres_db_url`` with Nurture's schema in it (as ``nurture team init`` makes it,
+    without the team's roles): an ordinary command never creates the schema on a server."""
+    from sqlalchemy import create_engine
+
+    from nurture_tui.store.migrate import upgrade
+
+    engine = create_engine(postgres_db_url)
+    with engine.connect() as connection, connection.begin():
+        upgrade(connection)
+    engine.dispose()
+    return postgres_db_url

@@ -35,7 +35,7 @@ from nurture_tui.services.exchange import Contents, export_tinydb, import_tinydb
 from nurture_tui.services.session import Session
 from nurture_tui.store import backups
 from nurture_tui.store.opening import open_store
-from pg_server import postgres_db_url, postgres_url  # noqa: F401
+from pg_server import postgres_db_url, postgres_store_url, postgres_url  # noqa: F401
 from test_cli import Nurture
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -269,12 +269,12 @@ def test_any_tinydb_script_can_query_the_export(source: Session, tmp_path: Path)
 def test_export_and_import_work_the_same_on_postgresql(
     source: Session,
     tmp_path: Path,
-    postgres_db_url: str,  # noqa: F811
+    postgres_store_url: str,  # noqa: F811
 ) -> None:
     original = seed(source)
     out = tmp_path / "out.json"
     export_tinydb(source, out, with_participant_refs=True)
-    team = make_session(tmp_path / "team", url=postgres_db_url)
+    team = make_session(tmp_path / "team", url=postgres_store_url)
     import_tinydb(team, out)
     assert_same(original, read_store(team.repo))
     export_tinydb(team, tmp_path / "from-pg.json", with_participant_refs=True)

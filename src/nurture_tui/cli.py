@@ -20,6 +20,7 @@ from nurture_tui.commands import sync as sync_commands
 from nurture_tui.commands.compliance import add_parsers as _compliance_parsers
 from nurture_tui.commands.config import add_parsers as _config_parsers
 from nurture_tui.commands.reports import add_parsers as _report_parsers
+from nurture_tui.commands.team import add_parsers as _team_parsers
 from nurture_tui.crash import write_crash_report
 from nurture_tui.domain.errors import (
     AmbiguousIdError,
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _config_parsers(sub, common, command)
     _report_parsers(sub, common, command)
     _compliance_parsers(sub, common, command)
+    _team_parsers(sub, common, command)
     return parser
 
 

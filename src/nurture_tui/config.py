@@ -252,6 +252,27 @@ def check_video_link(value: str) -> str:
     return checked_link(value, "video link")
 
 
+def check_store_url(value: str) -> str:
+    """A PostgreSQL URL whose TLS settings are safe (``store.team_url``); kept as typed —
+    ``nurture config set`` moves a password out of it before it is saved."""
+    from nurture_tui.store.team_url import check_tls, parse_store_url
+
+    check_tls(parse_store_url(value))
+    return value
+
+
+def shown_setting(key: str, value: object) -> object:
+    """``value`` as the rep may see it: a store URL without its password."""
+    if key == "store_url" and isinstance(value, str) and value:
+        from nurture_tui.store.team_url import parse_store_url, shown
+
+        try:
+            return shown(parse_store_url(value))
+        except ValidationError:
+            return "(not a PostgreSQL address)"  # a bad value may still hold a password
+    return value
+
+
 def check_https(value: str) -> str:
     return checked_link(value, "server address")
 
@@ -292,6 +313,7 @@ _TEXT_CHECKS = {
     "zoom_url": check_video_link,
     "agency_type": check_agency_type,
     "currency": check_currency,
+    "store_url": check_store_url,
 }
 
 

@@ -20,6 +20,7 @@ from nurture_tui.config import (
     read_entries,
     save_settings,
     settings_path,
+    shown_setting,
 )
 from nurture_tui.domain.errors import ValidationError
 
@@ -44,7 +45,8 @@ def add_parsers(
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:
-    document: dict[str, Any] = {"key": entry.key, "value": entry.value, "source": entry.source}
+    value = shown_setting(entry.key, entry.value)
+    document: dict[str, Any] = {"key": entry.key, "value": value, "source": entry.source}
     if entry.problem:
         document["problem"] = entry.problem
     return document
@@ -56,13 +58,20 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _shown_value(entry: Entry) -> str:
+    value = shown_setting(entry.key, entry.value)
+    return repr(value) if entry.problem else _text(value)
+
+
 def show(args: argparse.Namespace) -> int:
     where = settings_path()
     entries = read_entries(where)
     rows = [
         [
             e.key,
-            repr(e.value) if e.problem else _text(e.value),
+            repr(shown_setting(e.key, e.value))
+            if e.problem
+            else _text(shown_setting(e.key, e.value)),
             e.source,
             f"problem: {e.problem}" if e.problem else "",
         ]
@@ -81,17 +90,22 @@ def get(args: argparse.Namespace) -> int:
     entry = next(e for e in read_entries(settings_path()) if e.key == key)
     if entry.problem:
         raise ValidationError(f"{key}: {entry.problem}")
-    emit(args, _entry_json(entry), _text(entry.value))
+    emit(args, _entry_json(entry), _text(shown_setting(key, entry.value)))
     return 0
 
 
 def set_(args: argparse.Namespace) -> int:
     key = check_key(args.key)
+    raw, moved = args.value, False
     try:
-        value = check_setting(key, args.value)
+        if key == "store_url" and raw.strip():
+            raw, moved = _keep_store_password(raw)
+        value = check_setting(key, raw)
     except ValidationError as exc:
         raise ValidationError(f"{key}: {exc}") from None
     written = save_settings({key: value})
+    if moved:
+        say("nurture: the password in the address was moved to your keyring, not saved")
     if key in env_overrides():
         say(
             f"nurture: note: NURTURE_{key.upper()} is set in this shell and wins over the "
@@ -104,6 +118,20 @@ def set_(args: argparse.Namespace) -> int:
         f"{key} = {shown} saved in {written}",
     )
     return 0
+
+
+def _keep_store_password(text: str) -> tuple[str, bool]:
+    """A store URL without its password, the password put in the keyring first (no keyring:
+    nothing is saved, so the password never lands in config.toml)."""
+    from nurture_tui.secrets import require_keyring, set_secret
+    from nurture_tui.store.team_url import address, parse_store_url, split_password
+
+    bare, password = split_password(text)
+    if password is None:
+        return bare, False
+    require_keyring()
+    set_secret(address(parse_store_url(bare)).keyring_name, password)
+    return bare, True
 
 
 def path(args: argparse.Namespace) -> int:

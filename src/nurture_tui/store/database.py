@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,15 +147,26 @@ def sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def server_engine(url: str) -> Engine:
-    """An engine for a PostgreSQL server (a team store)."""
-    if url.startswith("postgresql://"):
+def server_engine(url: str | URL) -> Engine:
+    """An engine for a PostgreSQL server (a team store); ``url`` as ``team_url`` made it."""
+    if isinstance(url, str) and url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
 
 
+@dataclass(frozen=True)
+class ServerLogin:
+    """Who is connecting to which server, for messages that name them (never a password);
+    ``saved`` says the password came from the keyring, where only a password that once
+    worked is kept: refused now, it was changed or the rep's role was dropped."""
+
+    user: str
+    server: str
+    saved: bool = False
+
+
 @contextlib.contextmanager
-def plain_errors(where: str) -> Iterator[None]:
+def plain_errors(where: str, login: ServerLogin | None = None) -> Iterator[None]:
     """Turn a database failure into one line that says what happened and what to do.
 
     Every such failure leaves the database as it was before the transaction: SQLite and
@@ -164,7 +177,7 @@ def plain_errors(where: str) -> Iterator[None]:
     except sa_exc.IntegrityError as exc:
         raise _integrity(exc) from None
     except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
-        raise _database_error(where, exc) from None
+        raise _database_error(where, exc, login) from None
     except OSError as exc:  # creating a file, the folder, a backup
         raise _os_error(where, exc) from None
 
@@ -185,7 +198,13 @@ class NurtureIntegrityError(ValidationError):
     """A write the database's own rules refuse (a date out of range, a missing partner)."""
 
 
-def _database_error(where: str, exc: sa_exc.DBAPIError) -> StoreError:
+def _database_error(
+    where: str, exc: sa_exc.DBAPIError, login: ServerLogin | None = None
+) -> StoreError:
+    if login is not None or type(exc.orig).__module__.startswith("psycopg"):
+        found = server_error(where, str(exc.orig), login)
+        if found is not None:
+            return found
     text = str(exc.orig).lower()
     if "database or disk is full" in text or "disk i/o error" in text:
         return StoreError(
@@ -208,6 +227,101 @@ def _database_error(where: str, exc: sa_exc.DBAPIError) -> StoreError:
     if "connection" in text or "could not translate host" in text or "timeout" in text:
         return StoreError(f"cannot reach the database at {where}: {exc.orig}")
     return StoreError(f"the database at {where} failed: {exc.orig}")
+
+
+class ServerRefusedError(StoreError):
+    """The team database refused this rep: a wrong password, or access revoked."""
+
+
+class ServerUnreachableError(StoreError):
+    """The team database did not answer (down, wrong address, no network)."""
+
+
+def server_error(where: str, detail: str, login: ServerLogin | None) -> StoreError | None:
+    """One line for a PostgreSQL failure the rep can act on, or None for any other.
+
+    libpq's connection errors carry no SQLSTATE, so they are told apart by their (English)
+    text; none of them contains the password."""
+    text = detail.lower()
+    user = login.user if login else "you"
+    server = login.server if login else where
+    revoked = StoreError if login is None else ServerRefusedError
+    if "password authentication failed" in text:
+        if login is not None and login.saved:
+            return ServerRefusedError(
+                f"access revoked for {user} on {server}: ask your admin (if they gave you a "
+                "new password, run `nurture team login`)"
+            )
+        return ServerRefusedError(
+            f"wrong password for {user} on {server}: run `nurture team login` to type it again"
+        )
+    if "no password supplied" in text:
+        return ServerRefusedError(
+            f"no password for {user} on {server}: run `nurture team login` (or set "
+            "PGPASSWORD, or add it to ~/.pgpass)"
+        )
+    if re.search(r'role ".*" does not exist', text) or "not permitted to log in" in text:
+        return revoked(f"access revoked for {user} on {server}: ask your admin")
+    if "permission denied for database" in text:
+        return revoked(f"access revoked for {user} on {server}: ask your admin")
+    if re.search(r'database ".*" does not exist', text):
+        return StoreError(
+            f"there is no such database on {server} ({where}): check store_url "
+            "(`nurture config get store_url`)"
+        )
+    if "no pg_hba.conf entry" in text:
+        return ServerRefusedError(
+            f"{server} does not accept {user} from this machine (its pg_hba.conf has no "
+            "line for it): ask your admin"
+        )
+    if "does not support ssl" in text or ("ssl" in text and "required" in text):
+        return StoreError(
+            f"{server} does not offer TLS, and Nurture sends a password only over TLS to "
+            "another machine: ask your admin to turn TLS on (docs/team.md)"
+        )
+    if "permission denied" in text or "must be owner" in text:
+        return ServerRefusedError(
+            f"the team database refused {user} this ({_first_line(detail)}): ask your admin"
+        )
+    if any(
+        sign in text
+        for sign in (
+            "connection refused",
+            "timeout expired",
+            "timed out",
+            "could not translate host",
+            "failed to resolve host",
+            "name or service not known",
+            "no route to host",
+            "network is unreachable",
+            "is the server running",
+            "server closed the connection",
+            "connection is closed",
+            "terminating connection",
+        )
+    ):
+        return ServerUnreachableError(
+            f"cannot reach the team database at {server}: {_reason(text)}; check the "
+            "address (`nurture config get store_url`) and your network"
+        )
+    return None
+
+
+def _reason(text: str) -> str:
+    if "refused" in text:
+        return "the connection was refused (is PostgreSQL running there, on that port?)"
+    if "timeout" in text or "timed out" in text:
+        return "no answer within the connect timeout"
+    if "translate host" in text or "resolve host" in text or "not known" in text:
+        return "the host name is not known"
+    if "closed" in text or "terminating" in text:
+        return "the server closed the connection"
+    return "the network cannot get there"
+
+
+def _first_line(detail: str) -> str:
+    line = detail.strip().splitlines()[0] if detail.strip() else detail
+    return re.sub(r"^.*?(fatal|error):\s*", "", line, flags=re.IGNORECASE).strip()
 
 
 def _os_error(where: str, exc: OSError) -> StoreError:

@@ -14,7 +14,6 @@ import contextlib
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from sqlalchemy.engine import make_url
 
 from nurture_tui.domain.errors import StoreError
 from nurture_tui.store import backups
@@ -26,7 +25,6 @@ from nurture_tui.store.database import (
     plain_errors,
     private_directory,
     private_file,
-    server_engine,
     sqlite_engine,
 )
 from nurture_tui.store.files import fsync_directory
@@ -89,12 +87,12 @@ def _missing_or_empty(database: Path) -> bool:
 
 
 def _open_server(directory: Path, url: str, actor: str) -> SqlRepository:
-    shown = make_url(url).render_as_string(hide_password=True)
-    engine = server_engine(url)
-    with plain_errors(shown), engine.connect().execution_options(write=True) as c, c.begin():
-        if needs_upgrade(c):
-            upgrade(c)
-    return SqlRepository(engine, directory=directory, location=shown, actor=actor)
+    """The team store at ``url``: never created here (``nurture team init`` does that), an
+    older schema migrated forward; the actor is the connected rep (see ``store.server``)."""
+    from nurture_tui.store.server import open_server
+
+    server, rep = open_server(url, actor)
+    return SqlRepository(server.engine, directory=directory, location=server.where, actor=rep)
 
 
 def _upgrade_schema(directory: Path, engine: object) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -224,4 +225,31 @@ meta = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+#: The reps sharing a team store (migration 0006): the email is the key (lower-case), the
+#: role is the PostgreSQL role they log in as; a removed rep's row stays for the history.
+reps = Table(
+    "reps",
+    metadata,
+    Column("email", Text, primary_key=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("role", Text, nullable=False),
+    Column("is_admin", Boolean, nullable=False, server_default=false()),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("removed_at", Text),
+    UniqueConstraint("role", name="uq_reps_role"),
+)
+
+#: One row once ``nurture team init`` ran (0006): the group roles a rep's role is given.
+team = Table(
+    "team",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("rep_group", Text, nullable=False),
+    Column("admin_group", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    CheckConstraint("id = 1", name="ck_team_one_row"),
 )
