@@ -149,6 +149,10 @@ def bare_floor(env: dict[str, str]) -> None:
     start(f"{sys.executable} {Path(__file__).parent / 'bare_app.py'}", env)
     wait_until(lambda s: "bare" in s)
     report("bare Textual app, down/up", [answer(k) for k in ["Down", "Up"] * 15])
+    report(
+        "bare Textual app, ? / escape (the whole screen redrawn)",
+        [t for _ in range(10) for t in help_round_trip()],
+    )
 
 
 def main() -> None:

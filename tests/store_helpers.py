@@ -28,3 +28,27 @@ def integrity(directory: Path) -> str:
         return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
         connection.close()
+
+
+def downgrade_store(directory: Path, revision: str) -> None:
+    """Take the SQLite store at ``directory`` back to schema ``revision`` with the
+    migrations' own ``downgrade()`` steps: a store as an older Nurture left it, whatever
+    later migrations add (a test that drops columns by hand breaks with each new one)."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
+    from nurture_tui.store.migrate import _scripts
+
+    scripts = _scripts()
+    repo = open_store(directory)
+    try:
+        with repo.engine.connect() as c, c.begin():
+
+            def steps(current: object, _context: object) -> object:
+                return scripts._downgrade_revs(revision, current)
+
+            with EnvironmentContext(Config(), scripts, fn=steps, destination_rev=revision) as env:
+                env.configure(connection=c, transactional_ddl=True)
+                env.run_migrations()
+    finally:
+        repo.close()

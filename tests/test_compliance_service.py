@@ -16,6 +16,7 @@ from nurture_tui.services import compliance, entries, exchange, records
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
+from store_helpers import downgrade_store
 
 PLAYBOOK = effective_playbook().playbook
 
@@ -186,14 +187,11 @@ def test_a_store_from_before_values_migrates_keeping_every_touch(tmp_path: Path)
         ),
     )
     repo.close()
+    downgrade_store(tmp_path, "0004")
     db = sqlite3.connect(tmp_path / "nurture.db")
-    for column in ("value_cents", "item", "overrides"):
-        db.execute(f"ALTER TABLE touchpoints DROP COLUMN {column}")
-    for column in ("credential", "npi"):
-        db.execute(f"ALTER TABLE contacts DROP COLUMN {column}")
-    db.execute("UPDATE alembic_version SET version_num = '0004'")
-    db.commit()
+    columns = {row[1] for row in db.execute("PRAGMA table_info(touchpoints)")}
     db.close()
+    assert "value_cents" not in columns  # really a store from before values
     reopened = open_store(tmp_path)
     touch = reopened.touchpoint("t1")
     assert (touch.value_cents, touch.item, touch.overrides) == (0, "", ())
