@@ -1,4 +1,4 @@
-"""``nurture team login|logout|init|add-rep|reps|remove-rep``: a team store on PostgreSQL.
+"""``nurture team login|logout|init|add-rep|reps|remove-rep|push``: a team store on PostgreSQL.
 
 Every one of them works on ``store_url`` (config.toml or ``NURTURE_STORE_URL``); without
 one they say, in one line, how to set it. Passwords: typed at ``login`` (or read from
@@ -54,6 +54,21 @@ def add_parsers(
     p.add_argument("--all", action="store_true", help="include removed reps")
     p = command(tsub, "remove-rep", remove_rep, "revoke a rep: their role is dropped")
     p.add_argument("email", metavar="EMAIL")
+    p = command(
+        tsub,
+        "push",
+        push,
+        "move your local store into the team store, merging partners and contacts (once)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="DATA_DIR",
+        help="the local store's folder (default: the data dir, --data-dir or NURTURE_HOME)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would be merged and added; write nothing"
+    )
 
 
 def _store_url() -> str:
@@ -210,4 +225,31 @@ def remove_rep(args: argparse.Namespace) -> int:
     )
     if not args.json:
         say("their past changes still name them; `nurture team reps --all` lists them")
+    return 0
+
+
+def push(args: argparse.Namespace) -> int:
+    from nurture_tui.commands.output import session_for
+    from nurture_tui.locations import data_directory
+    from nurture_tui.services.team_push import push as push_store
+
+    _store_url()
+    source = data_directory(args.source or args.data_dir)
+    report = push_store(session_for(args), source, dry_run=args.dry_run)
+    counts = report.plan.counts
+    verb = "would add" if report.dry_run else "added"
+    lines = [
+        f"a dry run of pushing {source}: nothing was written"
+        if report.dry_run
+        else f"pushed {source} into the team store"
+    ]
+    for table_name, tally in counts.items():
+        parts = [f"{tally['added']} {verb}"]
+        if tally["merged"]:
+            parts.append(f"{tally['merged']} merged")
+        if tally["already there"]:
+            parts.append(f"{tally['already there']} already there")
+        lines.append(f"  {table_name}: " + ", ".join(parts))
+    lines += [f"  {merge.line()}" for merge in report.plan.merges]
+    emit(args, report.document(), lines)
     return 0
