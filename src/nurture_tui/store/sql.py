@@ -412,7 +412,7 @@ class SqlRepository:
             # references, and a sync asks again after each page it commits.
             cursor = c.connection.cursor()
             try:
-                cursor.execute("SELECT DISTINCT participant_ref FROM referrals")
+                cursor.execute("SELECT participant_ref FROM referrals")  # the set dedups
                 refs = frozenset(row[0] for row in cursor.fetchall())
             finally:
                 cursor.close()

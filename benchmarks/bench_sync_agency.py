@@ -1,0 +1,99 @@
+"""Google sync into the agency-scale store, whole process (``nurture sync``), no TUI.
+
+The 5,000-partner / 250,000-touchpoint demo store (with its 8,400 participant references)
+is copied, each partner given a contact the fake Google's attendees and recipients match
+(``bench_sync_tmux.agency_store``), and ``nurture sync`` ingests 10,000 events and 10,000
+sent messages from the fake in its own process. This is where masking references in every
+subject used to cost a minute.
+
+Run: ``.venv/bin/python benchmarks/bench_sync_agency.py [STORE_DIR] [--before=SRC_DIR]``
+(``--before``: also time the code at SRC_DIR, e.g. an older checkout's ``src``, alternating,
+on the same machine, for a ratio).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from bench_sync_tmux import agency_store  # noqa: E402
+
+from test_sync_pages import google_for_children  # noqa: E402
+
+NURTURE = str(HERE.parent / ".venv" / "bin" / "nurture")
+
+
+def one_sync(source: Path | None, code: str | None) -> float:
+    work = Path(tempfile.mkdtemp(prefix="nurture-agency-sync-"))
+    try:
+        store, partners = agency_store(work, source)
+        if code:  # older code reads the schema it knew: 0005, before the team tables
+            from store_helpers import downgrade_store
+
+            downgrade_store(store, "0005")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE.parent / "tests" / "fakes" / "google_api.py"),
+                "10000",
+                "10000",
+                str(partners),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            base = server.stdout.readline().strip()  # type: ignore[union-attr]
+            config = work / "config"
+            config.mkdir()
+            (config / "config.toml").write_text(
+                'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
+                'timezone = "America/Chicago"\nsync_every_minutes = 0\n'
+            )
+            env = os.environ | {"NURTURE_CONFIG_DIR": str(config)} | google_for_children(work, base)
+            if code:
+                env["PYTHONPATH"] = os.pathsep.join([code, env["PYTHONPATH"]])
+            started = time.perf_counter()
+            done = subprocess.run(
+                [NURTURE, "--data-dir", str(store), "sync"], env=env, capture_output=True, text=True
+            )
+            elapsed = time.perf_counter() - started
+            if done.returncode != 0:
+                raise SystemExit(f"sync failed: {done.stderr.strip()[-300:]}")
+            return elapsed
+        finally:
+            server.stdin.close()  # type: ignore[union-attr]
+            server.wait(timeout=30)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    given = [a for a in sys.argv[1:] if not a.startswith("--")]
+    before = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
+    source = Path(given[0]) if given else None
+    if source is None:
+        from common import build_store
+
+        source = build_store()
+    print("Google sync into the agency store (5,000 partners, 250,000 touches), whole process")
+    now = one_sync(source, None)
+    print(f"  now: 20,000 items in {now:.1f} s, {20_000 / now:,.0f} items/s")
+    if before:
+        then = one_sync(source, before)
+        print(f"  before ({before}): 20,000 items in {then:.1f} s, {20_000 / then:,.0f} items/s")
+        print(f"  ratio before/now: {then / now:.1f}")
+
+
+if __name__ == "__main__":
+    main()
