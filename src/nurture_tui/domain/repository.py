@@ -22,6 +22,16 @@ from nurture_tui.domain.model import (
 Record = Partner | Contact | Touchpoint | Referral | Dismissal
 
 
+class ChangeFeed(Protocol):
+    """Another connection's writes, as they commit (see ``store.listen``)."""
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds; True when a write was announced."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Repository(Protocol):
     """Where partners, contacts, touchpoints and referrals live.
 
@@ -146,6 +156,11 @@ class Repository(Protocol):
         ...
 
     def refresh(self) -> bool: ...
+
+    def change_listener(self) -> ChangeFeed | None:
+        """Something that blocks until another connection writes (a team store's
+        LISTEN/NOTIFY), or None where the app polls ``refresh`` instead (SQLite)."""
+        ...
 
     @property
     def revision(self) -> int: ...

@@ -57,6 +57,7 @@ from nurture_tui.store import images
 from nurture_tui.store import rows as r
 from nurture_tui.store import schema as s
 from nurture_tui.store.database import plain_errors
+from nurture_tui.store.listen import CHANNEL, ChangeListener
 
 #: Past this many partners touched by one write, the board's snapshot is reloaded whole
 #: rather than patched (a sync's first page, an import).
@@ -953,8 +954,21 @@ class SqlRepository:
                 c.execute(insert(cache), values[start : start + 5_000])
 
     def _bump(self, c: Connection) -> int:
+        """The store's next revision, for this write; on a server, announced to every
+        listening TUI when (and only if) the write commits (``store.listen``)."""
         c.execute(update(s.meta).where(s.meta.c.key == "revision").values(value=s.meta.c.value + 1))
-        return int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
+        revision = int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
+        if c.dialect.name == "postgresql":
+            c.execute(select(func.pg_notify(CHANNEL, str(revision))))
+        return revision
+
+    def change_listener(self) -> ChangeListener | None:
+        """A listener for other connections' writes (PostgreSQL), or None (SQLite: one
+        laptop's processes, which the app notices by the revision it polls)."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        with plain_errors(self._where):
+            return ChangeListener(self._engine)
 
     def _previous_partners(self, c: Connection, grouped: dict[Table, list[Any]]) -> set[str]:
         """Partners that records being rewritten belonged to (a touch moved elsewhere)."""

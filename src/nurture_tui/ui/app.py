@@ -29,6 +29,8 @@ from nurture_tui.ui.use_cases import UseCases
 
 #: How often the app looks for writes by another process (a cheap stat of two files).
 WATCH_SECONDS = 2.0
+#: How long the listener blocks between looks at whether the app is closing.
+LISTEN_SECONDS = 1.0
 
 #: Where the playbook's pass over uncached partners runs (see ``NurtureApp``).
 ColdPass = Literal["process", "thread"]
@@ -128,6 +130,7 @@ class NurtureApp(UseCases, App[None]):
         if self._watch_seconds:
             self.daily_backup()
             self.set_interval(self._watch_seconds, self.check_store)
+            self.listen_for_colleagues()
             minutes = self.session.settings.sync_every_minutes
             if minutes > 0:  # mutt/khal habit: the open app keeps itself current
                 self.set_interval(minutes * 60, self._background_sync)
@@ -222,6 +225,27 @@ class NurtureApp(UseCases, App[None]):
         new_day = self.live is not None and self.live.today != self.today
         if changed or new_day or revision != self._last_revision:
             self.post_message(StoreChanged(revision))
+
+    @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
+    def listen_for_colleagues(self) -> None:
+        """On a team store, hear a colleague's write as it commits (LISTEN/NOTIFY) and pick
+        it up at once, rather than at the next poll. A lost connection ends this quietly:
+        the poll goes on, and a StoreError from it says what is wrong."""
+        try:
+            listener = self.session.repo.change_listener()
+        except NurtureError:
+            return  # the server is away: the poll says so, and this starts again with the app
+        if listener is None:
+            return
+        worker = get_current_worker()
+        try:
+            while not worker.is_cancelled:
+                if listener.wait(LISTEN_SECONDS):
+                    self.call_from_thread(self.check_store)
+        except NurtureError:
+            return
+        finally:
+            listener.close()
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.board_changed()
