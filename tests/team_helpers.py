@@ -140,3 +140,31 @@ def add_rep(run: object, email: str, *extra: str) -> dict[str, object]:
     result = run("team", "add-rep", email, "--name", "A Rep", "--json", *extra)  # type: ignore[operator]
     document: dict[str, object] = json.loads(result.out)
     return document
+
+
+#: The reps of ``seed_team``: Ann and Ben, beside the boss who set the team up (an admin).
+ANN, BEN, BOSS = "ann@agency.org", "ben@agency.org", "boss@agency.org"
+
+
+def seed_team(run: object, db: TeamDatabase, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A team (the boss, admin) with two reps, Ann and Ben, each logged in (their password
+    in the keyring): each rep's ``store_url``."""
+    set_up(run, db, email=BOSS)
+    urls = {BOSS: db.url()}
+    for email in (ANN, BEN):
+        added = add_rep(run, email)
+        urls[email] = str(added["store_url"])
+        with monkeypatch.context() as patch:
+            patch.setenv("NURTURE_STORE_URL", urls[email])
+            run("team", "login", "--password-stdin", stdin=f"{added['password']}\n")  # type: ignore[operator]
+    return urls
+
+
+def share_demo_owners(db: TeamDatabase) -> None:
+    """The demo's owners (alex, jordan, casey) become Ann, Ben and nobody."""
+    with db.connect(db.owner, db.password) as c:
+        c.execute(
+            "UPDATE partners SET owner = CASE owner WHEN 'alex' THEN %s WHEN 'jordan' THEN %s "
+            "ELSE NULL END",
+            (ANN, BEN),
+        )

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
-from team_helpers import Result, TeamDatabase, add_rep, one_line_error, set_up
+from team_helpers import ANN, BEN, BOSS, Result, TeamDatabase, one_line_error, seed_team
 
 pytest_plugins = ["team_helpers"]
 
-ANN, BEN, BOSS = "ann@agency.org", "ben@agency.org", "boss@agency.org"
 Run = Callable[..., Result]
 
 
@@ -29,13 +28,7 @@ class Agency:
 
     def __init__(self, run: Run, db: TeamDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
         self.run, self.db, self.monkeypatch = run, db, monkeypatch
-        set_up(run, db, email=BOSS)
-        self.urls = {BOSS: db.url()}
-        for email in (ANN, BEN):
-            added = add_rep(run, email)
-            self.urls[email] = str(added["store_url"])
-            with self.as_rep(email):
-                run("team", "login", "--password-stdin", stdin=f"{added['password']}\n")
+        self.urls = seed_team(run, db, monkeypatch)
         self.ids = {
             name: self.add(name, owner)
             for name, owner in (("Ann Hospice", ANN), ("Ben Clinic", BEN), ("Nobody SNF", ""))

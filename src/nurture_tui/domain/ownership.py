@@ -81,7 +81,7 @@ class Ownership:
         return self.reps is not None
 
     def is_mine(self, owner: str | None) -> bool:
-        return bool(owner) and _key(owner) in self.my_names
+        return bool(owner) and _key(owner or "") in self.my_names
 
     def is_unassigned(self, owner: str | None) -> bool:
         """Nobody owns it: no owner, or (on a team store) an owner who is no current rep."""
