@@ -90,12 +90,14 @@ class Ownership:
         return self.team and _key(owner) not in self._emails
 
     def owned_by(self, owner: str | None, who: str) -> bool:
-        """The filter language's ``owner:WHO``: ``me``, ``unassigned``, or a prefix of the
-        owner as written (an email on a team store: ``owner:ann`` finds ann@agency.org)."""
+        """The filter language's ``owner:WHO``: ``me``, ``unassigned`` (from ``una``; or
+        ``none``), or a prefix of the owner as written (an email on a team store:
+        ``owner:ann`` finds ann@agency.org)."""
         who = who.strip().casefold()
         if who == ME:
             return self.is_mine(owner)
-        if who in UNASSIGNED_WORDS:
+        # "una" on is "unassigned": the search filters as it is typed.
+        if who in UNASSIGNED_WORDS or (len(who) >= 3 and "unassigned".startswith(who)):
             return self.is_unassigned(owner)
         return _key(owner or "").startswith(who)
 
