@@ -13,7 +13,7 @@ from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
 
 # The Repository contract is a shared class: show values in its failed asserts too.
-pytest.register_assert_rewrite("repository_contract")
+pytest.register_assert_rewrite("repository_contract", "team_helpers")
 
 FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)

@@ -190,7 +190,9 @@ def test_signing_in_asks_once_stores_in_its_own_keyring_entry_and_connects(
     session, _, _ = make_session(tmp_path, account="alex")
     prompts = Scripted("secret")
     service.sign_in(session, "memory", prompts)
-    assert prompts.asked == ["memory password for alex (an app-specific one for iCloud or Fastmail): "]
+    assert prompts.asked == [
+        "memory password for alex (an app-specific one for iCloud or Fastmail): "
+    ]
     assert vault.secrets == {("nurture", "memory"): "secret"}, "its own entry, nobody else's"
     assert service.configured_sources(session) == ["memory"]
     assert service.sign_in_status(session, "memory").connected

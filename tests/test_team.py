@@ -8,135 +8,20 @@ in-memory one. The CLI runs in-process, as ``nurture`` would.
 
 from __future__ import annotations
 
-import io
 import json
-import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from fakes.memory_keyring import MemoryKeyring
-from nurture_tui import cli
 from nurture_tui.config import settings_path
 from nurture_tui.store.opening import open_store
-from pg_server import postgres_url  # noqa: F401
+from team_helpers import TeamDatabase, add_rep, one_line_error, set_up
 
-
-@dataclass(frozen=True)
-class TeamDatabase:
-    """A database owned by ``owner`` (CREATEROLE, a password), on the test server."""
-
-    host: str
-    port: int
-    name: str
-    owner: str
-    password: str
-
-    def url(self, user: str | None = None, password: str | None = None) -> str:
-        who = user or self.owner
-        secret = f":{password}" if password else ""
-        return f"postgresql://{who}{secret}@{self.host}:{self.port}/{self.name}"
-
-    def connect(self, user: str, password: str) -> psycopg.Connection[tuple[object, ...]]:
-        return psycopg.connect(
-            host=self.host,
-            port=self.port,
-            dbname=self.name,
-            user=user,
-            password=password,
-            autocommit=True,
-            connect_timeout=5,
-        )
-
-
-def _superuser(postgres_url: str) -> psycopg.Connection[tuple[object, ...]]:  # noqa: F811
-    conninfo = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
-    return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
-
-
-@pytest.fixture
-def team_db(postgres_url: str) -> Iterator[TeamDatabase]:  # noqa: F811
-    token = secrets.token_hex(4)
-    owner, name, password = f"owner_{token}", f"agency_{token}", secrets.token_urlsafe(12)
-    with _superuser(postgres_url) as admin:
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(
-                sql.Identifier(owner), sql.Literal(password)
-            )
-        )
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(owner)
-            )
-        )
-    url = make_url(postgres_url)
-    yield TeamDatabase(str(url.host), int(url.port or 5432), name, owner, password)
-    with _superuser(postgres_url) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def both(self) -> str:
-        return self.out + self.err
-
-
-@pytest.fixture
-def nurture(capsys: pytest.CaptureFixture[str]) -> object:
-    def run(*argv: str, ok: bool = True, stdin: str | None = None) -> Result:
-        if stdin is not None:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr("sys.stdin", io.StringIO(stdin))
-                code = cli.main(list(argv))
-        else:
-            code = cli.main(list(argv))
-        captured = capsys.readouterr()
-        result = Result(code, captured.out, captured.err)
-        assert "Traceback" not in result.both and "inside Nurture" not in result.both, result
-        if ok:
-            assert code == 0, result.both
-        return result
-
-    return run
-
-
-def _one_line_error(result: Result, *fragments: str) -> None:
-    assert result.code == 1, result.both
-    assert result.out == "" and result.err.count("\n") == 1, result.both
-    for fragment in fragments:
-        assert fragment in result.err, result.err
-
-
-def _set_up(nurture: object, db: TeamDatabase, *, email: str = "boss@agency.org") -> None:
-    """The owner's store_url (password into the keyring), rep_email, and team init."""
-    run = nurture  # type: ignore[assignment]
-    run("config", "set", "store_url", db.url(password=db.password))  # type: ignore[operator]
-    run("config", "set", "rep_email", email)  # type: ignore[operator]
-    run("config", "set", "rep_name", "Pat Boss")  # type: ignore[operator]
-    run("team", "init")  # type: ignore[operator]
-
+# team_db, memory_keyring and nurture: fixtures shared with the other team-store tests.
+pytest_plugins = ["team_helpers"]
 
 # ----------------------------------------------------------------------------- connect
 
@@ -177,7 +62,7 @@ def test_the_env_url_with_a_password_is_used_but_never_shown(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     monkeypatch.setenv("NURTURE_STORE_URL", team_db.url(password=team_db.password))
     memory_keyring.secrets.clear()
     assert run("partner", "list").code == 0  # type: ignore[operator]
@@ -192,7 +77,7 @@ def test_pgpassword_works_when_the_keyring_has_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     memory_keyring.secrets.clear()
     monkeypatch.setenv("PGPASSWORD", team_db.password)
     run("partner", "add", "Mercy Hospital", "--kind", "hospital")  # type: ignore[operator]
@@ -212,7 +97,7 @@ def test_login_checks_the_password_and_keeps_it_logout_forgets_it(
     run = nurture  # type: ignore[assignment]
     run("config", "set", "store_url", team_db.url())  # type: ignore[operator]
     wrong = run("team", "login", "--password-stdin", ok=False, stdin="not-it\n")  # type: ignore[operator]
-    _one_line_error(wrong, f"wrong password for {team_db.owner} on {team_db.host}:{team_db.port}")
+    one_line_error(wrong, f"wrong password for {team_db.owner} on {team_db.host}:{team_db.port}")
     assert "not-it" not in wrong.both and not memory_keyring.secrets
     done = run("team", "login", "--password-stdin", stdin=team_db.password + "\n")  # type: ignore[operator]
     assert f"logged in as {team_db.owner}" in done.out and team_db.password not in done.both
@@ -233,7 +118,7 @@ def test_a_wrong_password_in_the_url_is_one_line(
     monkeypatch.setenv("NURTURE_STORE_URL", team_db.url(password="Wr0ng-Pa55"))
     for argv in (["partner", "list"], ["team", "reps"]):
         result = run(*argv, ok=False)  # type: ignore[operator]
-        _one_line_error(result, f"wrong password for {team_db.owner}")
+        one_line_error(result, f"wrong password for {team_db.owner}")
         assert "Wr0ng-Pa55" not in result.both
     as_json = run("partner", "list", "--json", ok=False)  # type: ignore[operator]
     document = json.loads(as_json.out)
@@ -250,7 +135,7 @@ def test_an_unreachable_server_is_one_line(
     port = free_port()  # nobody listens there
     monkeypatch.setenv("NURTURE_STORE_URL", f"postgresql://alex:Secr3t@127.0.0.1:{port}/agency")
     result = run("partner", "list", ok=False)  # type: ignore[operator]
-    _one_line_error(result, f"cannot reach the team database at 127.0.0.1:{port}", "refused")
+    one_line_error(result, f"cannot reach the team database at 127.0.0.1:{port}", "refused")
     assert "Secr3t" not in result.both
 
 
@@ -265,7 +150,7 @@ def test_a_database_without_the_schema_is_not_set_up_silently(
         ["team", "add-rep", "a@x.org", "--name", "A"],
     ):
         result = run(*argv, ok=False)  # type: ignore[operator]
-        _one_line_error(result, "is not set up as a team store: run `nurture team init`")
+        one_line_error(result, "is not set up as a team store: run `nurture team init`")
         assert team_db.password not in result.both
     with team_db.connect(team_db.owner, team_db.password) as c:
         tables = c.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
@@ -280,7 +165,7 @@ def test_an_older_schema_still_migrates_on_open(
     from nurture_tui.store.migrate import HEAD
 
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     engine = create_engine(
         make_url(team_db.url(password=team_db.password)).set(drivername="postgresql+psycopg")
     )
@@ -300,10 +185,10 @@ def test_too_old_a_server_is_refused_saying_the_version(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     monkeypatch.setattr("nurture_tui.store.server.MIN_SERVER_VERSION", 990000)
     result = run("partner", "list", ok=False)  # type: ignore[operator]
-    _one_line_error(result, "runs PostgreSQL 1", "needs PostgreSQL 99 or newer")
+    one_line_error(result, "runs PostgreSQL 1", "needs PostgreSQL 99 or newer")
 
 
 # -------------------------------------------------------------------------- team init
@@ -313,7 +198,7 @@ def test_team_init_twice_says_it_was_set_up_and_changes_nothing(
     team_db: TeamDatabase, memory_keyring: MemoryKeyring, nurture: object
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     run("partner", "add", "Mercy Hospital", "--kind", "hospital")  # type: ignore[operator]
     run("config", "set", "rep_email", "someone.else@agency.org")  # type: ignore[operator]
     again = run("team", "init", "--json")  # type: ignore[operator]
@@ -329,7 +214,7 @@ def test_team_init_without_rep_email_is_one_line(
 ) -> None:
     run = nurture  # type: ignore[assignment]
     run("config", "set", "store_url", team_db.url(password=team_db.password))  # type: ignore[operator]
-    _one_line_error(run("team", "init", ok=False), "rep_email", "nurture config set rep_email")  # type: ignore[operator]
+    one_line_error(run("team", "init", ok=False), "rep_email", "nurture config set rep_email")  # type: ignore[operator]
 
 
 def test_team_init_refuses_a_database_holding_something_else(
@@ -340,7 +225,7 @@ def test_team_init_refuses_a_database_holding_something_else(
         c.execute("CREATE TABLE invoices (id int)")
     run("config", "set", "store_url", team_db.url(password=team_db.password))  # type: ignore[operator]
     run("config", "set", "rep_email", "boss@agency.org")  # type: ignore[operator]
-    _one_line_error(run("team", "init", ok=False), "already holds other tables (invoices)")  # type: ignore[operator]
+    one_line_error(run("team", "init", ok=False), "already holds other tables (invoices)")  # type: ignore[operator]
 
 
 def test_team_commands_on_the_local_store_say_a_team_store_is_needed(nurture: object) -> None:
@@ -351,7 +236,7 @@ def test_team_commands_on_the_local_store_say_a_team_store_is_needed(nurture: ob
         ["team", "login"],
         ["team", "add-rep", "a@x.org", "--name", "A"],
     ):
-        _one_line_error(run(*argv, ok=False), "nurture config set store_url")  # type: ignore[operator]
+        one_line_error(run(*argv, ok=False), "nurture config set store_url")  # type: ignore[operator]
 
 
 # ---------------------------------------------------------------------------- the reps
@@ -366,20 +251,14 @@ HOSTILE_EMAILS = [
 ]
 
 
-def _add(run: object, email: str, *extra: str) -> dict[str, object]:
-    result = run("team", "add-rep", email, "--name", "A Rep", "--json", *extra)  # type: ignore[operator]
-    document: dict[str, object] = json.loads(result.out)
-    return document
-
-
 def test_hostile_emails_get_safe_roles_that_log_in_and_cannot_drop_a_table(
     team_db: TeamDatabase, memory_keyring: MemoryKeyring, nurture: object
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     run("partner", "add", "Mercy Hospital", "--kind", "hospital")  # type: ignore[operator]
     for email in HOSTILE_EMAILS:
-        added = _add(run, email)
+        added = add_rep(run, email)
         assert added["rep"] == email.lower()
         role, password = str(added["role"]), str(added["password"])
         assert len(role.encode()) <= 63 and len(password) >= 24
@@ -406,10 +285,10 @@ def test_a_duplicate_rep_is_one_line_whatever_its_case(
     team_db: TeamDatabase, memory_keyring: MemoryKeyring, nurture: object
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
-    first = _add(run, "o'brien@x.org")
+    set_up(nurture, team_db)
+    first = add_rep(run, "o'brien@x.org")
     again = run("team", "add-rep", "O'Brien@X.ORG", "--name", "Again", ok=False)  # type: ignore[operator]
-    _one_line_error(again, "o'brien@x.org is already a rep", str(first["role"]))
+    one_line_error(again, "o'brien@x.org is already a rep", str(first["role"]))
 
 
 def test_a_rep_writes_as_themselves_and_cannot_add_reps(
@@ -420,11 +299,11 @@ def test_a_rep_writes_as_themselves_and_cannot_add_reps(
     tmp_path: Path,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
+    set_up(nurture, team_db)
     owner_repo = open_store(tmp_path / "owner", url=team_db.url())
     assert owner_repo.actor == "boss@agency.org"
     owner_repo.close()
-    added = _add(run, "ann@agency.org")
+    added = add_rep(run, "ann@agency.org")
     monkeypatch.setenv("NURTURE_STORE_URL", str(added["store_url"]))
     run("team", "login", "--password-stdin", stdin=f"{added['password']}\n")  # type: ignore[operator]
     repo = open_store(tmp_path / "ann", url=str(added["store_url"]))
@@ -432,7 +311,7 @@ def test_a_rep_writes_as_themselves_and_cannot_add_reps(
     repo.close()
     run("partner", "add", "Mercy Hospital", "--kind", "hospital")  # type: ignore[operator]
     refused = run("team", "add-rep", "eve@agency.org", "--name", "Eve", ok=False)  # type: ignore[operator]
-    _one_line_error(refused, "only an admin rep may add or remove reps", "ann@agency.org")
+    one_line_error(refused, "only an admin rep may add or remove reps", "ann@agency.org")
     with team_db.connect(team_db.owner, team_db.password) as c:
         assert c.execute("SELECT count(*) FROM reps WHERE email = 'eve@agency.org'").fetchone() == (
             0,
@@ -446,12 +325,12 @@ def test_an_admin_rep_can_add_and_remove_reps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
-    manager = _add(run, "mia@agency.org", "--admin")
+    set_up(nurture, team_db)
+    manager = add_rep(run, "mia@agency.org", "--admin")
     assert manager["admin"] is True
     monkeypatch.setenv("NURTURE_STORE_URL", str(manager["store_url"]))
     run("team", "login", "--password-stdin", stdin=f"{manager['password']}\n")  # type: ignore[operator]
-    rep = _add(run, "ann@agency.org")
+    rep = add_rep(run, "ann@agency.org")
     with team_db.connect(str(rep["role"]), str(rep["password"])) as c:
         assert c.execute("SELECT count(*) FROM partners").fetchone() == (0,)
     run("team", "remove-rep", "ann@agency.org")  # type: ignore[operator]
@@ -466,8 +345,8 @@ def test_a_revoked_rep_is_told_in_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
-    added = _add(run, "ann@agency.org")
+    set_up(nurture, team_db)
+    added = add_rep(run, "ann@agency.org")
     role = str(added["role"])
     with monkeypatch.context() as as_ann:
         as_ann.setenv("NURTURE_STORE_URL", str(added["store_url"]))
@@ -478,7 +357,7 @@ def test_a_revoked_rep_is_told_in_one_line(
     monkeypatch.setenv("NURTURE_STORE_URL", str(added["store_url"]))
     for argv in (["partner", "list"], ["log", "--partner", "x", "--kind", "call"]):
         result = run(*argv, ok=False)  # type: ignore[operator]
-        _one_line_error(
+        one_line_error(
             result, f"access revoked for {role} on {team_db.host}:{team_db.port}: ask your admin"
         )
         assert str(added["password"]) not in result.both
@@ -490,17 +369,15 @@ def test_removing_a_rep_keeps_their_row_and_they_can_come_back(
     team_db: TeamDatabase, memory_keyring: MemoryKeyring, nurture: object
 ) -> None:
     run = nurture  # type: ignore[assignment]
-    _set_up(nurture, team_db)
-    first = _add(run, "ann@agency.org")
+    set_up(nurture, team_db)
+    first = add_rep(run, "ann@agency.org")
     run("team", "remove-rep", "ann@agency.org")  # type: ignore[operator]
     everyone = json.loads(run("team", "reps", "--all", "--json").out)["reps"]  # type: ignore[operator]
     assert [r["email"] for r in everyone if "removed" in r] == ["ann@agency.org"]
     active = json.loads(run("team", "reps", "--json").out)["reps"]  # type: ignore[operator]
     assert [r["email"] for r in active] == ["boss@agency.org"]
-    back = _add(run, "ann@agency.org")
+    back = add_rep(run, "ann@agency.org")
     with team_db.connect(str(back["role"]), str(back["password"])) as c:
         assert c.execute("SELECT current_user").fetchone() == (back["role"],)
     assert back["role"] != first["role"] or back["password"] != first["password"]
-    _one_line_error(
-        run("team", "remove-rep", "boss@agency.org", ok=False), "cannot remove yourself"
-    )  # type: ignore[operator]
+    one_line_error(run("team", "remove-rep", "boss@agency.org", ok=False), "cannot remove yourself")  # type: ignore[operator]

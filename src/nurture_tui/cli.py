@@ -38,6 +38,7 @@ from nurture_tui.domain.kinds import (
     Tier,
     TouchpointKind,
 )
+from nurture_tui.domain.ownership import NotAllowedError
 from nurture_tui.invites.model import InviteKind
 
 Handler = Callable[[argparse.Namespace], int]
@@ -214,7 +215,11 @@ def _partner_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
         help="a mail/web domain of the partner (repeatable)",
     )
     p.add_argument("--npi", help="10-digit National Provider Identifier")
-    p.add_argument("--owner", help="the rep who owns the relationship")
+    p.add_argument(
+        "--owner",
+        help="the rep who owns the relationship (a team store: a rep's email, `me`, or "
+        "'' for unassigned)",
+    )
     p.add_argument("--tag", action="append", default=[] if adding else None)
 
 
@@ -230,6 +235,11 @@ def _partner_parsers(
     _partner_fields(p, adding=True)
     p = command(psub, "list", partners.partner_list, "list partners")
     p.add_argument("--all", action="store_true", help="include archived partners")
+    p.add_argument(
+        "--owner",
+        metavar="me|EMAIL|unassigned",
+        help="only the partners this rep owns (default: everyone's: the agency's directory)",
+    )
     p = command(psub, "show", partners.partner_show, "a partner with contacts and history")
     p.add_argument("id", help="the partner id or a unique prefix of it")
     p = command(psub, "edit", partners.partner_edit, "change a partner")
@@ -436,6 +446,11 @@ def _today_parser(p: argparse.ArgumentParser) -> None:
         "--size", type=_positive, metavar="N", help="at most N actions (default: daily_capacity)"
     )
     p.add_argument("--explain", action="store_true", help="show how each priority was computed")
+    p.add_argument(
+        "--everyone",
+        action="store_true",
+        help="a team store: every rep's partners, not only yours",
+    )
 
 
 def _next_parser(p: argparse.ArgumentParser) -> None:
@@ -443,6 +458,11 @@ def _next_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--partner", metavar="ID")
     p.add_argument("--limit", type=_positive, metavar="N", help="at most N actions (N ≥ 1)")
     p.add_argument("--explain", action="store_true", help="show how each priority was computed")
+    p.add_argument(
+        "--everyone",
+        action="store_true",
+        help="a team store: every rep's partners, not only yours",
+    )
 
 
 def _playbook_parsers(
@@ -644,6 +664,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 #: ``--json`` error codes by exception type (scripts branch on these, not on messages).
 ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
     (AmbiguousIdError, "ambiguous-id"),
+    (NotAllowedError, "not-allowed"),
     (NotFoundError, "not-found"),
     (StoreError, "store"),
     (ValidationError, "invalid"),

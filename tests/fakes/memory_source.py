@@ -102,8 +102,11 @@ class MemoryPlugin(PasswordSignIn):
     options = (
         SourceOption("account", "The account at the in-memory server.", required=True),
         SourceOption(
-            "page_size", "Events a page (an example whole-number option).", kind="int",
-            default=50, between=(1, 1000),
+            "page_size",
+            "Events a page (an example whole-number option).",
+            kind="int",
+            default=50,
+            between=(1, 1000),
         ),
         SourceOption("server", "Where the server is (an example https option).", kind="url"),
     )
@@ -111,7 +114,9 @@ class MemoryPlugin(PasswordSignIn):
     def open(self, context: SourceContext) -> MemorySource:
         server = account(context.option("account"))
         if self.password(context) != server.password:
-            raise SignInRequired("the memory server refused the password: run `nurture auth memory`")
+            raise SignInRequired(
+                "the memory server refused the password: run `nurture auth memory`"
+            )
         return MemorySource(server, context.option("page_size"))
 
 

@@ -62,3 +62,29 @@ async def settle(pilot: Pilot[None]) -> None:
         raise AssertionError("workers kept starting: the app never settled")
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
+
+
+def make_team_app(directory: Path, url: str) -> NurtureApp:
+    """The app on a team store (PostgreSQL at ``url``, as the rep it names), frozen clock."""
+    session = Session(
+        repo=open_store(directory, url=url),
+        settings=Settings(timezone="America/Chicago"),
+        clock=lambda: NOW,
+    )
+    return NurtureApp(
+        session,
+        playbook=load_playbook(default_playbook_text()),
+        today=TODAY,
+        watch_seconds=None,
+    )
+
+
+def seed_team_demo(directory: Path, url: str) -> None:
+    """The seeded demo agency, loaded into the team store at ``url``."""
+    session = Session(
+        repo=open_store(directory, url=url),
+        settings=Settings(timezone="America/Chicago"),
+        clock=lambda: NOW,
+    )
+    load_demo(session, SEEDED)
+    session.repo.close()

@@ -17,6 +17,9 @@ from nurture_tui.ui.widgets.stage_column import StageColumn
 
 from .helpers import NOW, make_app, settle
 
+# team_db, memory_keyring and nurture: a team store on the suite's PostgreSQL server.
+pytest_plugins = ["team_helpers"]
+
 SIZES = [(80, 24), (120, 40)]
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -198,3 +201,38 @@ def test_screen(  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_welcome_on_an_empty_store(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(tmp_path, demo=None), terminal_size=size, run_before=keys())
+
+
+# ------------------------------------------------------------------- a team store
+# The seeded agency on a real PostgreSQL team store, its partners owned by Ann, by Ben and
+# by nobody: Ann's own board and agenda, everyone's board, and the boss's owner form.
+TEAM_SCREENS: dict[str, tuple[str, Steps]] = {
+    "team_board": ("ann@agency.org", keys()),
+    "team_board_everyone": ("ann@agency.org", keys("e")),
+    "team_agenda": ("ann@agency.org", keys("g")),
+    "team_owner_form": ("boss@agency.org", keys("e", "o")),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(TEAM_SCREENS))
+def test_team_screen(  # type: ignore[no-untyped-def]
+    snap_compare,
+    tmp_path: Path,
+    name: str,
+    size: tuple[int, int],
+    team_db,
+    memory_keyring,
+    nurture,
+    monkeypatch,
+) -> None:
+    from team_helpers import seed_team, share_demo_owners
+
+    from .helpers import make_team_app, seed_team_demo
+
+    urls = seed_team(nurture, team_db, monkeypatch)
+    seed_team_demo(tmp_path / "seed", urls["boss@agency.org"])
+    share_demo_owners(team_db)
+    rep, steps = TEAM_SCREENS[name]
+    app = make_team_app(tmp_path / "rep", urls[rep])
+    assert snap_compare(app, terminal_size=size, run_before=steps)

@@ -8,6 +8,7 @@ from nurture_tui.commands.output import emit, say, session_for, table
 from nurture_tui.domain.dates import Tense, describe_day
 from nurture_tui.domain.validation import parse_birthday, parse_date
 from nurture_tui.services import naming, records
+from nurture_tui.services.owners import ownership, partner_view
 from nurture_tui.services.present import (
     contact_json,
     days_since,
@@ -39,8 +40,14 @@ def partner_list(args: argparse.Namespace) -> int:
     repo = session.repo
     today = session.today()
     partners = repo.partners(include_archived=args.all)
+    owners = ownership(session)
+    if args.owner is not None:
+        partners = partner_view(owners, partners, args.owner)
     if args.json:
         emit(args, [partner_json(p) for p in partners], "")
+        return 0
+    if not partners and args.owner is not None:
+        emit(args, None, f"No partner matches --owner {args.owner}.")
         return 0
     if not partners:
         from nurture_tui.commands.touches import NO_PARTNERS_YET
@@ -59,9 +66,13 @@ def partner_list(args: argparse.Namespace) -> int:
                 p.tier.value,
                 p.stage.value,
                 "never" if since is None else f"{since}d",
+                *([p.owner or "unassigned"] if owners.team else []),
             ]
         )
-    emit(args, None, table(rows, ["ID", "NAME", "KIND", "TIER", "STAGE", "LAST TOUCH"]))
+    # A team store's directory says whose each partner is; a rep's own store is theirs.
+    headers = ["ID", "NAME", "KIND", "TIER", "STAGE", "LAST TOUCH"]
+    headers += ["OWNER"] if owners.team else []
+    emit(args, None, table(rows, headers))
     return 0
 
 

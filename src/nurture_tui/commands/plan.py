@@ -21,7 +21,7 @@ def today(args: argparse.Namespace) -> int:
     if loaded.problem:
         say(f"nurture: warning: {loaded.problem}")
     day = parse_date(args.today, "date") if args.today else None
-    plan = todays_plan(session, loaded.playbook, today=day, size=args.size)
+    plan = todays_plan(session, loaded.playbook, today=day, size=args.size, everyone=args.everyone)
     if args.json:
         emit(args, plan.as_json(explain=args.explain), "")
         return 0
@@ -35,11 +35,15 @@ def today(args: argparse.Namespace) -> int:
 def plan_lines(plan: DailyPlan, *, explain: bool = False) -> list[str]:
     """The plan as text: a heading, then each action with its reason on the next line."""
     whose = f" for {plan.owner}'s partners" if plan.owner else ""
+    if plan.view == "everyone":
+        whose = " for every rep's partners"
     lines = [
         f"Today's plan{whose}, {plan.today:%a %d %b %Y}: {len(plan.actions)} of "
         f"{plan.suggested:,} suggested (one per partner, at most {plan.size})"
     ]
-    if not plan.actions:
+    if not plan.actions and plan.view == "mine":
+        lines.append("Nothing to do for your partners (--everyone: every rep's).")
+    elif not plan.actions:
         lines.append("Nothing to do: every partner is on cadence.")
     for number, action in enumerate(plan.actions, 1):
         lines += action_lines(action, explain=explain, number=number, plan_day=plan.today)

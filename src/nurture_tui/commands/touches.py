@@ -24,7 +24,7 @@ from nurture_tui.services.playbook import (
     check_playbook_file,
     effective_playbook,
     guardrail_warnings,
-    next_actions,
+    rep_next_actions,
 )
 from nurture_tui.services.present import referral_json, touchpoint_json
 
@@ -226,12 +226,17 @@ def next_(args: argparse.Namespace) -> int:
     if today is not None and not args.json:
         say(f"as of {describe_day(today, session.today())}")
     partner_id = naming.partner_id(session, args.partner) if args.partner else None
-    actions = next_actions(session, rep_playbook(), today=today, partner_id=partner_id)
+    actions, owner_of = rep_next_actions(
+        session, rep_playbook(), today=today, partner_id=partner_id, everyone=args.everyone
+    )
     if args.limit:
         actions = actions[: args.limit]
     if args.json:
         data = [
-            a.as_json() | ({"explanation": a.explanation} if args.explain else {}) for a in actions
+            a.as_json()
+            | {"owner": owner_of.get(a.partner_id)}
+            | ({"explanation": a.explanation} if args.explain else {})
+            for a in actions
         ]
         emit(args, data, "")
         return 0

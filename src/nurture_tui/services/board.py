@@ -9,10 +9,12 @@ from enum import StrEnum
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
 from nurture_tui.domain.model import Partner, PartnerHistory
+from nurture_tui.domain.ownership import Ownership
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.domain.playbook.plan import pick_per_partner
 from nurture_tui.services.action_book import ActionBook, Pause, bring_current
+from nurture_tui.services.owners import ownership
 from nurture_tui.services.playbook import DailyPlan, plan_of
 from nurture_tui.services.session import Session
 
@@ -50,8 +52,19 @@ class BoardData:
     touchpoints: int
     #: False for the quick first pass (no playbook yet): the board paints, actions follow.
     complete: bool = True
-    #: Today's plan: the agenda cut to ``daily_capacity``, one action per partner.
+    #: Today's plan: the agenda cut to ``daily_capacity``, one action per partner (on a
+    #: team store, from the rep's own partners).
     plan: DailyPlan | None = field(default=None)
+    #: Who "me" is and who the reps are: the views and ``owner:`` filters ask it.
+    owners: Ownership = field(default_factory=Ownership)
+    #: A team store's plan from every rep's partners (the "everyone" view); None elsewhere.
+    everyone_plan: DailyPlan | None = field(default=None)
+
+    def in_view(self, card: PartnerCard, everyone: bool) -> bool:
+        """Whether the board's view shows ``card``: on a team store the rep's own partners,
+        unless ``everyone``; on a rep's own store every partner. The views only filter
+        what was computed for every partner: switching never recomputes an action."""
+        return everyone or not self.owners.team or self.owners.is_mine(card.owner)
 
     def by_stage(self, stage: Stage) -> list[PartnerCard]:
         return [c for c in self.cards if c.stage is stage]
@@ -93,6 +106,8 @@ class LiveBoard:
         self._cards: dict[str, PartnerCard] = {}
         self._revisions: dict[str, int] = {}
         self._complete = False
+        #: The team's reps and who is connected, read with the cards (``quick``).
+        self.owners = Ownership()
         #: Each card as last drawn with its top action: (the card, the card with it).
         self._shown: dict[str, tuple[PartnerCard, PartnerCard]] = {}
 
@@ -108,6 +123,7 @@ class LiveBoard:
         last_touches = repo.last_touch_times()
         referrals = repo.referral_counts_since(window)
         partners = repo.partners()
+        self.owners = ownership(self.session)
         cards = {
             p.id: _card(
                 p,
@@ -178,14 +194,30 @@ class LiveBoard:
         with self._lock:
             cards = sorted(self._cards.values(), key=_card_order)
             partners = list(self._partners.values())
+        owners, settings = self.owners, self.session.settings
         if not agenda:
-            return BoardData(cards, [], self.today, revision, repo.touchpoint_count(), False)
+            return BoardData(
+                cards, [], self.today, revision, repo.touchpoint_count(), False, owners=owners
+            )
         ranked = self.book.agenda(repo.dismissals())
         top = pick_per_partner(ranked)
         cards = [self._with_top(card, top.get(card.id)) for card in cards]
-        plan = plan_of(ranked, partners, self.today, self.session.settings)
+        plan = plan_of(ranked, partners, self.today, settings, owners=owners)
+        everyone = (
+            plan_of(ranked, partners, self.today, settings, owners=owners, everyone=True)
+            if owners.team
+            else None
+        )
         return BoardData(
-            cards, ranked, self.today, revision, repo.touchpoint_count(), self._complete, plan
+            cards,
+            ranked,
+            self.today,
+            revision,
+            repo.touchpoint_count(),
+            self._complete,
+            plan,
+            owners,
+            everyone,
         )
 
     def _with_top(self, card: PartnerCard, action: SuggestedAction | None) -> PartnerCard:

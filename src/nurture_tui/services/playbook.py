@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from nurture_tui.config import Settings
 from nurture_tui.domain.errors import NotFoundError
 from nurture_tui.domain.model import Dismissal, Partner, PartnerHistory
+from nurture_tui.domain.ownership import Ownership
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.playbook.config import Playbook, PlaybookError, load_playbook
 from nurture_tui.domain.playbook.engine import suggest, top_referrers
@@ -20,6 +22,7 @@ from nurture_tui.domain.playbook.rules import Network
 from nurture_tui.domain.repository import Repository
 from nurture_tui.locations import playbook_file
 from nurture_tui.services.action_book import ActionBook, bring_current
+from nurture_tui.services.owners import ownership
 from nurture_tui.services.records import TouchpointDraft
 from nurture_tui.services.session import Session
 
@@ -113,6 +116,30 @@ def next_actions(
     return every_action(session, playbook, today)[0]
 
 
+def rep_next_actions(
+    session: Session,
+    playbook: Playbook,
+    *,
+    today: date | None = None,
+    partner_id: str | None = None,
+    everyone: bool = False,
+) -> tuple[list[SuggestedAction], dict[str, str | None]]:
+    """``nurture next``: the ranked actions of the rep's own partners on a team store
+    (``everyone``: every rep's; ``partner_id``: that partner's, whoever owns it), every
+    partner's on the rep's own store; and each partner's owner, for ``--json``."""
+    today = today or session.today()
+    if partner_id:
+        actions = next_actions(session, playbook, today=today, partner_id=partner_id)
+        partner = session.repo.partner(session.repo.resolve("partner", partner_id))
+        return actions, {partner.id: partner.owner}
+    ranked, partners = every_action(session, playbook, today)
+    owner_of = {p.id: p.owner for p in partners}
+    owners = ownership(session)
+    if owners.team and not everyone:
+        ranked = [a for a in ranked if owners.is_mine(owner_of.get(a.partner_id))]
+    return ranked, owner_of
+
+
 def every_action(
     session: Session, playbook: Playbook, today: date
 ) -> tuple[list[SuggestedAction], list[Partner]]:
@@ -175,18 +202,28 @@ class DailyPlan:
     suggested: int
     size: int
     owner: str | None
+    #: Whose partners the plan draws from: "mine" or "everyone" on a team store, None on a
+    #: rep's own store (the rep's partners when some name them, else every partner).
+    view: str | None = None
+    #: Each planned partner's owner (the JSON carries it per action).
+    owners: Mapping[str, str | None] = field(default_factory=dict)
 
     def as_json(self, *, explain: bool = False) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "today": self.today.isoformat(),
             "size": self.size,
             "owner": self.owner,
             "suggested": self.suggested,
             "actions": [
-                a.as_json() | ({"explanation": a.explanation} if explain else {})
+                a.as_json()
+                | {"owner": self.owners.get(a.partner_id)}
+                | ({"explanation": a.explanation} if explain else {})
                 for a in self.actions
             ],
         }
+        if self.view is not None:
+            document["view"] = self.view
+        return document
 
 
 def plan_of(
@@ -195,22 +232,46 @@ def plan_of(
     today: date,
     settings: Settings,
     size: int | None = None,
+    *,
+    owners: Ownership | None = None,
+    everyone: bool = False,
 ) -> DailyPlan:
     """Cut the ranked suggestions to a day: ``size`` (default: ``daily_capacity``) actions,
-    one per partner, only the rep's own partners when some partners are theirs."""
+    one per partner. On a team store (``owners.team``) only the connected rep's partners,
+    none if they own none (``everyone``: every rep's); on a rep's own store only their own
+    partners when some partners name them, else every partner."""
     size = size or daily_capacity(settings)
-    owner, mine = rep_partners(settings, partners)
+    view: str | None = None
+    mine: set[str] | None
+    if owners is not None and owners.team:
+        view = "everyone" if everyone else "mine"
+        owner = None if everyone else owners.me or None
+        mine = None if everyone else {p.id for p in partners if owners.is_mine(p.owner)}
+    else:
+        owner, mine = rep_partners(settings, partners)
     suggested = len(ranked) if mine is None else sum(a.partner_id in mine for a in ranked)
-    return DailyPlan(today, daily_plan(ranked, size, mine), suggested, size, owner)
+    actions = daily_plan(ranked, size, mine)
+    by_id = {p.id: p.owner for p in partners}
+    planned = {a.partner_id: by_id.get(a.partner_id) for a in actions}
+    return DailyPlan(today, actions, suggested, size, owner, view, planned)
 
 
 def todays_plan(
-    session: Session, playbook: Playbook, *, today: date | None = None, size: int | None = None
+    session: Session,
+    playbook: Playbook,
+    *,
+    today: date | None = None,
+    size: int | None = None,
+    everyone: bool = False,
 ) -> DailyPlan:
-    """``nurture today``: the same suggestions as the board and ``next``, cut to a day."""
+    """``nurture today``: the same suggestions as the board and ``next``, cut to a day
+    (on a team store, from the rep's own partners unless ``everyone``)."""
     today = today or session.today()
     ranked, partners = every_action(session, playbook, today)
-    return plan_of(ranked, partners, today, session.settings, size)
+    owners = ownership(session)
+    return plan_of(
+        ranked, partners, today, session.settings, size, owners=owners, everyone=everyone
+    )
 
 
 def guardrail_warnings(

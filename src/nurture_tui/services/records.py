@@ -56,6 +56,7 @@ from nurture_tui.domain.validation import (
     ensure_aware,
 )
 from nurture_tui.services.fields import FieldError, checking
+from nurture_tui.services.owners import owner_to_store
 from nurture_tui.services.session import Session
 
 
@@ -120,7 +121,9 @@ def add_partner(
     with checking("npi"):
         partner_npi = clean_npi(npi) if npi else None
     with checking("owner"):
-        partner_owner = _label(session, owner, "owner")
+        team, partner_owner = owner_to_store(session, owner, None)
+        if not team:
+            partner_owner = _label(session, owner, "owner")
     with checking("tags"):
         partner_tags = _tags(tags, session)
     partner = Partner(
@@ -180,7 +183,8 @@ def edit_partner(
             changes["npi"] = clean_npi(npi) if npi else None
     if owner is not None:
         with checking("owner"):
-            changes["owner"] = _label(session, owner, "owner")
+            team, new_owner = owner_to_store(session, owner, partner)
+            changes["owner"] = new_owner if team else _label(session, owner, "owner")
     if tags is not None:
         with checking("tags"):
             changes["tags"] = _tags(tags, session)

@@ -73,6 +73,9 @@ class NurtureApp(UseCases, App[None]):
     ]
 
     board: reactive[BoardData | None] = reactive(None, always_update=True)
+    #: A team store's view on the board and the agenda: every rep's partners (True) or the
+    #: rep's own (False, the default). One setting for both screens: `e` on either.
+    everyone: reactive[bool] = reactive(False)
 
     def __init__(
         self,
@@ -380,6 +383,10 @@ class NurtureApp(UseCases, App[None]):
         from nurture_tui.ui.screens.partner import PartnerScreen
 
         self.push_screen(PartnerScreen(partner_id))
+
+    def toggle_everyone(self) -> None:
+        """Switch a team store's board and agenda between my partners and everyone's."""
+        self.everyone = not self.everyone
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -1,16 +1,22 @@
 """The board's filter language: ``kind:hospice tier:A tag:north owner:alex mercy``.
 
 Field tokens narrow by value (prefix match); the remaining words fuzzy-match the name
-(their letters in order, as in most pickers). Pure, so it is tested without a terminal.
+(their letters in order, as in most pickers). ``owner:me`` is the rep's own partners and
+``owner:unassigned`` (or ``owner:none``) those nobody owns (``domain.ownership``); on a
+team store any ``owner:`` picks whose partners to show, whichever view is on. Pure, so it
+is tested without a terminal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nurture_tui.domain.ownership import Ownership
 from nurture_tui.services.board import PartnerCard
 
 FIELDS = ("kind", "tier", "tag", "owner", "health")
+#: Without the board's ownership (a filter checked on its own): ``owner:`` by prefix.
+_NO_TEAM = Ownership()
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,12 @@ class CardFilter:
     def active(self) -> bool:
         return bool(self.fields or self.text)
 
-    def matches(self, card: PartnerCard) -> bool:
+    @property
+    def picks_owner(self) -> bool:
+        """An ``owner:`` token: it, not the mine/everyone view, says whose partners."""
+        return "owner" in self.fields
+
+    def matches(self, card: PartnerCard, owners: Ownership | None = None) -> bool:
         f = self.fields
         if "kind" in f and not card.kind.value.startswith(f["kind"]):
             return False
@@ -42,7 +53,7 @@ class CardFilter:
             return False
         if "tag" in f and not any(t.startswith(f["tag"]) for t in card.tags):
             return False
-        if "owner" in f and not (card.owner or "").lower().startswith(f["owner"]):
+        if "owner" in f and not (owners or _NO_TEAM).owned_by(card.owner, f["owner"]):
             return False
         if "health" in f and not card.health.value.startswith(f["health"]):
             return False

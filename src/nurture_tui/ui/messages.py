@@ -100,6 +100,13 @@ class StageMoved(ChangeLanded):
 
 
 @dataclass(kw_only=True)
+class OwnerChanged(ChangeLanded):
+    """A partner handed to a rep (``partner.owner``), or left unassigned (None)."""
+
+    partner: Partner
+
+
+@dataclass(kw_only=True)
 class ContactSaved(ChangeLanded):
     """A contact added (milestones and all, in one change) or edited."""
 

@@ -64,6 +64,7 @@ from nurture_tui.ui.messages import (
     DetailsSaved,
     InvitePlanned,
     Outcome,
+    OwnerChanged,
     PartnerArchived,
     PartnerSaved,
     PersonAssigned,
@@ -319,6 +320,22 @@ class UseCases(App[None]):
         verb = "is now" if accepted else "moved to"
         toast = f"{partner.name} {verb} {partner.stage.value}"
         self._landed(StageMoved(toast=toast, partner=partner), undoable, None, partner)
+
+    @work(thread=True, group=WRITES, exit_on_error=False)
+    def set_owner(
+        self, partner_id: str, owner: str | None, *, origin: MessagePump | None = None
+    ) -> None:
+        """Hand a partner to a rep (None: unassigned): the board's `o`. The service decides
+        who may (an admin reassigns; a rep takes an unassigned partner or hands back theirs)."""
+        landed = self._write(
+            origin, lambda: records.edit_partner(self.session, partner_id, owner=owner or "")
+        )
+        if landed is None:
+            return
+        partner, undoable = landed
+        whose = f"now {partner.owner}'s" if partner.owner else "now unassigned"
+        toast = f"{partner.name} is {whose}"
+        self._landed(OwnerChanged(toast=toast, partner=partner), undoable, origin, partner)
 
     @work(thread=True, group=WRITES, exit_on_error=False)
     def save_contact(

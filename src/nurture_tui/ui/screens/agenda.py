@@ -1,5 +1,7 @@
 """The agenda: today's plan by default (a day's worth, one action per partner), every
-suggestion on `a`; each row's full reason on the detail line; act without leaving the keys."""
+suggestion on `a`; each row's full reason on the detail line; act without leaving the keys.
+On a team store it is the rep's own partners' agenda; `e` shows every rep's (as on the
+board: one setting for both)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from nurture_tui.domain.kinds import Stage, TouchpointKind
+from nurture_tui.domain.ownership import Ownership
 from nurture_tui.domain.playbook.facts import (
     DUE,
     URGENT,
@@ -22,6 +25,7 @@ from nurture_tui.domain.playbook.facts import (
 )
 from nurture_tui.invites.model import InviteKind
 from nurture_tui.services.board import BoardData, PartnerCard
+from nurture_tui.services.playbook import DailyPlan
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import CardFilter, fuzzy_match
 
@@ -57,13 +61,18 @@ def invite_kind_for(action: SuggestedAction) -> str:
     return action.kind if action.kind in _INVITABLE else InviteKind.CHECK_IN.value
 
 
-def action_matches(query: CardFilter, action: SuggestedAction, card: PartnerCard | None) -> bool:
+def action_matches(
+    query: CardFilter,
+    action: SuggestedAction,
+    card: PartnerCard | None,
+    owners: Ownership | None = None,
+) -> bool:
     """The board's filter language over an action's partner (``kind:hospice tier:A tag:north
     owner:alex health:overdue``); plain words match the partner's name as on the board, or
     the action's kind (``thank`` finds the thank-yous)."""
     if card is None:
         return False
-    if query.fields and not CardFilter(query.fields).matches(card):
+    if query.fields and not CardFilter(query.fields).matches(card, owners):
         return False
     text = query.text
     return not text or fuzzy_match(text, card.name) or text.replace(" ", "-") in action.kind
@@ -82,6 +91,7 @@ class AgendaScreen(Screen[None]):
         Binding("i", "invite", "Invite", id="agenda.invite"),
         Binding("o", "open_partner", "Open", id="agenda.open"),
         Binding("a", "toggle_all", "All/plan", id="agenda.all"),
+        Binding("e", "toggle_everyone", "Mine/everyone", id="agenda.everyone"),
         Binding("slash", "search", "Filter", id="agenda.filter"),
         Binding("escape", "back", "Back", id="agenda.back"),
     ]
@@ -94,6 +104,8 @@ class AgendaScreen(Screen[None]):
         self._select = select  # from the palette: put the cursor on it once data is in
         self._widths: tuple[int, ...] = ()
         self._stage_key_offered = False
+        #: Whether the footer offers `e` (mine/everyone): a team store only.
+        self._team_keys_offered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,6 +122,7 @@ class AgendaScreen(Screen[None]):
         self.query_one("#agenda-search").display = False
         self._columns_for(self.app.size.width)
         self.watch(self.app, "board", self._show)
+        self.watch(self.app, "everyone", self._view_changed, init=False)
         self.query_one(DataTable).focus()
 
     def _columns_for(self, width: int) -> None:
@@ -143,14 +156,27 @@ class AgendaScreen(Screen[None]):
         keep_row = table.cursor_row
         selected, self._select = self._select, None
         cards = {c.id: c for c in data.cards}
-        plan = data.plan.actions if data.plan else []
+        if data.owners.team != self._team_keys_offered:
+            self._team_keys_offered = data.owners.team
+            self.refresh_bindings()
+        # The view (mine or everyone's; an ``owner:`` filter picks for itself) only filters
+        # what was computed for every partner.
+        everyone = nurture(self).everyone or self.filter.picks_owner
+        day_plan = data.everyone_plan if everyone and data.everyone_plan else data.plan
+        plan = day_plan.actions if day_plan else []
         if selected is not None:
             keep = selected
             if not any(_identity(a) == _identity(selected) for a in plan):
                 self.show_all = True  # the palette named an action outside today's plan
         source = data.agenda if self.show_all else plan
+        if self.show_all and not everyone and data.owners.team:
+            source = [a for a in source if data.in_view(cards[a.partner_id], False)]
         if self.filter.active:
-            source = [a for a in source if action_matches(self.filter, a, cards.get(a.partner_id))]
+            source = [
+                a
+                for a in source
+                if action_matches(self.filter, a, cards.get(a.partner_id), data.owners)
+            ]
         self.actions = source[:AGENDA_ROWS]
         table.clear()
         for index, action in enumerate(self.actions):
@@ -168,27 +194,36 @@ class AgendaScreen(Screen[None]):
                 same = [i for i, a in enumerate(self.actions) if _identity(a) == _identity(keep)]
                 row = same[0] if same else keep_row
             table.move_cursor(row=min(row, len(self.actions) - 1))
-        self._summarise(data, len(source))
+        self._summarise(data, len(source), day_plan, everyone)
         self._show_detail()
 
-    def _summarise(self, data: BoardData, shown: int) -> None:
+    def _summarise(
+        self, data: BoardData, shown: int, plan: DailyPlan | None, everyone: bool
+    ) -> None:
         """One line: which view, the day, how much there is (an owner's name is outside text,
         so the line is built as Text, never parsed as markup)."""
-        plan = data.plan
         day = f"{data.today:%a %d %b}"
+        team = data.owners.team
         if self.show_all:
             title = "All suggestions"
-            rest = f" · {day} · {plural(len(data.agenda), 'action')}"
+            if team:
+                title += " for everyone's partners" if everyone else " for my partners"
+            count = shown if team and not self.filter.active else len(data.agenda)
+            rest = f" · {day} · {plural(count, 'action')}"
             if shown > AGENDA_ROWS:
                 rest += f" (top {AGENDA_ROWS} shown)"
             rest += " · a: today's plan"
         else:
             title = f"Today's plan for {plan.owner}" if plan and plan.owner else "Today's plan"
+            if plan is not None and plan.view == "everyone":
+                title = "Today's plan for everyone's partners"
             count = len(plan.actions) if plan else 0
             suggested = plan.suggested if plan else len(data.agenda)
             rest = (
                 f" · {day} · {count:,} of {plural(suggested, 'action')}, one per partner · a: all"
             )
+        if team:
+            rest += " · e: mine" if everyone else " · e: everyone's"
         line = Text.assemble((title, "bold"), rest)
         if self.filter.active:
             verb = "matches" if shown == 1 else "match"
@@ -253,7 +288,16 @@ class AgendaScreen(Screen[None]):
             current = self._current() if self.is_mounted else None
             # False, not None: on other rows `y` goes on to the app (Sync).
             return bool(current and current.is_stage_move)
+        if action == "toggle_everyone":
+            return self._team_keys_offered
         return True
+
+    def _view_changed(self, everyone: bool) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+        self._show(nurture(self).board)
+
+    def action_toggle_everyone(self) -> None:
+        nurture(self).toggle_everyone()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row (the table handles the key itself) means: do it."""

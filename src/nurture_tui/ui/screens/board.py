@@ -4,12 +4,16 @@ Keys: ←/→ (h/l) move between columns and stop at the ends; ↑/↓ move with
 column binds only those); `<`/`>` move the partner one column and stop at the ends too.
 The detail line under the columns always shows the selected card's full name and the
 whole reason for its next action, and `y` there takes a stage suggestion in one key.
+
+On a team store the board shows the rep's own partners, `e` switches to every rep's (and
+back; the status line says which), and `o` hands the selected partner to a rep.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -45,6 +49,9 @@ class BoardScreen(Screen[None]):
         Binding("t", "log_touch", "Log touch", id="board.log"),
         Binding("f", "record_referral", "Referral", id="board.referral"),
         Binding("z", "toggle_dormant", "Dormant", id="board.dormant"),
+        # A team store only (hidden elsewhere): whose partners, and handing one on.
+        Binding("e", "toggle_everyone", "Mine/everyone", id="board.everyone"),
+        Binding("o", "set_owner", "Owner", id="board.owner"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear"),
     ]
 
@@ -60,6 +67,8 @@ class BoardScreen(Screen[None]):
         #: The column the rep is in: what the detail line describes (also while the search
         #: box has focus), where arrows count from and where focus returns.
         self._column: StageColumn | None = None
+        #: Whether the footer offers the team keys (`e`, `o`): known once the board loads.
+        self._team_keys_offered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,6 +89,7 @@ class BoardScreen(Screen[None]):
         self._show_search(False)
         self.query_one(f"#stage-{Stage.DORMANT.value}").display = False
         self.watch(self.app, "board", self._show_board)
+        self.watch(self.app, "everyone", self._view_changed, init=False)
         self._enter(self.column(Stage.PROSPECT))
 
     def _show_search(self, shown: bool) -> None:
@@ -115,10 +125,22 @@ class BoardScreen(Screen[None]):
     def visible_stages(self) -> tuple[Stage, ...]:
         return ALL_STAGES if self.show_dormant else ACTIVE_STAGES
 
+    def _view_changed(self, everyone: bool) -> None:
+        self._show_board(nurture(self).board)
+
+    def _in_view(self, data: BoardData, card: PartnerCard) -> bool:
+        """In the view (mine or everyone's; an ``owner:`` filter picks for itself)."""
+        return self.filter.picks_owner or data.in_view(card, nurture(self).everyone)
+
     def _show_board(self, data: BoardData | None) -> None:
         if data is None:
             return
-        shown = [c for c in data.cards if self.filter.matches(c)]
+        if data.owners.team != self._team_keys_offered:
+            self._team_keys_offered = data.owners.team
+            self.refresh_bindings()
+        shown = [
+            c for c in data.cards if self._in_view(data, c) and self.filter.matches(c, data.owners)
+        ]
         by_stage: dict[Stage, list[PartnerCard]] = {stage: [] for stage in ALL_STAGES}
         for card in shown:
             by_stage[card.stage].append(card)
@@ -155,16 +177,29 @@ class BoardScreen(Screen[None]):
                 return
 
     def _summarise(self, data: BoardData, shown: int) -> None:
-        due = sum(1 for a in data.agenda if a.due <= data.today)
-        overdue = sum(1 for a in data.agenda if a.overdue)
+        agenda, partners, view = data.agenda, len(data.cards), ""
+        if data.owners.team:
+            everyone = nurture(self).everyone
+            if not everyone:
+                cards = {c.id: c for c in data.cards if data.in_view(c, False)}
+                agenda = [a for a in agenda if a.partner_id in cards]
+                partners = len(cards)
+            me = escape(data.owners.me or "no rep")  # an email is outside text
+            view = (
+                "[b]Everyone's partners[/] (e: mine) · "
+                if everyone
+                else f"[b]My partners[/] ({me}; e: everyone's) · "
+            )
+        due = sum(1 for a in agenda if a.due <= data.today)
+        overdue = sum(1 for a in agenda if a.overdue)
         text = (
-            f"{len(data.cards):,} partners · {data.touchpoints:,} touchpoints · "
+            f"{view}{partners:,} partners · {data.touchpoints:,} touchpoints · "
             f"[b]{due:,}[/] actions due today ([b]{overdue:,}[/] overdue) · "
             f"{data.today:%a %d %b %Y}"
         )
         if not data.complete:
             text = (
-                f"{len(data.cards):,} partners · {data.touchpoints:,} touchpoints · "
+                f"{view}{partners:,} partners · {data.touchpoints:,} touchpoints · "
                 "working out today's suggestions…"
             )
         if self.filter.active:
@@ -238,6 +273,8 @@ class BoardScreen(Screen[None]):
         if action == "accept_stage":
             # False, not None: with no stage suggestion `y` goes on to the app (Sync).
             return self.is_mounted and self._stage_move(self._current_card()) is not None
+        if action in ("toggle_everyone", "set_owner"):
+            return self._team_keys_offered  # a rep's own store has one rep: no views
         return True
 
     def _current_card(self) -> PartnerCard | None:
@@ -286,6 +323,30 @@ class BoardScreen(Screen[None]):
         elif self._column in (None, self.column(Stage.DORMANT)):
             # The rep's column just went away: stay on the board, next to where it was.
             self._enter(self.column(Stage.CHAMPION))
+
+    def action_toggle_everyone(self) -> None:
+        nurture(self).toggle_everyone()
+
+    def action_set_owner(self) -> None:
+        """Hand the selected partner to a rep. A rep who is no admin may only take an
+        unassigned partner or hand back their own: refused here at once for a colleague's
+        partner (the service refuses it too, whoever asks)."""
+        card, data = self._current_card(), nurture(self).board
+        if card is None or data is None:
+            self.notify("Pick a partner first (arrows to move, / to search)")
+            return
+        owners = data.owners
+        if not (owners.is_admin or owners.is_mine(card.owner) or owners.is_unassigned(card.owner)):
+            self.notify(
+                f"{card.name} belongs to {card.owner}: only an admin may reassign partners",
+                title="Not yours to reassign",
+                severity="error",
+                markup=False,
+            )
+            return
+        from nurture_tui.ui.screens.owner_form import OwnerForm
+
+        self.app.push_screen(OwnerForm(card, owners))
 
     def action_move_stage(self, step: int) -> None:
         """Move the partner to the column ``step`` away, as the board shows them; at the

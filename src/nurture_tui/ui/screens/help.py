@@ -26,6 +26,12 @@ name) · `esc` clear the search · `<`/`>` move the partner to the previous/next
 says so; otherwise `y` is sync). The line under the columns shows the selected partner's
 full name and the whole reason for its next action.
 
+**A team store**: the board and the agenda show your own partners; `e` switches to every
+rep's and back (the line under the columns says which). `owner:me`, `owner:unassigned` or
+`owner:ann` in the search picks whose partners, whichever view is on. `o` hands the
+selected partner to a rep (an admin: to anyone; a rep: takes an unassigned partner, or
+hands back their own).
+
 Health: `●` on cadence · `◐` due soon · `○` overdue (against the tier's check-in cadence)
 
 ## Agenda
@@ -33,7 +39,8 @@ Today's plan first: at most `daily_capacity` actions, one per partner, late than
 updates first · `a` every suggestion · `/` filter (the board's words, or an action: `thank`)
 · `enter` done: opens the log form filled in (on a stage suggestion: makes the move; `y`
 too) · `s` snooze (tomorrow, a week, a date) · `x` dismiss with a reason (remembered) ·
-`i` invite for it (partner, contact and kind filled in) · `o` open the partner · `esc` back
+`i` invite for it (partner, contact and kind filled in) · `o` open the partner · `e` (a team
+store) your partners or everyone's · `esc` back
 
 ## Partner
 `1`–`4` timeline, suggestions (the rules firing and why), contacts, notes ·

@@ -29,9 +29,7 @@ def upgrade() -> None:
         "touchpoints", sa.Column("value_cents", sa.BigInteger, nullable=False, server_default="0")
     )
     op.add_column("touchpoints", sa.Column("item", sa.Text, nullable=False, server_default=""))
-    op.add_column(
-        "touchpoints", sa.Column("overrides", sa.Text, nullable=False, server_default="")
-    )
+    op.add_column("touchpoints", sa.Column("overrides", sa.Text, nullable=False, server_default=""))
     op.add_column("contacts", sa.Column("credential", sa.String(10)))
     op.add_column("contacts", sa.Column("npi", sa.String(10)))
 
