@@ -23,6 +23,7 @@ from nurture_tui.services.fill_actions import fill_in_child
 from nurture_tui.services.invites import complete_past_planned
 from nurture_tui.services.playbook import effective_playbook
 from nurture_tui.services.session import Session, open_session
+from nurture_tui.store.database import ServerUnreachableError
 from nurture_tui.ui.commands import NurtureCommands
 from nurture_tui.ui.messages import BoardLoaded, StoreChanged, SyncFinished
 from nurture_tui.ui.use_cases import UseCases
@@ -76,6 +77,8 @@ class NurtureApp(UseCases, App[None]):
     #: A team store's view on the board and the agenda: every rep's partners (True) or the
     #: rep's own (False, the default). One setting for both screens: `e` on either.
     everyone: reactive[bool] = reactive(False)
+    #: Why the team database cannot be reached ("" when it can): the app is read-only.
+    read_only: reactive[str] = reactive("")
 
     def __init__(
         self,
@@ -222,12 +225,38 @@ class NurtureApp(UseCases, App[None]):
     def check_store(self) -> None:
         """Pick up another process's writes (a background sync) and a new day; the board
         then follows only the partners that changed."""
-        self._complete_past_planned()
-        changed = self.session.repo.refresh()
-        revision = self.session.repo.revision
+        try:
+            self._complete_past_planned()
+            changed = self.session.repo.refresh()
+            revision = self.session.repo.revision
+        except ServerUnreachableError as error:
+            self.call_from_thread(self._server_away, str(error))
+            return
+        if self.read_only:
+            self.call_from_thread(self._server_back)
         new_day = self.live is not None and self.live.today != self.today
         if changed or new_day or revision != self._last_revision:
             self.post_message(StoreChanged(revision))
+
+    def _server_away(self, reason: str) -> None:
+        """The team database stopped answering: keep the last loaded board, say so once,
+        and refuse writes at once (``UseCases._change``) until it answers again."""
+        if not self.read_only:
+            self.notify(
+                f"{reason}. The board is the last one loaded; changes are refused until the "
+                "database answers again.",
+                title="Team database unreachable — read-only",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+        self.read_only = reason
+
+    def _server_back(self) -> None:
+        self.read_only = ""
+        self.notify("The team database answers again: changes are saved as before.")
+        self.listen_for_colleagues()  # the listener ended with the connection
+        self.board_changed()
 
     @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
     def listen_for_colleagues(self) -> None:

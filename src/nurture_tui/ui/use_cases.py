@@ -43,7 +43,7 @@ from textual.worker import Worker, get_current_worker
 
 from nurture_tui.domain.compliance import ComplianceReport
 from nurture_tui.domain.dates import describe_day, describe_moment
-from nurture_tui.domain.errors import NurtureError
+from nurture_tui.domain.errors import NurtureError, StoreError
 from nurture_tui.domain.kinds import Stage
 from nurture_tui.domain.model import Override, Referral, Touchpoint
 from nurture_tui.domain.playbook.facts import SuggestedAction
@@ -101,6 +101,7 @@ class UseCases(App[None]):
     if TYPE_CHECKING:  # defined by NurtureApp
         session: Session
         playbook: Playbook
+        read_only: str
 
         @property
         def today(self) -> date: ...
@@ -110,7 +111,12 @@ class UseCases(App[None]):
     # ------------------------------------------------------------ the plumbing
     def _change(self, write: Callable[[], T]) -> tuple[T, bool]:
         """Run ``write`` (in the calling worker): its result, and whether it left a change
-        ``u`` can take back."""
+        ``u`` can take back. Refused at once while the team database is unreachable."""
+        if self.read_only:
+            raise StoreError(
+                "the team database is unreachable, so Nurture is read-only for now: nothing "
+                "was saved (try again once it answers)"
+            )
         before = lookups.latest_change(self.session)
         result = write()
         return result, lookups.latest_change(self.session) != before

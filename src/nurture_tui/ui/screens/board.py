@@ -90,6 +90,7 @@ class BoardScreen(Screen[None]):
         self.query_one(f"#stage-{Stage.DORMANT.value}").display = False
         self.watch(self.app, "board", self._show_board)
         self.watch(self.app, "everyone", self._view_changed, init=False)
+        self.watch(self.app, "read_only", self._view_changed, init=False)
         self._enter(self.column(Stage.PROSPECT))
 
     def _show_search(self, shown: bool) -> None:
@@ -125,7 +126,7 @@ class BoardScreen(Screen[None]):
     def visible_stages(self) -> tuple[Stage, ...]:
         return ALL_STAGES if self.show_dormant else ACTIVE_STAGES
 
-    def _view_changed(self, everyone: bool) -> None:
+    def _view_changed(self, _changed: object) -> None:
         self._show_board(nurture(self).board)
 
     def _in_view(self, data: BoardData, card: PartnerCard) -> bool:
@@ -205,6 +206,8 @@ class BoardScreen(Screen[None]):
         if self.filter.active:
             verb = "matches" if shown == 1 else "match"
             text = f"[b]{shown:,} {verb} the filter[/] · " + text
+        if nurture(self).read_only:  # the last loaded board, shown as it was
+            text = "[b reverse] team database unreachable — read-only [/] · " + text
         self.query_one("#board-summary", Static).update(text)
 
     # ------------------------------------------------------------ the detail line
