@@ -124,7 +124,7 @@ class Repository(Protocol):
         ...
 
     def undo(self) -> tuple[Change, Change]:
-        """Revert the latest change (``per_rep_undo``: this actor's latest), never one a
+        """Revert the latest change (``shared``: this actor's latest), never one a
         later change wrote over: (the change reverted, the change that reverted it)."""
         ...
 
@@ -134,8 +134,9 @@ class Repository(Protocol):
         ...
 
     @property
-    def per_rep_undo(self) -> bool:
-        """True on a team store: undo and redo take back only the actor's own changes."""
+    def shared(self) -> bool:
+        """True on a team store (several reps): undo and redo take back only the actor's
+        own changes, and views show who created and changed each record."""
         ...
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...

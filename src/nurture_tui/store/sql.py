@@ -673,11 +673,11 @@ class SqlRepository:
             return [_change_from_row(row, int(row[-1])) for row in c.execute(query)]
 
     @property
-    def per_rep_undo(self) -> bool:
-        """Whether undo takes back only this actor's own changes: on a team store (a
-        server) several reps write, and one's undo must never revert a colleague's change;
-        a laptop's store has one rep, whose undo stays the store's latest change (even
-        after the machine's name, and so the recorded actor, changed)."""
+    def shared(self) -> bool:
+        """A team store (a server): several reps write. Undo then takes back only this
+        actor's own changes (one's undo must never revert a colleague's change) and views
+        say who wrote what. A laptop's store has one rep, whose undo stays the store's
+        latest change (even after the machine's name, and so the recorded actor, changed)."""
         return self._engine.dialect.name != "sqlite"
 
     def undo(self) -> tuple[Change, Change]:
@@ -723,15 +723,15 @@ class SqlRepository:
 
     @property
     def _whose(self) -> str:
-        return "your" if self.per_rep_undo else "the"
+        return "your" if self.shared else "the"
 
     def _latest_change(self, c: Connection) -> Change:
         """The change an undo reverts: the store's latest, or on a team store this rep's."""
         query = select(s.changes).order_by(s.changes.c.seq.desc()).limit(1)
-        mine = query.where(s.changes.c.actor == self.actor) if self.per_rep_undo else query
+        mine = query.where(s.changes.c.actor == self.actor) if self.shared else query
         row = c.execute(mine).first()
         if row is None:
-            if not self.per_rep_undo:
+            if not self.shared:
                 raise NothingToUndoError("nothing to undo: no change has been made yet")
             other = c.execute(query).first()
             if other is None:
