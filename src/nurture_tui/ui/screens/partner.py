@@ -22,7 +22,7 @@ from nurture_tui.ui.widgets.tables import fill_table
 TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "Detail")
 #: On a team store the timeline says who logged each entry, before the detail.
 TEAM_TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "By", "Detail")
-TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8, "By": 12}
+TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8, "By": 8}
 
 
 def rep_cell(by: str) -> Text:
