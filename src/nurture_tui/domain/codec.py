@@ -51,8 +51,9 @@ def _by(value: str | None) -> str:
 
 
 def attribution_doc(record: Partner | Contact | Referral) -> Doc:
-    """Who created and last changed a record, as its document carries them."""
-    return {"created_by": record.created_by, "changed_by": record.changed_by}
+    """Who created and last changed a record, as its document carries them: null before
+    attribution, as in the CLI's JSON (one name and one value for a field everywhere)."""
+    return {"created_by": record.created_by or None, "changed_by": record.changed_by or None}
 
 
 def partner_to_doc(p: Partner) -> Doc:
