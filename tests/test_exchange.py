@@ -254,7 +254,7 @@ def test_any_tinydb_script_can_query_the_export(source: Session, tmp_path: Path)
     assert meta == [
         {
             "format": "nurture-tinydb-export",
-            "format_version": 3,
+            "format_version": exchange.FORMAT_VERSION,
             "exported_at": "2026-11-23T09:00:00-06:00",
             "nurture_version": meta[0]["nurture_version"],
             "participant_refs": "omitted",

@@ -169,7 +169,10 @@ def test_an_older_schema_still_migrates_on_open(
     engine = create_engine(
         make_url(team_db.url(password=team_db.password)).set(drivername="postgresql+psycopg")
     )
-    with engine.begin() as c:  # as a store from before 0006 would be
+    with engine.begin() as c:  # as a store from before 0006 (and 0007) would be
+        c.execute(text("DROP FUNCTION nurture_attribute_rep() CASCADE"))
+        for table in ("partners", "contacts", "touchpoints", "referrals"):
+            c.execute(text(f"ALTER TABLE {table} DROP COLUMN created_by, DROP COLUMN changed_by"))
         c.execute(text("DROP TABLE reps, team"))
         c.execute(text("UPDATE alembic_version SET version_num = '0005'"))
     run("partner", "list")  # type: ignore[operator]

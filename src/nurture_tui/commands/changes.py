@@ -36,7 +36,7 @@ def undo(args: argparse.Namespace) -> int:
 def history(args: argparse.Namespace) -> int:
     session = session_for(args)
     zone = session.settings.zone
-    changes = recent_changes(session, args.limit)
+    changes = recent_changes(session, args.limit, mine=args.mine)
     rows = [
         [
             str(c.seq),
@@ -49,7 +49,9 @@ def history(args: argparse.Namespace) -> int:
     emit(
         args,
         [change_json(c, zone) for c in changes],
-        table(rows, ["ID", "WHEN", "WHO", "CHANGE"]) if rows else ["No changes yet."],
+        table(rows, ["ID", "WHEN", "WHO", "CHANGE"])
+        if rows
+        else ["No changes of yours yet." if args.mine else "No changes yet."],
     )
     return 0
 

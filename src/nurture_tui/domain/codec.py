@@ -45,6 +45,17 @@ def _pdt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _by(value: str | None) -> str:
+    """A rep's email as attribution: interned (a few reps sign 250,000 records)."""
+    return _intern(value) if value else ""
+
+
+def attribution_doc(record: Partner | Contact | Referral) -> Doc:
+    """Who created and last changed a record, as its document carries them: null before
+    attribution, as in the CLI's JSON (one name and one value for a field everywhere)."""
+    return {"created_by": record.created_by or None, "changed_by": record.changed_by or None}
+
+
 def partner_to_doc(p: Partner) -> Doc:
     return {
         "name": p.name,
@@ -61,6 +72,7 @@ def partner_to_doc(p: Partner) -> Doc:
         "stage_since": _d(p.stage_since),
         "created": p.created_at.isoformat() if p.created_at else None,
         "archived": p.archived,
+        **attribution_doc(p),
     }
 
 
@@ -82,6 +94,8 @@ def partner_from_doc(pid: str, d: Doc) -> Partner:
         stage_since=_pd(d.get("stage_since")),
         created_at=_pdt(d.get("created")),
         archived=bool(d.get("archived", False)),
+        created_by=_by(d.get("created_by")),
+        changed_by=_by(d.get("changed_by")),
     )
 
 
@@ -100,6 +114,7 @@ def contact_to_doc(c: Contact) -> Doc:
         "archived": c.archived,
         "credential": c.credential.value if c.credential else None,
         "npi": c.npi,
+        **attribution_doc(c),
     }
 
 
@@ -121,6 +136,8 @@ def contact_from_doc(cid: str, d: Doc) -> Contact:
         archived=bool(d.get("archived", False)),
         credential=Credential(d["credential"]) if d.get("credential") else None,
         npi=d.get("npi") or None,
+        created_by=_by(d.get("created_by")),
+        changed_by=_by(d.get("changed_by")),
     )
 
 
@@ -160,7 +177,11 @@ def touchpoint_from_doc(tid: str, d: Doc) -> Touchpoint:
 
 
 # Optional touchpoint fields, stored only when they differ from the default.
-_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov")
+#: "by" and "ch": who logged the touch and who last changed it (attribution, 0007).
+_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov", "by", "ch")
+#: The document keys of a record's attribution (``attribution_doc``), by record kind.
+ATTRIBUTION_KEYS = ("created_by", "changed_by")
+TOUCH_ATTRIBUTION_KEYS = ("by", "ch")
 _KINDS = {k.value: k for k in TouchpointKind}
 _STATUSES = {s.value: s for s in TouchpointStatus}
 _DIRECTIONS = {d.value: d for d in Direction}
@@ -186,6 +207,8 @@ def _optional_values(t: Touchpoint) -> tuple[object, ...]:
         t.value_cents or None,
         t.item or None,
         overrides_to_docs(t.overrides) if t.overrides else None,
+        t.created_by or None,
+        t.changed_by or None,
     )
 
 
@@ -205,6 +228,8 @@ def _touchpoint(
     value_cents: int | None = None,
     item: str | None = None,
     overrides: list[Doc] | None = None,
+    created_by: str | None = None,
+    changed_by: str | None = None,
 ) -> Touchpoint:
     # tuple.__new__ skips NamedTuple's Python-level __new__: this runs 250k times on open.
     return _new_touchpoint(
@@ -225,6 +250,8 @@ def _touchpoint(
             int(value_cents or 0),
             item or "",
             overrides_from_docs(overrides) if overrides else (),
+            _by(created_by),
+            _by(changed_by),
         ),
     )
 
@@ -272,6 +299,8 @@ def touchpoints_from_columns(columns: Doc) -> dict[str, Touchpoint]:
         column("v", int, 0),
         column("it", str, ""),
         column("ov", overrides_from_docs, ()),
+        column("by", _by, ""),
+        column("ch", _by, ""),
         strict=True,
     )
     return dict(zip(ids, [_new_touchpoint(Touchpoint, row) for row in rows], strict=True))
@@ -288,6 +317,7 @@ def referral_to_doc(r: Referral) -> Doc:
         "status": r.status.value,
         "complex": r.complex_needs,
         "no_longer_serving": r.partner_no_longer_serving,
+        **attribution_doc(r),
     }
 
 
@@ -303,4 +333,6 @@ def referral_from_doc(rid: str, d: Doc) -> Referral:
         status=ReferralStatus(d.get("status", "received")),
         complex_needs=bool(d.get("complex", False)),
         partner_no_longer_serving=bool(d.get("no_longer_serving", False)),
+        created_by=_by(d.get("created_by")),
+        changed_by=_by(d.get("changed_by")),
     )

@@ -57,6 +57,12 @@ class Partner:
     stage_since: date | None = None
     created_at: datetime | None = None
     archived: bool = False
+    created_by: str = field(default="", compare=False)
+    """Who created it (a rep's email on a team store; "" before attribution). Stamped by
+    the store on save, never taken from the caller; left out of equality, like
+    ``changed_by``: two records saying the same thing are equal whoever wrote them."""
+    changed_by: str = field(default="", compare=False)
+    """Who last changed what it says (stamped by the store, as ``created_by``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,12 @@ class Contact:
     """MD, DO, NP, RN...: whether gifts to them count toward a physician's yearly limit."""
     npi: str | None = None
     """Their individual NPI (type 1), when known."""
+    created_by: str = field(default="", compare=False)
+    """Who created it (a rep's email on a team store; "" before attribution). Stamped by
+    the store on save, never taken from the caller; left out of equality, like
+    ``changed_by``: two records saying the same thing are equal whoever wrote them."""
+    changed_by: str = field(default="", compare=False)
+    """Who last changed what it says (stamped by the store, as ``created_by``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +134,34 @@ class Touchpoint(NamedTuple):
     """What was given ("lunch for 6", "coffee gift card"): screened free text."""
     overrides: tuple[Override, ...] = ()
     """Compliance warnings saved through, each with who and when."""
+    created_by: str = ""
+    """Who logged it (a rep's email on a team store; "" before attribution): stamped by
+    the store on save, never taken from the caller."""
+    changed_by: str = ""
+    """Who last changed what it says (stamped by the store, as ``created_by``)."""
 
     @property
     def is_done(self) -> bool:
         return self.status is TouchpointStatus.DONE
+
+    # Attribution is bookkeeping about a touch, not what it says: equality (and so the
+    # hash) leaves the last two fields out, as ``field(compare=False)`` does for the
+    # dataclasses above. A sync comparing a fetched meeting with the stored touch, and a
+    # test comparing what it saved with what it reads, both mean the content.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Touchpoint):
+            return self[:_CONTENT] == other[:_CONTENT]
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:_CONTENT])
+
+
+#: How many of a Touchpoint's fields say what happened (the rest is attribution).
+_CONTENT = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +180,12 @@ class Referral:
     partner_no_longer_serving: bool = False
     service_detail: str = ""
     """A few screened words beside the service ("evenings only"); never patient data."""
+    created_by: str = field(default="", compare=False)
+    """Who created it (a rep's email on a team store; "" before attribution). Stamped by
+    the store on save, never taken from the caller; left out of equality, like
+    ``changed_by``: two records saying the same thing are equal whoever wrote them."""
+    changed_by: str = field(default="", compare=False)
+    """Who last changed what it says (stamped by the store, as ``created_by``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,11 @@ class Repository(Protocol):
         action: str = "save",
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
-    ) -> None: ...
+    ) -> None:
+        """Write records in one transaction. Each record's ``created_by``/``changed_by``
+        are stamped from ``actor`` (a new record: both; a changed one: ``changed_by``),
+        never taken from the caller, so nobody writes in a colleague's name."""
+        ...
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:
         """Delete records (each undoable); a synced touchpoint's event is remembered."""
@@ -125,12 +129,24 @@ class Repository(Protocol):
         """Writes inside the block (this thread) are one change: undone together."""
         ...
 
-    def changes(self, limit: int = 20) -> list[Change]:
-        """The newest changes first."""
+    def changes(self, limit: int = 20, *, actor: str | None = None) -> list[Change]:
+        """The newest changes first (only ``actor``'s when given)."""
         ...
 
     def undo(self) -> tuple[Change, Change]:
-        """Revert the latest change: (the change reverted, the change that reverted it)."""
+        """Revert the latest change (``shared``: this actor's latest), never one a
+        later change wrote over: (the change reverted, the change that reverted it)."""
+        ...
+
+    @property
+    def actor(self) -> str:
+        """Who this store's writes are recorded against (a rep's email on a team store)."""
+        ...
+
+    @property
+    def shared(self) -> bool:
+        """True on a team store (several reps): undo and redo take back only the actor's
+        own changes, and views show who created and changed each record."""
         ...
 
     def put_state(self, key: str, value: dict[str, Any] | None) -> None: ...

@@ -98,7 +98,10 @@ FORMAT = "nurture-tinydb-export"
 #: Bumped when a document's shape changes incompatibly; import refuses newer versions.
 #: 2: a partner's ``social`` is ``social_pages``, as in ``nurture partner --json`` (files of
 #: version 1 are still read).
-FORMAT_VERSION = 3
+#: 4: partners, contacts and referrals carry ``created_by``/``changed_by``, touchpoints
+#: ``by``/``ch`` (who created and last changed each; files without them still read, as
+#: "before attribution").
+FORMAT_VERSION = 4
 #: The TinyDB table that describes the export (one document).
 META_TABLE = "_export"
 #: The store's tables, in the order they are written (parents first).
@@ -633,6 +636,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "stage_since": _SN,
         "created": _SN,
         "archived": _B,
+        "created_by": _SN,
+        "changed_by": _SN,
     },
     "contacts": {
         "id": _S,
@@ -649,6 +654,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "archived": _B,
         "credential": _SN,
         "npi": _SN,
+        "created_by": _SN,
+        "changed_by": _SN,
     },
     "touchpoints": {
         "id": _S,
@@ -666,6 +673,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "v": (int, NoneType),
         "it": _SN,
         "ov": (list, NoneType),
+        "by": _SN,
+        "ch": _SN,
     },
     "referrals": {
         "id": _S,
@@ -678,6 +687,8 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "status": _S,
         "complex": _B,
         "no_longer_serving": _B,
+        "created_by": _SN,
+        "changed_by": _SN,
     },
     "dismissals": {
         "id": _SN,  # tolerated (a script may add one); identity is partner, rule and key

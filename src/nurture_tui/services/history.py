@@ -1,8 +1,10 @@
 """Undo and the list of recent changes, for the CLI and the TUI alike.
 
 Every change a rep makes goes through the store with what it replaced (see
-``store/sql.py``); these use cases only ask the store and shape the answer. Undo always
-reverts the store's latest change, whoever made it, and says which one it was.
+``store/sql.py``); these use cases only ask the store and shape the answer. Undo reverts
+the rep's latest change (on a laptop's store, where the rep is the only rep: the store's
+latest) and says which one it was; on a team store a colleague's change is never taken
+back by it, and a change someone wrote over since is refused, naming who.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from nurture_tui.services.session import Session
 
 
 def undo_latest(session: Session) -> tuple[Change, Change]:
-    """Revert the latest change: (what was reverted, the change that reverted it)."""
+    """Revert the rep's latest change: (what was reverted, the change that reverted it)."""
     return session.repo.undo()
 
 
-def recent_changes(session: Session, limit: int = 20) -> list[Change]:
-    """The newest changes first."""
-    return session.repo.changes(limit)
+def recent_changes(session: Session, limit: int = 20, *, mine: bool = False) -> list[Change]:
+    """The newest changes first; ``mine``: only those made by this store's actor."""
+    return session.repo.changes(limit, actor=session.repo.actor if mine else None)
+
+
+def attribution_words(by: str) -> str:
+    """Who created or changed a record, for a rep to read: "" (a row older than
+    attribution) says so rather than guessing."""
+    return by or "before attribution"
 
 
 def change_json(change: Change, zone: tzinfo) -> dict[str, Any]:

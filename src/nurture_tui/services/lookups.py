@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nurture_tui.domain.model import Contact, PartnerHistory, Referral, Touchpoint
+from nurture_tui.services.history import attribution_words
 from nurture_tui.services.playbook import history_of
 from nurture_tui.services.session import Session
 
@@ -93,6 +94,11 @@ def record_view(session: Session, kind: str, record_id: str) -> RecordView:
             ("Service", " · ".join(x for x in (record.service, record.service_detail) if x)),
             ("Status", record.status.value),
             ("Complex needs", "yes" if record.complex_needs else ""),
+        ]
+    if repo.shared:  # a team store: who (on a rep's own store, always the rep)
+        lines += [
+            ("Created by", attribution_words(record.created_by)),
+            ("Changed by", attribution_words(record.changed_by)),
         ]
     return RecordView(record, lines)
 

@@ -24,6 +24,8 @@ class TimelineEntry:
     detail: str
     source: str
     record_id: str
+    by: str = ""
+    """Who logged it (a rep's email; "" before attribution)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class PartnerView:
     actions: list[SuggestedAction]
     referral_count: int
     touch_count: int
+    shared: bool = False
+    """A team store: the page says who logged each entry (on a rep's own store, the rep)."""
 
 
 def load_partner_view(
@@ -54,6 +58,7 @@ def load_partner_view(
             ),
             source=t.source,
             record_id=t.id,
+            by=t.created_by,
         )
         for t in history.touchpoints[-TIMELINE_LIMIT:]
     ]
@@ -73,6 +78,7 @@ def load_partner_view(
             ),
             source="manual",
             record_id=r.id,
+            by=r.created_by,
         )
         for r in history.referrals
     ]
@@ -86,6 +92,7 @@ def load_partner_view(
         actions=actions,
         referral_count=len(history.referrals),
         touch_count=len(history.touchpoints),
+        shared=session.repo.shared,
     )
 
 

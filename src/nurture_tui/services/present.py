@@ -23,6 +23,12 @@ def _date(value: date | MonthDay | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def attribution_json(record: Partner | Contact | Touchpoint | Referral) -> Json:
+    """Who created and last changed a record (a rep's email on a team store); null for a
+    record written before Nurture kept it, never a guess."""
+    return {"created_by": record.created_by or None, "changed_by": record.changed_by or None}
+
+
 def partner_json(p: Partner) -> Json:
     return {
         "id": p.id,
@@ -38,6 +44,7 @@ def partner_json(p: Partner) -> Json:
         "notes": p.notes,
         "stage_since": _date(p.stage_since),
         "archived": p.archived,
+        **attribution_json(p),
     }
 
 
@@ -66,6 +73,7 @@ def contact_json(c: Contact, partner: Partner | None = None) -> Json:
         "npi": c.npi,
         "physician": physician,
         "physician_inferred": inferred or None,
+        **attribution_json(c),
     }
 
 
@@ -85,6 +93,7 @@ def touchpoint_json(t: Touchpoint, zone: tzinfo) -> Json:
         "value": dollars(t.value_cents) if t.value_cents else None,
         "item": t.item,
         "overrides": [override_json(o) for o in t.overrides],
+        **attribution_json(t),
     }
 
 
@@ -109,6 +118,7 @@ def referral_json(r: Referral, *, with_participant: bool = False) -> Json:
         "status": r.status.value,
         "complex": r.complex_needs,
         "partner_no_longer_serving": r.partner_no_longer_serving,
+        **attribution_json(r),
     }
     if with_participant:
         data["participant"] = r.participant_ref

@@ -3,6 +3,10 @@
 The images reuse the codec's documents (the export format) so a record reads back exactly.
 A referral's image leaves out the participant reference: the reference lives only on the
 referral row (HIPAA minimum necessary), and an undo takes it from there.
+
+Images leave out who created and changed a record (attribution) too: an image is what a
+record *says*, so a save that says nothing new is no change, and an undo writes back the
+content while the store stamps the attribution afresh (the rep who undid changed it).
 """
 
 from __future__ import annotations
@@ -45,9 +49,12 @@ def _referral_to_doc(r: Referral) -> dict[str, Any]:
 
 
 def encode(table: str, record: Record) -> str:
-    """The image of ``record`` (of SQL table ``table``) as JSON text."""
+    """The image of ``record`` (of SQL table ``table``) as JSON text, without attribution."""
     to_doc: Callable[[Any], dict[str, Any]] = _TO_DOC[table]
-    return orjson.dumps(to_doc(record)).decode()
+    doc = to_doc(record)
+    for key in _ATTRIBUTION.get(table, ()):
+        doc.pop(key, None)
+    return orjson.dumps(doc).decode()
 
 
 def decode(table: str, record_id: str, image: str, participant_ref: str = "") -> Record:
@@ -59,6 +66,12 @@ def decode(table: str, record_id: str, image: str, participant_ref: str = "") ->
     return from_doc(record_id, doc)
 
 
+_ATTRIBUTION: dict[str, tuple[str, ...]] = {
+    "partners": codec.ATTRIBUTION_KEYS,
+    "contacts": codec.ATTRIBUTION_KEYS,
+    "touchpoints": codec.TOUCH_ATTRIBUTION_KEYS,
+    "referrals": codec.ATTRIBUTION_KEYS,
+}
 _TO_DOC: dict[str, Callable[[Any], dict[str, Any]]] = {
     "partners": codec.partner_to_doc,
     "contacts": codec.contact_to_doc,

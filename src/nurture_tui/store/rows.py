@@ -99,6 +99,8 @@ def partner_row(p: Partner) -> Row:
         "stage_since": p.stage_since,
         "created_at": p.created_at.timestamp() if p.created_at else None,
         "archived": p.archived,
+        "created_by": p.created_by,
+        "changed_by": p.changed_by,
     }
 
 
@@ -118,6 +120,8 @@ def partner_from_row(r: Any) -> Partner:
         stage_since=_day(r.stage_since),
         created_at=_from_epoch(r.created_at, UTC) if r.created_at is not None else None,
         archived=bool(r.archived),
+        created_by=_intern(r.created_by),
+        changed_by=_intern(r.changed_by),
     )
 
 
@@ -139,6 +143,8 @@ def contact_row(c: Contact) -> Row:
         "archived": c.archived,
         "credential": c.credential.value if c.credential else None,
         "npi": c.npi,
+        "created_by": c.created_by,
+        "changed_by": c.changed_by,
     }
 
 
@@ -161,6 +167,8 @@ def contact_from_row(r: Any) -> Contact:
         archived=bool(r.archived),
         credential=Credential(r.credential) if r.credential else None,
         npi=r.npi,
+        created_by=_intern(r.created_by),
+        changed_by=_intern(r.changed_by),
     )
 
 
@@ -181,6 +189,8 @@ TOUCHPOINT_COLUMNS = (
     "value_cents",
     "item",
     "overrides",
+    "created_by",
+    "changed_by",
 )
 
 
@@ -213,6 +223,8 @@ def touchpoint_row(t: Touchpoint) -> Row:
         "value_cents": t.value_cents,
         "item": t.item,
         "overrides": _overrides_cell(t.overrides),
+        "created_by": t.created_by,
+        "changed_by": t.changed_by,
     }
 
 
@@ -229,7 +241,7 @@ def touchpoint_from_values(values: Sequence[Any]) -> Touchpoint:
     (tid, partner_id, kind, at, contacts, direction, status, purpose, note, source, ext, rq) = (
         values[:12]
     )
-    value, item, overrides = values[12:15]
+    value, item, overrides, created_by, changed_by = values[12:17]
     return _new_touchpoint(
         Touchpoint,
         (
@@ -248,6 +260,8 @@ def touchpoint_from_values(values: Sequence[Any]) -> Touchpoint:
             value or 0,
             item or "",
             _overrides(overrides),
+            _intern(created_by),
+            _intern(changed_by),
         ),
     )
 
@@ -276,6 +290,8 @@ def touchpoints_from_rows(fetched: Sequence[Any]) -> list[Touchpoint]:
         values,
         items,
         overrides,
+        created_by,
+        changed_by,
     ) = zip(*fetched, strict=True)
     columns = zip(
         ids,
@@ -293,6 +309,8 @@ def touchpoints_from_rows(fetched: Sequence[Any]) -> list[Touchpoint]:
         values,
         items,
         [_overrides(o) if o else () for o in overrides],
+        map(_intern, created_by),
+        map(_intern, changed_by),
         strict=True,
     )
     return list(map(_new_touchpoint, repeat(Touchpoint), columns))
@@ -310,6 +328,8 @@ def referral_row(r: Referral) -> Row:
         "status": r.status.value,
         "complex_needs": r.complex_needs,
         "partner_no_longer_serving": r.partner_no_longer_serving,
+        "created_by": r.created_by,
+        "changed_by": r.changed_by,
     }
 
 
@@ -327,6 +347,8 @@ def referral_from_row(r: Any) -> Referral:
         status=ReferralStatus(r.status),
         complex_needs=bool(r.complex_needs),
         partner_no_longer_serving=bool(r.partner_no_longer_serving),
+        created_by=_intern(r.created_by),
+        changed_by=_intern(r.changed_by),
     )
 
 

@@ -56,6 +56,9 @@ partners = Table(
     Column("archived", Boolean, nullable=False, default=False),
     #: The store revision at which this partner's history last changed (migration 0004).
     Column("history_rev", BigInteger, nullable=False, server_default="0"),
+    #: Who created the record and who last changed it (0007; "" before attribution).
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("changed_by", Text, nullable=False, server_default=""),
     Index("ix_partners_history_rev", "history_rev"),
 )
 
@@ -77,6 +80,9 @@ contacts = Table(
     #: Migration 0005: MD, DO, NP... (NULL: unset) and an individual NPI.
     Column("credential", String(10)),
     Column("npi", String(10)),
+    #: Who created the record and who last changed it (0007; "" before attribution).
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("changed_by", Text, nullable=False, server_default=""),
     Index("ix_contacts_partner", "partner_id"),
 )
 
@@ -110,6 +116,9 @@ touchpoints = Table(
     Column("value_cents", BigInteger, nullable=False, server_default="0"),
     Column("item", Text, nullable=False, server_default=""),
     Column("overrides", Text, nullable=False, server_default=""),
+    #: Who created the record and who last changed it (0007; "" before attribution).
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("changed_by", Text, nullable=False, server_default=""),
     CheckConstraint(f"at >= {EARLIEST_EPOCH} AND at < {LATEST_EPOCH}", name="ck_touchpoint_at"),
     Index("ix_touchpoints_partner_at", "partner_id", "at"),
     Index("ix_touchpoints_source_external", "source", "external_id"),
@@ -133,6 +142,9 @@ referrals = Table(
     #: A deleted referral keeps its row (and so its participant reference, which lives
     #: nowhere else) until an undo brings it back; every read leaves it out.
     Column("deleted", Boolean, nullable=False, server_default=false()),
+    #: Who created the record and who last changed it (0007; "" before attribution).
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("changed_by", Text, nullable=False, server_default=""),
     Index("ix_referrals_partner", "partner_id"),
 )
 

@@ -14,7 +14,7 @@ import threading
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -568,19 +569,27 @@ class SqlRepository:
             revision = self._bump(c)
             touched |= self._previous_partners(c, grouped)
             entries: list[_Entry] = []
-            for table, items in grouped.items():
-                before = self._current_images(c, table, items)
-                rows = [_ROW_OF[table](item) for item in items]
+            for table, given in grouped.items():
+                rows = [_ROW_OF[table](item) for item in given]  # (checks each, too)
+                current = self._current_records(c, table, given)
+                items = []
+                for item, row in zip(given, rows, strict=True):
+                    rid = _record_id(item)
+                    old = current.get(rid)
+                    before = images.encode(table.name, old) if old is not None else None
+                    after = images.encode(table.name, item)
+                    stamped = self._stamped(table, item, old, changed=before != after)
+                    if stamped is not item:
+                        row["created_by"] = stamped.created_by
+                        row["changed_by"] = stamped.changed_by
+                    items.append(stamped)
+                    if before != after:
+                        entries.append((table.name, rid, before, after))
                 _upsert(c, table, rows)
                 if table is s.contacts:
                     self._replace_emails(c, items)
                 touched |= {getattr(item, "partner_id", None) or "" for item in items}
                 touched |= {item.id for item in items if isinstance(item, Partner)}
-                for item in items:
-                    rid = _record_id(item)
-                    after = images.encode(table.name, item)
-                    if before.get(rid) != after:
-                        entries.append((table.name, rid, before.get(rid), after))
             for key, value in (state or {}).items():
                 self._put_state(c, key, value)
             self._audit(
@@ -605,13 +614,13 @@ class SqlRepository:
             entries: list[_Entry] = []
             for table in reversed(list(grouped)):  # children first (foreign keys)
                 items = grouped[table]
-                before = self._current_images(c, table, items)
+                current = self._current_records(c, table, items)
                 for item in items:
                     rid = _record_id(item)
-                    if rid not in before:
+                    if rid not in current:
                         raise NotFoundError(f"no {table.name[:-1]} with id {rid!r}")
                     self._remove(c, table, item, remember=True)
-                    entries.append((table.name, rid, before[rid], None))
+                    entries.append((table.name, rid, images.encode(table.name, current[rid]), None))
                     touched.add(item.id if isinstance(item, Partner) else item.partner_id)
             self._audit(
                 c,
@@ -645,8 +654,9 @@ class SqlRepository:
         finally:
             self._open.change = None
 
-    def changes(self, limit: int = 20) -> list[Change]:
-        """The newest changes first, each with the number of records it wrote."""
+    def changes(self, limit: int = 20, *, actor: str | None = None) -> list[Change]:
+        """The newest changes first (only ``actor``'s when given), each with the number of
+        records it wrote."""
         counts = (
             select(s.change_records.c.change_seq, func.count().label("n"))
             .group_by(s.change_records.c.change_seq)
@@ -658,30 +668,40 @@ class SqlRepository:
             .order_by(s.changes.c.seq.desc())
             .limit(limit)
         )
+        if actor is not None:
+            query = query.where(s.changes.c.actor == actor)
         with self._read() as c:
             return [_change_from_row(row, int(row[-1])) for row in c.execute(query)]
 
-    def undo(self) -> tuple[Change, Change]:
-        """Revert the latest change; returns it and the new change that reverted it.
+    @property
+    def shared(self) -> bool:
+        """A team store (a server): several reps write. Undo then takes back only this
+        actor's own changes (one's undo must never revert a colleague's change) and views
+        say who wrote what. A laptop's store has one rep, whose undo stays the store's
+        latest change (even after the machine's name, and so the recorded actor, changed)."""
+        return self._engine.dialect.name != "sqlite"
 
-        The latest change is always the one reverted, so the records are exactly as it
-        left them; an undo is itself a change, so undoing it redoes.
+    def undo(self) -> tuple[Change, Change]:
+        """Revert the latest change (on a team store: this rep's latest); returns it and
+        the new change that reverted it.
+
+        An undo is itself a change, so undoing it redoes. A change is reverted only while
+        its records are as it left them: if a later change (a colleague's, on a team
+        store) wrote any of them, the undo is refused and names that change, so nobody's
+        work is ever taken back by someone else's ``u``.
         """
         touched: set[str] = set()
         with self._lock, self._write() as c:
-            row = c.execute(select(s.changes).order_by(s.changes.c.seq.desc()).limit(1)).first()
-            if row is None:
-                raise NothingToUndoError("nothing to undo: no change has been made yet")
-            count = c.execute(
-                select(func.count()).where(s.change_records.c.change_seq == row.seq)
-            ).scalar_one()
-            latest = _change_from_row(row, int(count))
+            # The revision row first: every writer bumps it first, so from here until
+            # commit no one else writes, and every change committed before is seen.
+            revision = self._bump(c)
+            latest = self._latest_change(c)
             if not latest.undoable:
                 raise NothingToUndoError(
-                    f"the latest change ({latest.summary}) replaced the whole store and can't "
-                    "be undone; `nurture restore` goes back to a backup"
+                    f"{self._whose} latest change ({latest.summary}) replaced the whole store "
+                    "and can't be undone; `nurture restore` goes back to a backup"
                 )
-            revision = self._bump(c)
+            self._check_untouched_since(c, latest)
             recorded = c.execute(
                 select(s.change_records)
                 .where(s.change_records.c.change_seq == latest.seq)
@@ -702,6 +722,54 @@ class SqlRepository:
         self._patch_snapshot(revision, touched)
         return latest, _change_from_row(new_row, len(entries))
 
+    @property
+    def _whose(self) -> str:
+        return "your" if self.shared else "the"
+
+    def _latest_change(self, c: Connection) -> Change:
+        """The change an undo reverts: the store's latest, or on a team store this rep's."""
+        query = select(s.changes).order_by(s.changes.c.seq.desc()).limit(1)
+        mine = query.where(s.changes.c.actor == self.actor) if self.shared else query
+        row = c.execute(mine).first()
+        if row is None:
+            if not self.shared:
+                raise NothingToUndoError("nothing to undo: no change has been made yet")
+            other = c.execute(query).first()
+            if other is None:
+                raise NothingToUndoError("nothing to undo: no change has been made yet")
+            raise NothingToUndoError(
+                f"nothing of yours to undo ({self.actor} has made no change that is still "
+                f"in the history); the latest change, {other.summary!r} by {other.actor}, "
+                "is theirs to undo"
+            )
+        count = c.execute(
+            select(func.count()).where(s.change_records.c.change_seq == row.seq)
+        ).scalar_one()
+        return _change_from_row(row, int(count))
+
+    @staticmethod
+    def _check_untouched_since(c: Connection, latest: Change) -> None:
+        """Refuse to revert ``latest`` if a later change wrote any of its records (on a
+        laptop's store there is none: the latest change is the store's)."""
+        cr = s.change_records
+        its_records = select(cr.c.table_name, cr.c.record_id).where(cr.c.change_seq == latest.seq)
+        later = c.execute(
+            select(s.changes.c.seq, s.changes.c.actor, s.changes.c.summary)
+            .join(cr, cr.c.change_seq == s.changes.c.seq)
+            .where(
+                s.changes.c.seq > latest.seq,
+                tuple_(cr.c.table_name, cr.c.record_id).in_(its_records),
+            )
+            .order_by(s.changes.c.seq)
+            .limit(1)
+        ).first()
+        if later is not None:
+            raise NothingToUndoError(
+                f"your latest change ({latest.summary}) can't be undone: {later.actor} has "
+                f"changed the same records since (change {later.seq}: {later.summary}); "
+                "nothing was undone"
+            )
+
     def _restore(self, c: Connection, table: Table, rid: str, image: str | None) -> set[str]:
         """Put record ``rid`` back to ``image`` (None: it did not exist); the partners hit."""
         current = self._row_for(c, table, rid)
@@ -715,6 +783,11 @@ class SqlRepository:
         if table is s.referrals and current is None:
             raise StoreError(f"referral {rid} is gone from the store; it can't be brought back")
         record = images.decode(table.name, rid, image, ref)
+        if table in _ATTRIBUTED:
+            # Whoever undoes changed it; a record brought back is theirs to have created
+            # (the image holds content only, and a rep may not claim a colleague made it).
+            creator = current.created_by if current is not None else self.actor
+            record = _attributed(record, creator, self.actor)
         _upsert(c, table, [_ROW_OF[table](record)])
         if isinstance(record, Contact):
             self._replace_emails(c, [record])
@@ -729,7 +802,11 @@ class SqlRepository:
 
     def _remove(self, c: Connection, table: Table, record: Record, *, remember: bool) -> None:
         if table is s.referrals:
-            c.execute(update(table).where(*_key_clause(table, record)).values(deleted=True))
+            c.execute(
+                update(table)
+                .where(*_key_clause(table, record))
+                .values(deleted=True, changed_by=self.actor)
+            )
             return
         if isinstance(record, Touchpoint) and record.external_id and remember:
             _upsert(
@@ -757,14 +834,14 @@ class SqlRepository:
             return c.execute(_TOUCHPOINT_SELECT.where(*clause)).first()
         return c.execute(select(table).where(*clause)).first()
 
-    def _current_images(self, c: Connection, table: Table, items: list[Any]) -> dict[str, str]:
-        """The stored image of each item that exists now (live), by record id."""
-        found: dict[str, str] = {}
+    def _current_records(self, c: Connection, table: Table, items: list[Any]) -> dict[str, Any]:
+        """The stored record of each item that exists now (live), by record id."""
+        found: dict[str, Any] = {}
         if table is s.dismissals:
             for item in items:
                 row = self._row_for(c, table, _record_id(item))
                 if row is not None:
-                    found[_record_id(item)] = images.encode(table.name, _FROM_ROW[table](row))
+                    found[_record_id(item)] = _FROM_ROW[table](row)
             return found
         ids = [item.id for item in items]
         base = _TOUCHPOINT_SELECT if table is s.touchpoints else select(table)
@@ -774,8 +851,19 @@ class SqlRepository:
                 query = query.where(_LIVE_REFERRAL)
             for row in c.execute(query):
                 record = _FROM_ROW[table](row)
-                found[record.id] = images.encode(table.name, record)
+                found[record.id] = record
         return found
+
+    def _stamped(self, table: Table, item: Any, old: Any, *, changed: bool) -> Any:
+        """``item`` attributed by this store's actor, whatever the caller put in it: a new
+        record is created and changed by the actor; a changed one keeps its creator and
+        is changed by the actor; one saved unchanged keeps both. (On PostgreSQL the
+        trigger of migration 0007 does the same from the login role, for any client.)"""
+        if table not in _ATTRIBUTED:
+            return item
+        if old is None:
+            return _attributed(item, self.actor, self.actor)
+        return _attributed(item, old.created_by, self.actor if changed else old.changed_by)
 
     def _log_change(self, c: Connection, action: str, summary: str, entries: list[_Entry]) -> None:
         """Record the write as a change (or as more of the open one); nothing if it wrote
@@ -1148,6 +1236,19 @@ _FROM_ROW: dict[Table, Any] = {
 _TABLE_NAMED: dict[str, Table] = {t.name: t for t in _ORDER}
 #: A change-log entry: (table name, record id, image before, image after).
 _Entry = tuple[str, str, str | None, str | None]
+#: The tables whose records carry who created and last changed them (migration 0007).
+_ATTRIBUTED = frozenset({s.partners, s.contacts, s.touchpoints, s.referrals})
+
+
+def _attributed(record: Any, created_by: str, changed_by: str) -> Any:
+    """``record`` with this attribution (a Touchpoint is a NamedTuple, the rest dataclasses)."""
+    if record.created_by == created_by and record.changed_by == changed_by:
+        return record
+    if isinstance(record, Touchpoint):
+        return record._replace(created_by=created_by, changed_by=changed_by)
+    return replace(record, created_by=created_by, changed_by=changed_by)
+
+
 _ROW_OF: dict[Table, Any] = {
     s.partners: r.partner_row,
     s.contacts: r.contact_row,

@@ -485,7 +485,8 @@ class UseCases(App[None]):
 
     # ------------------------------------------------------------ undo, export
     def action_undo(self) -> None:
-        """Take back the store's latest change (pressed again: redo it)."""
+        """Take back the rep's own latest change (pressed again: redo it); on a team
+        store a colleague's change is never taken back (the store refuses, saying why)."""
         self.undo_latest()
 
     @work(thread=True, group=WRITES, exit_on_error=False)

@@ -20,7 +20,19 @@ from nurture_tui.ui.base import nurture
 from nurture_tui.ui.widgets.tables import fill_table
 
 TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "Detail")
-TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8}
+#: On a team store the timeline says who logged each entry, before the detail.
+TEAM_TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "By", "Detail")
+TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8, "By": 8}
+
+
+def rep_cell(by: str) -> Text:
+    """Who logged an entry, in a narrow column: the email's name part (the record screen
+    has the whole address); a dim dash for an entry from before attribution."""
+    if not by:
+        return Text("—", style="dim")
+    return Text(by.split("@", 1)[0] or by)
+
+
 CONTACT_COLUMNS = ("Name", "Role", "Email", "Phone", "Met", "Milestones")
 
 
@@ -126,16 +138,16 @@ class PartnerScreen(Screen[None]):
                 if entry.what == "referral"
                 else ("italic cyan" if entry.status == "planned" else "")
             )
-            rows.append(
-                [when, Text(entry.what, style=style), entry.status, entry.source, entry.detail]
-            )
+            row: list[str | Text] = [when, Text(entry.what, style=style), entry.status]
+            row += [entry.source, rep_cell(entry.by)] if view.shared else [entry.source]
+            rows.append([*row, entry.detail])
             kind = "referral" if entry.what == "referral" else "touchpoint"
             keys.append(f"{kind}:{entry.record_id}")
         # Every width fixed before anything renders (see widgets/tables.py): an auto-width
         # Detail column drew its header 8 wide or 56 wide depending on when a repaint fell.
         fill_table(
             self.query_one("#timeline", DataTable),
-            TIMELINE_COLUMNS,
+            TEAM_TIMELINE_COLUMNS if view.shared else TIMELINE_COLUMNS,
             rows,
             fixed=TIMELINE_WIDTHS,
             keys=keys,
