@@ -1,4 +1,5 @@
-"""``nurture team login|logout|init|add-rep|reps|remove-rep|push``: a team store on PostgreSQL.
+"""``nurture team …``: a team store on PostgreSQL (login, logout, init, add-rep, reps,
+remove-rep, report, push).
 
 Every one of them works on ``store_url`` (config.toml or ``NURTURE_STORE_URL``); without
 one they say, in one line, how to set it. Passwords: typed at ``login`` (or read from
@@ -54,6 +55,17 @@ def add_parsers(
     p.add_argument("--all", action="store_true", help="include removed reps")
     p = command(tsub, "remove-rep", remove_rep, "revoke a rep: their role is dropped")
     p.add_argument("email", metavar="EMAIL")
+    p = command(
+        tsub,
+        "report",
+        report,
+        "per rep since a day: touches by kind, overdue actions, referrals, partners going quiet",
+    )
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="the first day counted (default: this week's Monday); 'monday', '11/1', '2026-11-01'",
+    )
     p = command(
         tsub,
         "push",
@@ -252,4 +264,44 @@ def push(args: argparse.Namespace) -> int:
         lines.append(f"  {table_name}: " + ", ".join(parts))
     lines += [f"  {merge.line()}" for merge in report.plan.merges]
     emit(args, report.document(), lines)
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from nurture_tui.commands.output import session_for
+    from nurture_tui.domain.dates import Tense, read_day
+    from nurture_tui.services.playbook import effective_playbook
+    from nurture_tui.services.team_report import team_report
+
+    _store_url()
+    session = session_for(args)
+    since = (
+        read_day(args.since, today=session.today(), tense=Tense.PAST, what="--since")
+        if args.since
+        else None
+    )
+    found = team_report(session, effective_playbook().playbook, since)
+    rows = [
+        [
+            r.name or r.email,
+            str(r.partners),
+            str(sum(r.touches.values())),
+            ", ".join(f"{n} {kind}" for kind, n in r.touches.most_common(3)),
+            str(r.overdue),
+            str(r.referrals),
+            str(len(r.quiet)),
+            str(r.overrides),
+        ]
+        for r in found.reps
+    ]
+    lines = [f"since {found.since:%a %d %b %Y} (today {found.today:%a %d %b})"]
+    lines += table(
+        rows,
+        ["REP", "PARTNERS", "TOUCHES", "MOST", "OVERDUE", "REFERRALS", "QUIET", "OVERRIDDEN"],
+    )
+    if found.unassigned:
+        lines.append(
+            f"{found.unassigned} partners have no owner (`partner list --owner unassigned`)"
+        )
+    emit(args, found.document(), lines)
     return 0

@@ -174,8 +174,13 @@ def check_with_history(
 
 
 def actor(session: Session) -> str:
-    """Who an override is recorded against: the rep's name, or the store's actor."""
-    return session.settings.rep_name or str(getattr(session.repo, "actor", "") or "nurture")
+    """Who an override is recorded against: on a team store the connected rep (their
+    email, from their database role: a name in one's own config.toml could be anyone's);
+    on the rep's own store their name, or the store's actor."""
+    connected = str(getattr(session.repo, "actor", "") or "")
+    if session.settings.store_url and "@" in connected:
+        return connected
+    return session.settings.rep_name or connected or "nurture"
 
 
 # ---------------------------------------------------------------------- the report
