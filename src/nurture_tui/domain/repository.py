@@ -199,3 +199,12 @@ class Repository(Protocol):
     ) -> None:
         """Every record replaced by these, in one transaction (a demo, a whole import)."""
         ...
+
+
+def own_state_key(repo: Repository, key: str) -> str:
+    """``key`` as this rep's own: on a team store a rep's sync (its sign-in flags, its
+    cursors, its queue of people met) is theirs, not the agency's: rep B's calendar must
+    not resume from rep A's cursor. On a rep's own store the key is as it always was."""
+    if not repo.shared:
+        return key
+    return f"rep:{repo.actor.casefold()}:{key}"

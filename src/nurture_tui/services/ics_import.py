@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.domain.repository import own_state_key
 from nurture_tui.domain.text import clean_text
 from nurture_tui.invites.ics_reader import CalendarEvent, parse_ics
 from nurture_tui.services.bounded_files import read_bounded
@@ -178,7 +179,7 @@ def _merge(total: Outcome, single: Outcome) -> None:
 
 
 def _triaged(session: Session, email: str) -> bool:
-    entry = session.repo.state(f"unmatched:{email}") or {}
+    entry = session.repo.state(own_state_key(session.repo, f"unmatched:{email}")) or {}
     return bool(entry.get("ignored") or entry.get("assigned"))
 
 
@@ -192,7 +193,8 @@ def _queue(
     left alone."""
     state: dict[str, dict[str, Any] | None] = {}
     for email, meetings in sorted(met.items()):
-        stored = session.repo.state(f"unmatched:{email}")
+        key = own_state_key(session.repo, f"unmatched:{email}")
+        stored = session.repo.state(key)
         if stored is not None and (stored.get("ignored") or stored.get("assigned")):
             continue
         if stored is not None and not meetings:
@@ -201,7 +203,7 @@ def _queue(
         entry["count"] = int(entry.get("count", 0)) + max(meetings, 1)
         entry["last_seen"] = now.isoformat()
         entry.setdefault("source", SOURCE)
-        state[f"unmatched:{email}"] = entry
+        state[key] = entry
     return state
 
 

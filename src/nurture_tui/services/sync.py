@@ -24,6 +24,7 @@ import orjson
 
 from nurture_tui.config import check_setting
 from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.domain.repository import own_state_key
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
 from nurture_tui.store.files import atomic_write
@@ -203,7 +204,7 @@ def sign_in(
         source_context(session, plugin, prompts=prompts, overrides=overrides)
     )
     if name not in OTHER_SIGN_INS:
-        session.repo.put_state(f"source:{name}", {"enabled": True})
+        session.repo.put_state(own_state_key(session.repo, f"source:{name}"), {"enabled": True})
     return said
 
 
@@ -225,7 +226,7 @@ def sign_out(session: Session, name: str) -> str:
     plugin = _sign_in(name)
     said = plugin.logout(source_context(session, plugin, require=False))
     if name not in OTHER_SIGN_INS:
-        session.repo.put_state(f"source:{name}", None)
+        session.repo.put_state(own_state_key(session.repo, f"source:{name}"), None)
     return said
 
 
@@ -255,7 +256,10 @@ class TerminalPrompts:
 
 def configured_sources(session: Session) -> list[str]:
     """Sources the rep has signed in to or configured (their state says so)."""
-    return [s.name for s in installed_sources() if session.repo.state(f"source:{s.name}")]
+    repo = session.repo
+    return [
+        s.name for s in installed_sources() if repo.state(own_state_key(repo, f"source:{s.name}"))
+    ]
 
 
 def status_file(session: Session) -> Path:
@@ -316,13 +320,14 @@ class UnmatchedPerson:
 
 def unmatched_people(session: Session) -> list[UnmatchedPerson]:
     people = []
-    for key in session.repo.state_keys("unmatched:"):
+    prefix = own_state_key(session.repo, "unmatched:")
+    for key in session.repo.state_keys(prefix):
         entry = session.repo.state(key) or {}
         if entry.get("ignored") or entry.get("assigned"):
             continue
         people.append(
             UnmatchedPerson(
-                entry.get("email", key[10:]),
+                entry.get("email", key[len(prefix) :]),
                 int(entry.get("count", 0)),
                 str(entry.get("last_seen", "")),
                 str(entry.get("source", "")),
@@ -333,7 +338,7 @@ def unmatched_people(session: Session) -> list[UnmatchedPerson]:
 
 def ignore_person(session: Session, email: str) -> None:
     """Never queue this address again (remembered)."""
-    key = f"unmatched:{email.lower()}"
+    key = own_state_key(session.repo, f"unmatched:{email.lower()}")
     entry = session.repo.state(key) or {"email": email.lower()}
     session.repo.put_state(key, {**entry, "ignored": True})
 
@@ -358,7 +363,7 @@ def assign_person(
     else:
         local = email.split("@")[0].replace(".", " ").replace("_", " ")
         contact = records.add_contact(session, pid, name or local.title() or email, emails=[email])
-    key = f"unmatched:{email}"
+    key = own_state_key(repo, f"unmatched:{email}")
     entry = repo.state(key) or {"email": email}
     repo.put_state(key, {**entry, "assigned": contact.id})
     return contact.id

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from nurture_tui.context import StoreContext
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
+from nurture_tui.domain.repository import own_state_key
 from nurture_tui.sync.contract import (
     CalendarPage,
     CursorExpired,
@@ -118,7 +119,7 @@ def _sync_calendar(
     allow_deletions: bool,
     cancelled: Callable[[], bool],
 ) -> None:
-    key = state_key(source.name, "calendar")
+    key = own_state_key(session.repo, state_key(source.name, "calendar"))
     feed = _Feed(session, source.name, key, report, cancelled, allow_deletions=allow_deletions)
     cursor = feed.cursor(full)
     try:
@@ -136,7 +137,7 @@ def _sync_mail(
     full: bool,
     cancelled: Callable[[], bool],
 ) -> None:
-    key = state_key(source.name, "mail")
+    key = own_state_key(session.repo, state_key(source.name, "mail"))
     feed = _Feed(session, source.name, key, report, cancelled)
     cursor = feed.cursor(full)
     try:
@@ -354,13 +355,14 @@ class _Feed:
         state: dict[str, dict[str, Any] | None] = {}
         for email in sorted((outcome.unmatched or set()) - self.counted):
             self.counted.add(email)
-            entry = self.repo.state(f"unmatched:{email}") or {"email": email, "count": 0}
+            key = own_state_key(self.repo, f"unmatched:{email}")
+            entry = self.repo.state(key) or {"email": email, "count": 0}
             if entry.get("ignored") or entry.get("assigned"):
                 continue
             entry["count"] = int(entry.get("count", 0)) + 1
             entry["last_seen"] = now.isoformat()
             entry.setdefault("source", self.source)
-            state[f"unmatched:{email}"] = entry
+            state[key] = entry
         return state
 
 
