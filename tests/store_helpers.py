@@ -42,12 +42,19 @@ def downgrade_store(directory: Path, revision: str) -> None:
     scripts = _scripts()
     repo = open_store(directory)
     try:
-        with repo.engine.connect() as c, c.begin():
+        with repo.engine.connect() as c:
+            # SQLite rebuilds a table to drop a column (Alembic's batch mode): with foreign
+            # keys enforced, dropping the old ``partners`` would be refused. Off outside
+            # the transaction, as SQLite requires.
+            c.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
 
             def steps(current: object, _context: object) -> object:
                 return scripts._downgrade_revs(revision, current)
 
-            with EnvironmentContext(Config(), scripts, fn=steps, destination_rev=revision) as env:
+            with (
+                c.begin(),
+                EnvironmentContext(Config(), scripts, fn=steps, destination_rev=revision) as env,
+            ):
                 env.configure(connection=c, transactional_ddl=True)
                 env.run_migrations()
     finally:
