@@ -321,19 +321,32 @@ def test_a_rep_writes_as_themselves_and_cannot_add_reps(
         )
 
 
-def test_an_admin_rep_can_add_and_remove_reps(
+def test_no_rep_s_role_can_create_roles_so_none_reaches_the_server_s_shell(
     team_db: TeamDatabase,
     memory_keyring: MemoryKeyring,
     nurture: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """An admin rep's role has no CREATEROLE: before PostgreSQL 16 it could grant itself
+    pg_execute_server_program and run a shell on the server (a hostile tester did). Reps
+    are added and removed with the owner's login; the admin's own is told so in one line."""
     run = nurture  # type: ignore[assignment]
     set_up(nurture, team_db)
     manager = add_rep(run, "mia@agency.org", "--admin")
     assert manager["admin"] is True
-    monkeypatch.setenv("NURTURE_STORE_URL", str(manager["store_url"]))
-    run("team", "login", "--password-stdin", stdin=f"{manager['password']}\n")  # type: ignore[operator]
-    rep = add_rep(run, "ann@agency.org")
+    with team_db.connect(str(manager["role"]), str(manager["password"])) as c:
+        row = c.execute(
+            "SELECT rolcreaterole, rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        assert row == (False, False)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute(f'GRANT pg_execute_server_program TO "{manager["role"]}"')
+    with monkeypatch.context() as as_mia:
+        as_mia.setenv("NURTURE_STORE_URL", str(manager["store_url"]))
+        run("team", "login", "--password-stdin", stdin=f"{manager['password']}\n")  # type: ignore[operator]
+        refused = run("team", "add-rep", "ann@agency.org", "--name", "Ann", ok=False)  # type: ignore[operator]
+        one_line_error(refused, "the login that set the team up")
+    rep = add_rep(run, "ann@agency.org")  # the owner's login
     with team_db.connect(str(rep["role"]), str(rep["password"])) as c:
         assert c.execute("SELECT count(*) FROM partners").fetchone() == (0,)
     run("team", "remove-rep", "ann@agency.org")  # type: ignore[operator]

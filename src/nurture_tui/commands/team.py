@@ -99,11 +99,28 @@ def login(args: argparse.Namespace) -> int:
     where = address(parse_store_url(url))
     require_keyring()  # before asking: what is typed must have a safe home
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            password = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            password = "\udcff"  # refused just below, in the same words
+    elif not sys.stdin.isatty():
+        raise ValidationError(
+            "there is no terminal to ask for the password in: pipe it to "
+            "`nurture team login --password-stdin`; nothing was saved"
+        )
     else:
         password = getpass.getpass(
             f"Password for {where.user} on {where.server}/{where.database}: "
         )
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "the password is not valid UTF-8 text (was the file saved in another encoding?); "
+            "nothing was saved"
+        ) from None
+    if "\x00" in password:
+        raise ValidationError("a password cannot contain a NUL character; nothing was saved")
     if not password:
         raise ValidationError("no password given; nothing was saved")
     check_login(url, password)

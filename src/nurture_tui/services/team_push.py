@@ -44,6 +44,7 @@ from nurture_tui.domain.model import (
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.exchange import Contents, read_store
 from nurture_tui.services.session import Session
+from nurture_tui.store import backups
 from nurture_tui.store.database import DATABASE_NAME
 from nurture_tui.store.legacy import legacy_files
 from nurture_tui.store.opening import open_store
@@ -342,6 +343,8 @@ def push(team: Session, source: Path, *, dry_run: bool = False) -> PushReport:
     source = source.expanduser()
     if not (source / DATABASE_NAME).is_file() and not legacy_files(source):
         raise ValidationError(f"there is no Nurture store at {source}; nothing was pushed")
+    if (source / DATABASE_NAME).is_file():
+        backups.check(source)  # a damaged store is refused, never merged into the agency's
     local_repo = open_store(source)
     try:
         already = local_repo.state(PUSHED_KEY)

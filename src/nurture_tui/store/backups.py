@@ -278,7 +278,15 @@ def check(directory: Path) -> str:
             verdict = connection.execute("PRAGMA integrity_check").fetchall()
         finally:
             connection.close()
-    problems = [str(row[0]) for row in verdict if row[0] != "ok"]
+    # SQLite may put many findings in one row, on lines of their own: one line for the rep.
+    problems = [
+        line.strip()
+        for row in verdict
+        if row[0] != "ok"
+        for line in str(row[0]).splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
     if problems:
-        raise StoreError(damaged_message(str(live), f"{len(problems)} problems: {problems[0]}"))
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        raise StoreError(damaged_message(str(live), f"{count}, the first: {problems[0]}"))
     return str(live)

@@ -347,7 +347,15 @@ def _require_team(c: Connection, server: Server) -> tuple[str, str]:
 
 
 def _require_admin(c: Connection, server: Server) -> str:
-    """The email of the admin rep connected, or one line saying only an admin may."""
+    """The email of the admin rep connected, who may also create roles, or one line
+    saying who may.
+
+    Why the second condition: adding or removing a rep creates or drops a database role,
+    and before PostgreSQL 16 a role with CREATEROLE may grant itself any non-superuser
+    role, among them ``pg_execute_server_program`` (a shell on the database server). So
+    no rep's role is ever given CREATEROLE; reps are added with the login that set the
+    team up (the database's owner), which an admin rep uses for that and nothing else.
+    """
     found = c.execute(
         text("SELECT email, is_admin FROM reps WHERE role = current_user AND removed_at IS NULL")
     ).first()
@@ -355,6 +363,12 @@ def _require_admin(c: Connection, server: Server) -> str:
         who = f"{found[0]} ({server.login.user})" if found else server.login.user
         raise TeamError(
             f"only an admin rep may add or remove reps, and {who} is not one: ask your admin"
+        )
+    if not _current_user(c)[1]:
+        raise TeamError(
+            f"adding or removing a rep creates or drops a database role, and {found[0]}'s "
+            f"own login ({server.login.user}) may not (no rep's role may: docs/team.md): "
+            "run it with the login that set the team up (the database's owner)"
         )
     return str(found[0])
 
@@ -383,7 +397,7 @@ def add_rep(url_text: str, email: str, name: str, *, admin: bool = False) -> New
             raise TeamError(f"{email} is already a rep (role {existing[0]}); nothing changed")
         role = role_name_for(email, _role_names(c))
         password = generate_password()
-        options = sql.SQL("LOGIN CREATEROLE" if admin else "LOGIN")
+        options = sql.SQL("LOGIN")  # never CREATEROLE: see _require_admin
         _ddl(
             c,
             server,
@@ -391,10 +405,12 @@ def add_rep(url_text: str, email: str, name: str, *, admin: bool = False) -> New
                 sql.Identifier(role), options, sql.Literal(_scram(c, role, password))
             ),
         )
-        # WITH ADMIN OPTION: from PostgreSQL 16 an admin may grant only roles it holds so.
-        grant = "GRANT {} TO {} WITH ADMIN OPTION" if admin else "GRANT {} TO {}"
         for group in (rep_group, admin_group) if admin else (rep_group,):
-            _ddl(c, server, sql.SQL(grant).format(sql.Identifier(group), sql.Identifier(role)))
+            _ddl(
+                c,
+                server,
+                sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(role)),
+            )
         values = {
             "email": email,
             "name": name,
@@ -449,6 +465,19 @@ def remove_rep(url_text: str, email: str) -> Rep:
             raise TeamError(f"{email} is not a rep of this team; nothing changed")
         if email == me:
             raise TeamError("you cannot remove yourself: ask another admin")
+        owns = c.execute(
+            text(
+                "SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+                "WHERE r.rolname = :role"
+            ),
+            {"role": row[2]},
+        ).scalar_one()
+        if owns:  # DROP ROLE would fail, listing every database it owns on the server
+            raise TeamError(
+                f"{email} logs in as {row[2]}, which owns this database: it cannot be removed "
+                "as a rep (the server's administrator can hand the database to another role "
+                "first); nothing changed"
+            )
         _ddl(c, server, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(row[2])))
         removed_at = _now()
         c.execute(

@@ -54,6 +54,16 @@ class TeamAddress:
         return f"{self.host}:{self.port}"
 
 
+#: libpq's TCP settings for a connection to a team store (see ``connection_url``).
+KEEPALIVES = {
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "30000",
+}
+
+
 def parse_store_url(text: str) -> URL:
     """``text`` as a URL, or one line that says what a store URL looks like.
 
@@ -104,7 +114,8 @@ def address(url: URL) -> TeamAddress:
 def shown(url: URL) -> str:
     """The URL as the rep may see it: the scheme they typed, never a password."""
     # URL.set ignores None, so the password is dropped with the named tuple's own _replace.
-    plain = url.set(drivername="postgresql")._replace(password=None)
+    query = {k: v for k, v in url.query.items() if k != "password"}  # libpq reads one there too
+    plain = url.set(drivername="postgresql", query=query)._replace(password=None)
     return plain.render_as_string(hide_password=True)
 
 
@@ -115,7 +126,8 @@ def split_password(text: str) -> tuple[str, str | None]:
     password = url.password
     if password is not None:
         password = str(password)
-    return shown(url), (password or None)
+    in_query = _query_value(url, "password")  # postgresql://u@h/db?password=… is libpq's too
+    return shown(url), (password or in_query or None)
 
 
 def check_tls(url: URL) -> None:
@@ -140,6 +152,10 @@ def connection_url(text: str, password: str | None = None) -> URL:
     if "sslmode" not in query and not is_local(host_of(url)):
         query["sslmode"] = "require"
     query.setdefault("connect_timeout", str(CONNECT_TIMEOUT_SECONDS))
+    # A server that stops answering mid-command (its network gone, not closed) is noticed
+    # within ~30 s instead of never: TCP keepalives, and a cap on unacknowledged sends.
+    for key, value in KEEPALIVES.items():
+        query.setdefault(key, value)
     query.setdefault("application_name", "nurture")
     url = url.set(drivername="postgresql+psycopg", query=query)
     if password is not None and url.password is None:

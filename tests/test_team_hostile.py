@@ -1,0 +1,104 @@
+"""What a hostile tester found in the team store (issue 15), each kept fixed.
+
+A password given as libpq's ``?password=`` parameter, ``team login`` with no terminal or a
+password that is not text, a damaged laptop store pushed into the agency's, and a server
+that stops answering mid-command (no TCP keepalives: the CLI waited forever).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fakes.memory_keyring import MemoryKeyring
+from nurture_tui.config import settings_path
+from nurture_tui.domain.kinds import PartnerKind
+from nurture_tui.domain.model import Partner
+from nurture_tui.store.opening import open_store
+from nurture_tui.store.team_url import KEEPALIVES, connection_url, split_password
+from team_helpers import Result, TeamDatabase, one_line_error, set_up
+
+pytest_plugins = ["team_helpers"]
+
+
+def test_a_password_as_a_url_parameter_goes_to_the_keyring_too(
+    team_db: TeamDatabase, memory_keyring: MemoryKeyring, nurture: object
+) -> None:
+    run = nurture  # type: ignore[assignment]
+    secret = team_db.password
+    with_parameter = f"{team_db.url()}?password={secret}"
+    assert split_password(with_parameter) == (team_db.url(), secret)
+    saved = run("config", "set", "store_url", with_parameter)  # type: ignore[operator]
+    assert secret.encode() not in settings_path().read_bytes()
+    assert secret not in saved.both
+    for argv in (["config", "show"], ["config", "show", "--json"]):
+        assert secret not in run(*argv).both  # type: ignore[operator]
+    run("config", "set", "rep_email", "boss@agency.org")  # type: ignore[operator]
+    run("team", "init")  # type: ignore[operator]  # it logs in with the kept password
+
+
+def test_team_login_without_a_terminal_or_with_a_password_that_is_not_text(
+    team_db: TeamDatabase,
+    memory_keyring: MemoryKeyring,
+    nurture: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = nurture  # type: ignore[assignment]
+    run("config", "set", "store_url", team_db.url())  # type: ignore[operator]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # cron, CI: no terminal
+    result: Result = run("team", "login", ok=False)  # type: ignore[operator]
+    one_line_error(result, "no terminal", "--password-stdin")
+    for typed, words in (("ab\x00cd\n", "NUL"), ("p@ss\udce9\n", "not valid UTF-8")):
+        result = run("team", "login", "--password-stdin", ok=False, stdin=typed)  # type: ignore[operator]
+        one_line_error(result, words)
+    assert memory_keyring.secrets == {}
+
+
+def test_a_damaged_laptop_store_is_never_pushed(
+    team_db: TeamDatabase,
+    memory_keyring: MemoryKeyring,
+    nurture: object,
+    tmp_path: Path,
+) -> None:
+    run = nurture  # type: ignore[assignment]
+    set_up(nurture, team_db)
+    laptop = tmp_path / "laptop"
+    local = open_store(laptop)
+    local.save(
+        *(
+            Partner(id=f"p{i:04d}", name=f"Partner {i}", kind=PartnerKind.HOSPITAL)
+            for i in range(300)
+        )
+    )
+    local.close()
+    database = laptop / "nurture.db"
+    # An index's page scribbled over: reading the tables still works (a push would have
+    # gone through), SQLite's own check finds it.
+    with sqlite3.connect(database) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_partners_history_rev'"
+        ).fetchone()[0]
+    data = bytearray(database.read_bytes())
+    start = (root - 1) * page_size
+    data[start + 8 : start + page_size] = b"\xde\xad" * ((page_size - 8) // 2)
+    database.write_bytes(bytes(data))
+    result: Result = run("team", "push", "--from", str(laptop), ok=False)  # type: ignore[operator]
+    one_line_error(result, "damaged")
+    listed = json.loads(run("team", "reps", "--json").out)  # type: ignore[operator]
+    assert listed["reps"]  # the team store is as it was, and answers
+    repo = open_store(tmp_path / "check", url=team_db.url(password=team_db.password))
+    assert repo.partners() == []
+    repo.close()
+
+
+def test_a_server_that_stops_answering_is_noticed_not_waited_for_forever() -> None:
+    url = connection_url("postgresql://ann@db.agency.org/agency")
+    for key, value in KEEPALIVES.items():
+        assert url.query[key] == value
+    assert int(url.query["tcp_user_timeout"]) <= 60_000
+    assert url.query["sslmode"] == "require"
