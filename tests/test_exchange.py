@@ -279,8 +279,12 @@ def test_export_and_import_work_the_same_on_postgresql(
     assert_same(original, read_store(team.repo))
     export_tinydb(team, tmp_path / "from-pg.json", with_participant_refs=True)
     assert (tmp_path / "from-pg.json").read_bytes() == out.read_bytes()
-    replaced = import_tinydb(team, out, replace=True)  # a server store: no local backup
-    assert replaced.replaced and replaced.backup is None
+    # A team store's records are never replaced by an import (no backup of a server to go
+    # back to; a hostile tester wiped an agency this way): refused, nothing changed.
+    before = read_store(team.repo)
+    with pytest.raises(ValidationError, match="team's shared database"):
+        import_tinydb(team, out, replace=True)
+    assert_same(before, read_store(team.repo))
 
 
 # ----------------------------------------------------------------------- the file itself

@@ -16,6 +16,7 @@ import pytest
 
 from fakes.memory_keyring import MemoryKeyring
 from nurture_tui.config import settings_path
+from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import PartnerKind
 from nurture_tui.domain.model import Partner
 from nurture_tui.store.opening import open_store
@@ -102,3 +103,47 @@ def test_a_server_that_stops_answering_is_noticed_not_waited_for_forever() -> No
         assert url.query[key] == value
     assert int(url.query["tcp_user_timeout"]) <= 60_000
     assert url.query["sslmode"] == "require"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql://ann@localhost/agency?host=db.example.org",
+        "postgresql://ann@localhost/agency?hostaddr=203.0.113.7",
+        "postgresql://ann@localhost/agency?host=localhost,db.example.org",
+    ],
+)
+def test_a_remote_host_hidden_in_the_query_still_gets_tls(address: str) -> None:
+    """libpq lets ?host= and ?hostaddr= override the address's host: a hostile tester's
+    fake server got a password in clear that way."""
+    assert connection_url(address).query["sslmode"] == "require"
+    with pytest.raises(ValidationError, match=r"unencrypted to (db\.example\.org|203\.0\.113\.7)"):
+        split_password(f"{address}&sslmode=disable")
+
+
+def test_the_demo_and_an_import_never_replace_a_team_store_s_records(
+    team_db: TeamDatabase,
+    memory_keyring: MemoryKeyring,
+    nurture: object,
+    tmp_path: Path,
+) -> None:
+    """Any rep once wiped the agency's records with `demo --force` or `import tinydb
+    --replace` (no undo: the history went too; no backup: a server has none)."""
+    run = nurture  # type: ignore[assignment]
+    set_up(nurture, team_db)
+    run("partner", "add", "Mercy General", "--kind", "hospital")  # type: ignore[operator]
+    laptop = tmp_path / "laptop"
+    local = open_store(laptop)
+    local.save(Partner(id="p1", name="Elsewhere", kind=PartnerKind.HOSPITAL))
+    local.close()
+    export = tmp_path / "other.json"
+    run("--data-dir", str(laptop), "export", str(export))  # type: ignore[operator]
+    for argv in (
+        ["demo", "--force", "--partners", "5", "--touchpoints", "10"],
+        ["import", "tinydb", "--replace", str(export)],
+    ):
+        result: Result = run(*argv, ok=False)  # type: ignore[operator]
+        one_line_error(result, "team's shared database", "nothing was")
+    repo = open_store(tmp_path / "check", url=team_db.url(password=team_db.password))
+    assert [p.name for p in repo.partners()] == ["Mercy General"]
+    repo.close()

@@ -471,7 +471,14 @@ def _referrals(
 def load_demo(session: Session, size: DemoSize, *, force: bool = False) -> DemoData:
     """Fill the store with the demo agency; refuses a store that has data unless forced."""
     repo = session.repo
-    if not force and (repo.partners(include_archived=True) or repo.touchpoint_count()):
+    has_data = bool(repo.partners(include_archived=True) or repo.touchpoint_count())
+    if has_data and repo.shared:  # a hostile tester wiped an agency with `demo --force`
+        raise ValidationError(
+            "this is the team's shared database, and it holds the agency's records: the demo "
+            "never replaces them, --force or not (try it on a store of your own: "
+            "`nurture --data-dir DIR demo` with NURTURE_STORE_URL unset); nothing was changed"
+        )
+    if not force and has_data:
         raise ValidationError(
             f"the store at {repo.directory} already has data; "
             "use --force to replace it with the demo"

@@ -419,6 +419,13 @@ def import_tinydb(
         contents, generated = _fill_refs(contents)
     repo = session.repo
     existing = repo.partners(include_archived=True)
+    if existing and repo.shared:  # a replace would wipe every rep's records, with no backup
+        raise ValidationError(
+            "this is the team's shared database, and it holds the agency's records: an import "
+            "never replaces them (a server has no `nurture backup` to go back to; use "
+            "PostgreSQL's pg_dump and restore, docs/team.md); import into an empty team store, "
+            "or move a laptop store in with `nurture team push`; nothing was imported"
+        )
     if existing and not replace:
         raise ValidationError(
             f"the store at {repo.directory} already has data ({len(existing)} partners, "

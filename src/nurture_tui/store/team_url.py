@@ -100,6 +100,22 @@ def host_of(url: URL) -> str:
     return url.host or _query_value(url, "host") or ""
 
 
+def remote_hosts(url: URL) -> list[str]:
+    """Every host libpq may connect to that is not this machine: the address's host, and
+    any ``host`` or ``hostaddr`` in the query (libpq lets those override the address's,
+    and takes comma-separated lists of them). A remote one anywhere means TLS."""
+    hosts = [url.host or ""]
+    for key in ("host", "hostaddr"):
+        value = url.query.get(key)
+        for item in value if isinstance(value, tuple) else [value] if value else []:
+            hosts += str(item).split(",")
+    return [h.strip() for h in hosts if h.strip() and not is_local(h.strip())]
+
+
+def all_local(url: URL) -> bool:
+    return not remote_hosts(url)
+
+
 def is_local(host: str) -> bool:
     """Whether ``host`` is this machine: no network between Nurture and the server."""
     return host.lower() in LOCAL_HOSTS or host.startswith("/")
@@ -133,8 +149,9 @@ def split_password(text: str) -> tuple[str, str | None]:
 def check_tls(url: URL) -> None:
     """Refuse a URL that allows a clear-text connection to another machine."""
     sslmode = _query_value(url, "sslmode")
-    host = host_of(url)
-    if sslmode in INSECURE_SSLMODES and not is_local(host):
+    remote = remote_hosts(url)
+    host = remote[0] if remote else host_of(url)
+    if sslmode in INSECURE_SSLMODES and remote:
         raise ValidationError(
             f"sslmode={sslmode} would let your password cross the network unencrypted to "
             f"{host}; remove it (Nurture requires TLS to a remote server) or use "
@@ -149,7 +166,7 @@ def connection_url(text: str, password: str | None = None) -> URL:
     url = parse_store_url(text)
     check_tls(url)
     query = dict(url.query)
-    if "sslmode" not in query and not is_local(host_of(url)):
+    if "sslmode" not in query and not all_local(url):
         query["sslmode"] = "require"
     query.setdefault("connect_timeout", str(CONNECT_TIMEOUT_SECONDS))
     # A server that stops answering mid-command (its network gone, not closed) is noticed
