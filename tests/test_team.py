@@ -374,7 +374,7 @@ def test_a_revoked_rep_is_told_in_one_line(
     for argv in (["partner", "list"], ["log", "--partner", "x", "--kind", "call"]):
         result = run(*argv, ok=False)  # type: ignore[operator]
         one_line_error(
-            result, f"access revoked for {role} on {team_db.host}:{team_db.port}: ask your admin"
+            result, f"access revoked for {role} on {team_db.host}:{team_db.port}", "ask your admin"
         )
         assert str(added["password"]) not in result.both
     listed = json.loads(run("team", "reps", "--all", "--json", ok=False).out)  # type: ignore[operator]

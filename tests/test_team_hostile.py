@@ -147,3 +147,16 @@ def test_the_demo_and_an_import_never_replace_a_team_store_s_records(
     repo = open_store(tmp_path / "check", url=team_db.url(password=team_db.password))
     assert [p.name for p in repo.partners()] == ["Mercy General"]
     repo.close()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql://ann:hunter@2@db.example.org/agency",  # an unencoded @ in the password
+        "postgresql://ann:pw@db.example.org/agen\x00cy",
+    ],
+)
+def test_an_address_that_cannot_be_read_one_way_is_refused(address: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        split_password(address)
+    assert "hunter" not in str(refused.value) and "2@" not in str(refused.value)

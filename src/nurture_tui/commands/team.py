@@ -294,7 +294,7 @@ def report(args: argparse.Namespace) -> int:
     session = session_for(args)
     since = (
         read_day(args.since, today=session.today(), tense=Tense.PAST, what="--since")
-        if args.since
+        if args.since is not None
         else None
     )
     found = team_report(session, effective_playbook().playbook, since)

@@ -248,9 +248,12 @@ def server_error(where: str, detail: str, login: ServerLogin | None) -> StoreErr
     revoked = StoreError if login is None else ServerRefusedError
     if "password authentication failed" in text:
         if login is not None and login.saved:
+            # The keyring's password: one that once worked, or one `config set` moved
+            # there from the address unchecked. Which, the server does not say.
             return ServerRefusedError(
-                f"access revoked for {user} on {server}: ask your admin (if they gave you a "
-                "new password, run `nurture team login`)"
+                f"access revoked for {user} on {server}, or the password kept in your "
+                "keyring is wrong: ask your admin (a mistyped or new password: run "
+                "`nurture team login` to type it again)"
             )
         return ServerRefusedError(
             f"wrong password for {user} on {server}: run `nurture team login` to type it again"

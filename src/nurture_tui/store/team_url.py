@@ -68,6 +68,14 @@ def parse_store_url(text: str) -> URL:
     """``text`` as a URL, or one line that says what a store URL looks like.
 
     The message never repeats ``text``: it may hold a password."""
+    authority = text.strip().partition("://")[2].partition("/")[0]
+    if authority.count("@") > 1:  # an unencoded "@" in the password: which part is which?
+        raise ValidationError(
+            "the address has more than one '@' before the host: write an '@' in the user "
+            "name or password as %40 (and ':' as %3A, '/' as %2F); nothing was saved"
+        )
+    if any(ord(c) < 32 for c in text):
+        raise ValidationError("the address holds a control character; nothing was saved")
     try:
         url = make_url(text.strip())
     except (ArgumentError, ValueError):
