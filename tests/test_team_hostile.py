@@ -160,3 +160,14 @@ def test_an_address_that_cannot_be_read_one_way_is_refused(address: str) -> None
     with pytest.raises(ValidationError) as refused:
         split_password(address)
     assert "hunter" not in str(refused.value) and "2@" not in str(refused.value)
+
+
+def test_check_and_restore_say_a_team_store_is_its_server_s_to_check_and_restore(
+    nurture: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run = nurture  # type: ignore[assignment]
+    monkeypatch.setenv("NURTURE_HOME", str(tmp_path))
+    monkeypatch.setenv("NURTURE_STORE_URL", "postgresql://ann@localhost:1/agency")
+    for argv, words in ((["check"], "it is checked by its server"), (["restore"], "restored")):
+        result: Result = run(*argv, ok=False)  # type: ignore[operator]
+        one_line_error(result, "PostgreSQL database", words)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from nurture_tui.commands.output import emit, say, session_for
+from nurture_tui.config import load_settings
 from nurture_tui.domain.errors import StoreError
 from nurture_tui.locations import data_directory
 from nurture_tui.services.csv_columns import FIELD_LABELS, headers_help
@@ -103,6 +104,16 @@ def csv_report_lines(report: ImportReport) -> list[str]:
     return lines
 
 
+def _refuse_a_team_store(what: str) -> None:
+    """``restore`` and ``check`` never open the store (it may be what is damaged), so they
+    read the settings alone to tell a team store apart."""
+    if load_settings().store_url:
+        raise StoreError(
+            f"this store is a PostgreSQL database: {what} by its server (pg_dump and "
+            "pg_restore, or the host's backups), not by Nurture (docs/team.md)"
+        )
+
+
 def _local_directory(args: argparse.Namespace) -> Path:
     """The data directory of a local store; a team store is backed up by its server."""
     session = session_for(args)
@@ -122,6 +133,7 @@ def backup(args: argparse.Namespace) -> int:
 
 def restore(args: argparse.Namespace) -> int:
     """Restore without opening the live store: it may be the thing that is damaged."""
+    _refuse_a_team_store("it is restored")
     directory = data_directory(args.data_dir)
     found = backups.list_backups(directory)
     if args.list or not found:
@@ -142,6 +154,7 @@ def restore(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     """SQLite's full integrity check, without opening the store for writing."""
+    _refuse_a_team_store("it is checked")
     directory = data_directory(args.data_dir)
     verdict = backups.check(directory)
     emit(args, {"ok": True, "database": verdict}, f"{verdict}: no damage found")
