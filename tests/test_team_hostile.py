@@ -21,7 +21,7 @@ from nurture_tui.domain.kinds import PartnerKind
 from nurture_tui.domain.model import Partner
 from nurture_tui.store.opening import open_store
 from nurture_tui.store.team_url import KEEPALIVES, connection_url, split_password
-from team_helpers import Result, TeamDatabase, one_line_error, set_up
+from team_helpers import ANN, Result, TeamDatabase, one_line_error, seed_team, set_up
 
 pytest_plugins = ["team_helpers"]
 
@@ -171,3 +171,18 @@ def test_check_and_restore_say_a_team_store_is_its_server_s_to_check_and_restore
     for argv, words in ((["check"], "it is checked by its server"), (["restore"], "restored")):
         result: Result = run(*argv, ok=False)  # type: ignore[operator]
         one_line_error(result, "PostgreSQL database", words)
+
+
+def test_a_rep_with_no_partners_of_their_own_is_not_told_everyone_is_on_cadence(
+    team_db: TeamDatabase,
+    memory_keyring: MemoryKeyring,
+    nurture: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = nurture  # type: ignore[assignment]
+    urls = seed_team(run, team_db, monkeypatch)
+    run("partner", "add", "Boss Hospital", "--kind", "hospital")  # type: ignore[operator]
+    monkeypatch.setenv("NURTURE_STORE_URL", urls[ANN])
+    said = run("next").out  # type: ignore[operator]
+    assert said.strip() == "Nothing to do for your partners (--everyone: every rep's)."
+    assert "Boss Hospital" in run("next", "--everyone").out  # type: ignore[operator]

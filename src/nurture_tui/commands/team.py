@@ -300,7 +300,7 @@ def report(args: argparse.Namespace) -> int:
     found = team_report(session, effective_playbook().playbook, since)
     rows = [
         [
-            r.name or r.email,
+            f"{r.name} <{r.email}>" if r.name else r.email,
             str(r.partners),
             str(sum(r.touches.values())),
             ", ".join(f"{n} {kind}" for kind, n in r.touches.most_common(3)),

@@ -20,6 +20,7 @@ from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.validation import parse_date, parse_datetime
 from nurture_tui.services import compliance, naming, records
 from nurture_tui.services.invites import complete_past_planned
+from nurture_tui.services.owners import ownership
 from nurture_tui.services.playbook import (
     check_playbook_file,
     effective_playbook,
@@ -245,6 +246,8 @@ def next_(args: argparse.Namespace) -> int:
     lines = [line for a in actions for line in action_lines(a, explain=args.explain)]
     if not lines and not session.repo.partners():
         lines = [NO_PARTNERS_YET]
+    if not lines and not args.everyone and not partner_id and ownership(session).team:
+        lines = ["Nothing to do for your partners (--everyone: every rep's)."]
     emit(args, None, lines or ["Nothing to do: every partner is on cadence."])
     return 0
 
