@@ -25,9 +25,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from bench_sync_tmux import agency_store  # noqa: E402
-
-from test_sync_pages import google_for_children  # noqa: E402
+from bench_sync_tmux import agency_store, signed_in_to_fake_google  # noqa: E402
 
 NURTURE = str(HERE.parent / ".venv" / "bin" / "nurture")
 
@@ -40,27 +38,8 @@ def one_sync(source: Path | None, code: str | None) -> float:
             from store_helpers import downgrade_store
 
             downgrade_store(store, "0005")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE.parent / "tests" / "fakes" / "google_api.py"),
-                "10000",
-                "10000",
-                str(partners),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            base = server.stdout.readline().strip()  # type: ignore[union-attr]
-            config = work / "config"
-            config.mkdir()
-            (config / "config.toml").write_text(
-                'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
-                'timezone = "America/Chicago"\nsync_every_minutes = 0\n'
-            )
-            env = os.environ | {"NURTURE_CONFIG_DIR": str(config)} | google_for_children(work, base)
+        with signed_in_to_fake_google(work, partners) as signed_in:
+            env = os.environ | signed_in
             if code:
                 env["PYTHONPATH"] = os.pathsep.join([code, env["PYTHONPATH"]])
             started = time.perf_counter()
@@ -68,12 +47,9 @@ def one_sync(source: Path | None, code: str | None) -> float:
                 [NURTURE, "--data-dir", str(store), "sync"], env=env, capture_output=True, text=True
             )
             elapsed = time.perf_counter() - started
-            if done.returncode != 0:
-                raise SystemExit(f"sync failed: {done.stderr.strip()[-300:]}")
-            return elapsed
-        finally:
-            server.stdin.close()  # type: ignore[union-attr]
-            server.wait(timeout=30)
+        if done.returncode != 0:
+            raise SystemExit(f"sync failed: {done.stderr.strip()[-300:]}")
+        return elapsed
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -51,6 +53,38 @@ def help_and_back() -> list[float]:
 def synced(store: Path) -> int:
     with sqlite3.connect(store / "nurture.db") as db:
         return int(db.execute("SELECT count(*) FROM touchpoints").fetchone()[0])
+
+
+@contextmanager
+def signed_in_to_fake_google(work: Path, partners: int) -> Iterator[dict[str, str]]:
+    """The fake Google in its own process, serving EVENTS events and MESSAGES sent messages
+    whose people are ``person@partner{i}.org``; yields the environment in which Nurture
+    (and its sync child) is signed in to it, with a bench config in ``work``."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE.parent / "tests" / "fakes" / "google_api.py"),
+            str(EVENTS),
+            str(MESSAGES),
+            str(partners),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = server.stdout.readline().strip()  # type: ignore[union-attr]
+        config = work / "config"
+        config.mkdir(exist_ok=True)
+        (config / "config.toml").write_text(
+            'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
+            'agency = "Bench Home Care"\ntimezone = "America/Chicago"\n'
+            "sync_every_minutes = 0\n"
+        )
+        yield {"NURTURE_CONFIG_DIR": str(config), **google_for_children(work, base)}
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=30)
 
 
 def agency_store(work: Path, source: Path | None) -> tuple[Path, int]:
@@ -94,53 +128,30 @@ def main() -> None:
         session.repo.close()
     before = synced(store)
     print(f"keys through tmux (120x40) during a sync ({partners:,} partners, {before:,} touches)")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(HERE.parent / "tests" / "fakes" / "google_api.py"),
-            str(EVENTS),
-            str(MESSAGES),
-            str(partners),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     try:
-        base = server.stdout.readline().strip()  # type: ignore[union-attr]
-        config = work / "config"
-        config.mkdir()
-        (config / "config.toml").write_text(
-            'rep_name = "Bench Rep"\nrep_email = "bench@agency.example"\n'
-            'agency = "Bench Home Care"\ntimezone = "America/Chicago"\n'
-            "sync_every_minutes = 0\n"
-        )
-        env = {
-            "NURTURE_CONFIG_DIR": str(config),
-            "TERM": "xterm-256color",
-            **google_for_children(work, base),
-        }
-        start(f"{NURTURE} --data-dir {store}", {k: f"'{v}'" for k, v in env.items()})
-        wait_until(lambda s: "Prospect" in s or "prospect" in s, 60)  # the board painted
-        wait_until(lambda s: "next action…" not in s, 120)  # the day's actions arrived
-        time.sleep(5)  # settled: the heap frozen, the first collection done
-        report("before the sync, ? / escape", [s for _ in range(10) for s in help_and_back()])
-        answer("R")
-        answer("y")
-        wait_until(lambda s: "Sync now" in s or "google" in s, 60)
-        started = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "S")
-        during: list[float] = []
-        wanted = before + EVENTS + MESSAGES
-        while synced(store) < wanted and time.perf_counter() - started < 300:
-            during.extend(help_and_back())
-        elapsed = time.perf_counter() - started
-        print(f"  the TUI's sync stored {synced(store) - before:,} touchpoints in {elapsed:.1f} s")
-        report("during the sync, ? / escape", during)
+        with signed_in_to_fake_google(work, partners) as env:
+            env |= {"TERM": "xterm-256color"}
+            start(f"{NURTURE} --data-dir {store}", {k: f"'{v}'" for k, v in env.items()})
+            wait_until(lambda s: "Prospect" in s or "prospect" in s, 60)  # the board painted
+            wait_until(lambda s: "next action…" not in s, 120)  # the day's actions arrived
+            time.sleep(5)  # settled: the heap frozen, the first collection done
+            report("before the sync, ? / escape", [s for _ in range(10) for s in help_and_back()])
+            answer("R")
+            answer("y")
+            wait_until(lambda s: "Sync now" in s or "google" in s, 60)
+            started = time.perf_counter()
+            tmux("send-keys", "-t", SESSION, "S")
+            during: list[float] = []
+            wanted = before + EVENTS + MESSAGES
+            while synced(store) < wanted and time.perf_counter() - started < 300:
+                during.extend(help_and_back())
+            elapsed = time.perf_counter() - started
+            print(
+                f"  the TUI's sync stored {synced(store) - before:,} touchpoints in {elapsed:.1f} s"
+            )
+            report("during the sync, ? / escape", during)
     finally:
         tmux("kill-server")
-        server.stdin.close()  # type: ignore[union-attr]
-        server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 
