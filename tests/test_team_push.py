@@ -305,3 +305,19 @@ def test_a_store_of_1k_partners_and_50k_touches_merges_into_an_overlapping_agenc
 
 def _npi(i: int) -> str:
     return f"1{i:09d}"
+
+
+def test_the_laptop_s_own_partners_are_never_merged_into_each_other(
+    team_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hostile tester's find: two partners the rep kept apart on the laptop ("Mercy
+    General" and "Mercy General Hospital") became one in an empty team store."""
+    local = open_store(tmp_path / "laptop")
+    local.save(
+        Partner(id="a", name="Mercy General", kind=PartnerKind.HOSPITAL),
+        Partner(id="b", name="Mercy General Hospital", kind=PartnerKind.HOSPITAL),
+    )
+    local.close()
+    code, out, _ = run(capsys, "--json", "team", "push", "--from", str(tmp_path / "laptop"))
+    assert code == 0
+    assert json.loads(out)["counts"]["partners"] == {"added": 2, "merged": 0, "already there": 0}

@@ -182,7 +182,8 @@ def _plan_partners(
         )
         team_ids.add(new.id)
         partner_of[partner.id] = new.id
-        index.add(new, local_emails.get(partner.id, ()))
+        # Not indexed: two of the laptop's own partners stay two (the rep kept them apart),
+        # whatever their names; only the team's records are merged into.
         plan.records.append(new)
         plan.count("partners", "added")
     return partner_of
