@@ -23,7 +23,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -226,6 +227,18 @@ def _groups(c: Connection) -> tuple[str, str] | None:
 # ------------------------------------------------------------------------- team init
 
 
+@contextmanager
+def _writing(server: Server) -> Iterator[Connection]:
+    """One write transaction on the team database, its failures in one line: every team
+    command that changes roles or reps runs in one, all or nothing."""
+    with (
+        plain_errors(server.where, server.login),
+        server.engine.connect().execution_options(write=True) as c,
+        c.begin(),
+    ):
+        yield c
+
+
 def init_team(url_text: str, rep_email: str, rep_name: str = "") -> InitResult:
     """Create the schema, the group roles and their grants, and make the rep running it
     (as the database's owner, with CREATEROLE) the first admin. Run again, it migrates an
@@ -233,11 +246,7 @@ def init_team(url_text: str, rep_email: str, rep_name: str = "") -> InitResult:
     adds an admin or drops anything."""
     email = clean_rep_email(rep_email)
     server = connect(url_text)
-    with (
-        plain_errors(server.where, server.login),
-        server.engine.connect().execution_options(write=True) as c,
-        c.begin(),
-    ):
+    with _writing(server) as c:
         check_version(c, server)
         c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INIT_LOCK})
         user, can_create_roles = _current_user(c)
@@ -381,11 +390,7 @@ def add_rep(url_text: str, email: str, name: str, *, admin: bool = False) -> New
     email = clean_rep_email(email)
     name = clean_rep_name(name)
     server = connect(url_text)
-    with (
-        plain_errors(server.where, server.login),
-        server.engine.connect().execution_options(write=True) as c,
-        c.begin(),
-    ):
+    with _writing(server) as c:
         check_version(c, server)
         rep_group, admin_group = _require_team(c, server)
         by = _require_admin(c, server)
@@ -446,11 +451,7 @@ def remove_rep(url_text: str, email: str) -> Rep:
 
     email = clean_rep_email(email)
     server = connect(url_text)
-    with (
-        plain_errors(server.where, server.login),
-        server.engine.connect().execution_options(write=True) as c,
-        c.begin(),
-    ):
+    with _writing(server) as c:
         _require_team(c, server)
         me = _require_admin(c, server)
         c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REPS_LOCK})
