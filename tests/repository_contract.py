@@ -25,6 +25,7 @@ import pytest
 from builders import at_days_ago, contact, days_ago, partner, referral, touch
 from nurture_tui.domain.errors import (
     AmbiguousIdError,
+    EditConflict,
     NotFoundError,
     NurtureError,
     ValidationError,
@@ -945,6 +946,99 @@ class RepositoryContract:
         assert repo.revision == revision + 200
         [history] = repo.histories()
         assert len(history.touchpoints) == 200
+
+    # ------------------------------------------------- versions (nobody overwrites)
+    def test_a_version_moves_only_when_what_the_record_says_changes(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        p = named("Mercy General")
+        c = contact(p)
+        repo.save(p, c)
+        assert (repo.partner(p.id).version, repo.contact(c.id).version) == (1, 1)
+        repo.save(replace(repo.partner(p.id), notes="Tuesdays"))
+        assert repo.partner(p.id).version == 2
+        repo.save(repo.partner(p.id))  # the same words again: no new version
+        assert repo.partner(p.id).version == 2
+        # Whatever version a caller puts in a record, the store alone moves it.
+        repo.save(replace(repo.partner(p.id), notes="Wednesdays", version=40))
+        assert repo.partner(p.id).version == 3
+        other = open_repo()
+        other.save(replace(other.contact(c.id), role="Charge Nurse"))
+        assert repo.contact(c.id).version == 2
+        repo.undo()  # an undo is a change: a form opened before it must notice
+        assert repo.contact(c.id).version == 3 and repo.contact(c.id).role == c.role
+
+    def test_a_save_expecting_an_older_version_writes_nothing(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        opened = repo.partner(p.id)  # the rep opens the form at version 1
+        colleague = open_repo()
+        colleague.save(replace(colleague.partner(p.id), tier=Tier.A), summary="Tier A")
+        revision, changes = repo.revision, repo.changes()
+        with pytest.raises(EditConflict) as raised:
+            repo.save(
+                replace(opened, notes="mine"),
+                summary="Mine",
+                expected_versions={p.id: opened.version},
+            )
+        assert (raised.value.expected, raised.value.found) == (1, 2)
+        assert repo.partner(p.id).tier is Tier.A and repo.partner(p.id).notes == ""
+        assert (repo.revision, repo.changes()) == (revision, changes)
+        # On top of the version now stored, the same save lands.
+        now = repo.partner(p.id)
+        repo.save(replace(now, notes="mine"), expected_versions={p.id: now.version})
+        assert (repo.partner(p.id).tier, repo.partner(p.id).notes) == (Tier.A, "mine")
+        assert repo.partner(p.id).version == 3
+
+    def test_a_save_expecting_a_record_that_is_gone_is_a_conflict(self, repo: Repository) -> None:
+        p = named("Mercy General")
+        repo.save(p)
+        c = contact(p)
+        with pytest.raises(EditConflict) as raised:
+            repo.save(c, expected_versions={c.id: 1})
+        assert raised.value.found is None
+        assert repo.contacts(p.id) == []
+
+    def test_conditional_writers_at_once_lose_no_update(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        """Four writers each add their own tags to one partner, read-modify-write with the
+        version check and a retry on conflict: every tag lands, the version counts every
+        write (the lost update a plain save allows cannot happen)."""
+        p = named("Mercy General")
+        repo.save(p)
+        writers = [open_repo() for _ in range(4)]
+        start = threading.Barrier(len(writers))
+        failures: list[BaseException] = []
+        conflicts = [0] * len(writers)
+
+        def write(index: int, writer: Repository) -> None:
+            try:
+                start.wait(timeout=30)
+                for n in range(10):
+                    while True:
+                        read = writer.partner(p.id)
+                        tagged = replace(read, tags=(*read.tags, f"w{index}-{n}"))
+                        try:
+                            writer.save(tagged, expected_versions={p.id: read.version})
+                            break
+                        except EditConflict:
+                            conflicts[index] += 1
+            except BaseException as error:  # reported by the test, not lost in the thread
+                failures.append(error)
+
+        threads = [threading.Thread(target=write, args=(i, w)) for i, w in enumerate(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a writer hung"
+        assert failures == []
+        final = repo.partner(p.id)
+        assert sorted(final.tags) == sorted(f"w{i}-{n}" for i in range(4) for n in range(10))
+        assert final.version == 1 + 40
 
     # ------------------------------------------------------- undo and history
     def test_each_write_is_a_change_with_its_summary(self, repo: Repository) -> None:

@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from builders import contact, partner, referral, touch
 from nurture_tui.domain.changes import NothingToUndoError
+from nurture_tui.domain.errors import EditConflict
+from nurture_tui.domain.kinds import Tier
 from nurture_tui.services import exchange
 from nurture_tui.services.session import Session
 from nurture_tui.store.migrate import HEAD
@@ -159,6 +161,23 @@ def test_attribution_cannot_be_forged_by_hand_written_sql(team: Team) -> None:
     assert (by_hand.created_by, by_hand.changed_by) == (BOB, BOB)
 
 
+def test_a_hand_written_update_moves_the_version_a_form_checks(team: Team) -> None:
+    """A rep's SQL client cannot slip a change past an open form: the trigger of 0008
+    moves the version on any change to what a partner says, and never back."""
+    p = partner()
+    team.ann.save(p)
+    opened = team.ann.partner(p.id)
+    role, password = team.logins[BOB]
+    with team.db.connect(role, password) as c:
+        c.execute("UPDATE partners SET history_rev = history_rev + 1 WHERE id = %s", (p.id,))
+        c.execute("UPDATE partners SET notes = 'by hand', version = 0 WHERE id = %s", (p.id,))
+    after = team.ann.partner(p.id)
+    assert (opened.version, after.version, after.notes) == (1, 2, "by hand")
+    with pytest.raises(EditConflict):
+        team.ann.save(replace(opened, tier=Tier.A), expected_versions={p.id: opened.version})
+    assert team.ann.partner(p.id).tier is opened.tier
+
+
 def test_the_cli_names_who_and_history_mine(
     team: Team, nurture: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,6 +209,9 @@ def test_0006_to_0007_on_a_team_store_with_data(
         make_url(team_db.url(password=team_db.password)).set(drivername="postgresql+psycopg")
     )
     with engine.begin() as c:  # the store as 0006 left it, with its partner
+        c.execute(text("DROP FUNCTION nurture_move_version() CASCADE"))  # (0008)
+        c.execute(text("ALTER TABLE partners DROP COLUMN version"))
+        c.execute(text("ALTER TABLE contacts DROP COLUMN version"))
         c.execute(text("DROP FUNCTION nurture_attribute_rep() CASCADE"))
         for table in ("partners", "contacts", "touchpoints", "referrals"):
             c.execute(text(f"ALTER TABLE {table} DROP COLUMN created_by, DROP COLUMN changed_by"))
@@ -239,6 +261,8 @@ def test_0006_to_0007_on_a_laptop_store_with_data(tmp_path: Path) -> None:
     for table in ("partners", "contacts", "touchpoints", "referrals"):
         for column in ("created_by", "changed_by"):
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    for table in ("partners", "contacts"):  # (0008)
+        db.execute(f"ALTER TABLE {table} DROP COLUMN version")
     db.execute("UPDATE alembic_version SET version_num = '0006'")
     db.commit()
     db.close()

@@ -170,6 +170,9 @@ def test_an_older_schema_still_migrates_on_open(
         make_url(team_db.url(password=team_db.password)).set(drivername="postgresql+psycopg")
     )
     with engine.begin() as c:  # as a store from before 0006 (and 0007) would be
+        c.execute(text("DROP FUNCTION nurture_move_version() CASCADE"))  # (0008)
+        c.execute(text("ALTER TABLE partners DROP COLUMN version"))
+        c.execute(text("ALTER TABLE contacts DROP COLUMN version"))
         c.execute(text("DROP FUNCTION nurture_attribute_rep() CASCADE"))
         for table in ("partners", "contacts", "touchpoints", "referrals"):
             c.execute(text(f"ALTER TABLE {table} DROP COLUMN created_by, DROP COLUMN changed_by"))

@@ -24,3 +24,18 @@ class AmbiguousIdError(NurtureError):
 
 class StoreError(NurtureError):
     """The store cannot be opened or written (locked, corrupt, unreadable)."""
+
+
+class EditConflict(NurtureError):
+    """A save that expected a record at one version found another: someone (a colleague, a
+    sync, another window) saved it in between. Nothing was written."""
+
+    def __init__(self, record_id: str, expected: int, found: int | None) -> None:
+        self.record_id = record_id
+        self.expected = expected
+        self.found = found
+        gone = "is gone" if found is None else f"is at version {found}"
+        super().__init__(
+            f"record {record_id[:8]} changed since it was read (expected version {expected}, "
+            f"it {gone}); nothing was saved"
+        )

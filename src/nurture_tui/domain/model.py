@@ -63,6 +63,10 @@ class Partner:
     ``changed_by``: two records saying the same thing are equal whoever wrote them."""
     changed_by: str = field(default="", compare=False)
     """Who last changed what it says (stamped by the store, as ``created_by``)."""
+    version: int = field(default=0, compare=False)
+    """Which version of what it says this is: the store moves it with every change, so a
+    form that opened one version can tell a colleague saved another meanwhile (0 for a
+    record not read from a store)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,10 @@ class Contact:
     ``changed_by``: two records saying the same thing are equal whoever wrote them."""
     changed_by: str = field(default="", compare=False)
     """Who last changed what it says (stamped by the store, as ``created_by``)."""
+    version: int = field(default=0, compare=False)
+    """Which version of what it says this is: the store moves it with every change, so a
+    form that opened one version can tell a colleague saved another meanwhile (0 for a
+    record not read from a store)."""
 
 
 @dataclass(frozen=True, slots=True)

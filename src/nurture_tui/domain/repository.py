@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -111,10 +111,14 @@ class Repository(Protocol):
         action: str = "save",
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
+        expected_versions: Mapping[str, int] | None = None,
     ) -> None:
         """Write records in one transaction. Each record's ``created_by``/``changed_by``
         are stamped from ``actor`` (a new record: both; a changed one: ``changed_by``),
-        never taken from the caller, so nobody writes in a colleague's name."""
+        never taken from the caller, so nobody writes in a colleague's name. A partner's
+        or contact's ``version`` is moved by the store too; ``expected_versions`` (id ->
+        version read) makes the write conditional: ``EditConflict`` and nothing written
+        when someone saved one of those records since."""
         ...
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:

@@ -101,6 +101,7 @@ def partner_row(p: Partner) -> Row:
         "archived": p.archived,
         "created_by": p.created_by,
         "changed_by": p.changed_by,
+        "version": p.version,
     }
 
 
@@ -122,6 +123,7 @@ def partner_from_row(r: Any) -> Partner:
         archived=bool(r.archived),
         created_by=_intern(r.created_by),
         changed_by=_intern(r.changed_by),
+        version=int(r.version),
     )
 
 
@@ -145,6 +147,7 @@ def contact_row(c: Contact) -> Row:
         "npi": c.npi,
         "created_by": c.created_by,
         "changed_by": c.changed_by,
+        "version": c.version,
     }
 
 
@@ -169,6 +172,7 @@ def contact_from_row(r: Any) -> Contact:
         npi=r.npi,
         created_by=_intern(r.created_by),
         changed_by=_intern(r.changed_by),
+        version=int(r.version),
     )
 
 

@@ -59,6 +59,8 @@ partners = Table(
     #: Who created the record and who last changed it (0007; "" before attribution).
     Column("created_by", Text, nullable=False, server_default=""),
     Column("changed_by", Text, nullable=False, server_default=""),
+    #: Moves with every change to what the partner says (0008): a form's save checks it.
+    Column("version", BigInteger, nullable=False, server_default="1"),
     Index("ix_partners_history_rev", "history_rev"),
 )
 
@@ -83,6 +85,8 @@ contacts = Table(
     #: Who created the record and who last changed it (0007; "" before attribution).
     Column("created_by", Text, nullable=False, server_default=""),
     Column("changed_by", Text, nullable=False, server_default=""),
+    #: Moves with every change to what the contact says (0008): a form's save checks it.
+    Column("version", BigInteger, nullable=False, server_default="1"),
     Index("ix_contacts_partner", "partner_id"),
 )
 

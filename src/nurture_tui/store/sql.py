@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 import threading
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -44,7 +44,7 @@ from nurture_tui.domain.changes import (
     describe_undo,
 )
 from nurture_tui.domain.collector import collector_paused
-from nurture_tui.domain.errors import AmbiguousIdError, NotFoundError, StoreError
+from nurture_tui.domain.errors import AmbiguousIdError, EditConflict, NotFoundError, StoreError
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
@@ -557,11 +557,18 @@ class SqlRepository:
         action: str = "save",
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
+        expected_versions: Mapping[str, int] | None = None,
     ) -> None:
         """Write records (and state entries) in one transaction, durable on return.
 
         The records' previous images go to the change log with the new ones, so the write
         can be undone; ``summary`` is what ``nurture history`` shows for it.
+
+        ``expected_versions`` (partner or contact id -> version) makes the write
+        conditional: when a record's stored version is another (a colleague saved it
+        since it was read), ``EditConflict`` is raised and nothing is written. The check
+        runs after this write holds the revision row, which every writer takes first, so
+        no other write can slip in between the check and the write.
         """
         grouped = _group(records)
         touched: set[str] = set()
@@ -578,10 +585,15 @@ class SqlRepository:
                     old = current.get(rid)
                     before = images.encode(table.name, old) if old is not None else None
                     after = images.encode(table.name, item)
+                    if expected_versions and rid in expected_versions:
+                        _check_version(rid, expected_versions[rid], old)
                     stamped = self._stamped(table, item, old, changed=before != after)
                     if stamped is not item:
                         row["created_by"] = stamped.created_by
                         row["changed_by"] = stamped.changed_by
+                    if table in _VERSIONED:
+                        stamped = _versioned(stamped, old, changed=before != after)
+                        row["version"] = stamped.version
                     items.append(stamped)
                     if before != after:
                         entries.append((table.name, rid, before, after))
@@ -788,6 +800,10 @@ class SqlRepository:
             # (the image holds content only, and a rep may not claim a colleague made it).
             creator = current.created_by if current is not None else self.actor
             record = _attributed(record, creator, self.actor)
+        if table in _VERSIONED:
+            # An undo is a change like any other: a form opened before it must notice.
+            old = _FROM_ROW[table](current) if current is not None else None
+            record = _versioned(record, old, changed=True)
         _upsert(c, table, [_ROW_OF[table](record)])
         if isinstance(record, Contact):
             self._replace_emails(c, [record])
@@ -1247,6 +1263,23 @@ def _attributed(record: Any, created_by: str, changed_by: str) -> Any:
     if isinstance(record, Touchpoint):
         return record._replace(created_by=created_by, changed_by=changed_by)
     return replace(record, created_by=created_by, changed_by=changed_by)
+
+
+#: The tables whose records carry a version that a form's save checks (migration 0008).
+_VERSIONED = frozenset({s.partners, s.contacts})
+
+
+def _check_version(rid: str, expected: int, stored: Partner | Contact | None) -> None:
+    if stored is None or stored.version != expected:
+        raise EditConflict(rid, expected, None if stored is None else stored.version)
+
+
+def _versioned(record: Any, old: Partner | Contact | None, *, changed: bool) -> Any:
+    """``record`` at the version its write makes: 1 when new, one more than the stored
+    one when what it says changed, the stored one when it did not (whatever the caller
+    put in it: the store alone moves versions)."""
+    version = 1 if old is None else old.version + int(changed)
+    return record if record.version == version else replace(record, version=version)
 
 
 _ROW_OF: dict[Table, Any] = {
