@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from nurture_tui.commands.output import emit, say, session_for, table
 from nurture_tui.domain.dates import Tense, describe_day
@@ -183,7 +184,7 @@ def _say_physician(data: dict[str, object]) -> None:
 def contact_edit(args: argparse.Namespace) -> int:
     session = session_for(args)
     today = session.today()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name in ("name", "role", "phone", "credential", "npi"):
         value = getattr(args, name)
         if value is not None:

@@ -17,8 +17,8 @@ from typing import Any
 
 from nurture_tui.config import DESCRIPTIONS, Settings, check_setting, save_settings, with_saved
 from nurture_tui.domain.compliance import Finding
-from nurture_tui.domain.dates import Tense
-from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.dates import MonthDay, Tense
+from nurture_tui.domain.errors import EditConflict, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, parse_enum
 from nurture_tui.domain.model import (
     Contact,
@@ -38,6 +38,7 @@ from nurture_tui.invites.model import Invite
 from nurture_tui.services import compliance, invites, records
 from nurture_tui.services import playbook as playbook_service
 from nurture_tui.services.fields import FieldError, checking
+from nurture_tui.services.meanwhile import ChangedMeanwhile, differences
 from nurture_tui.services.session import Session
 
 
@@ -214,22 +215,75 @@ class PartnerEntry:
     notes: str = ""
 
 
-def save_partner(session: Session, entry: PartnerEntry, partner_id: str | None = None) -> Partner:
+def partner_entry(partner: Partner) -> PartnerEntry:
+    """The partner as the partner form shows it, field for field."""
+    return PartnerEntry(
+        name=partner.name,
+        kind=partner.kind.value,
+        tier=partner.tier.value,
+        stage=partner.stage.value,
+        domains=", ".join(partner.domains),
+        npi=partner.npi or "",
+        tags=", ".join(partner.tags),
+        notes=partner.notes,
+    )
+
+
+def save_partner(
+    session: Session,
+    entry: PartnerEntry,
+    partner_id: str | None = None,
+    *,
+    opened: Partner | None = None,
+) -> Partner:
     """Add the partner (``partner_id`` None) or change it: one change, checked by
-    ``records`` field by field."""
+    ``records`` field by field.
+
+    ``opened``: the partner as the form opened it. Only the fields the rep changed are
+    written, and only if nobody saved the partner since; otherwise ``ChangedMeanwhile``
+    says what changed, and the form can put the rep's changes on top.
+    """
+    npi = entry.npi.strip()
+    if partner_id is None:
+        return records.add_partner(
+            session,
+            entry.name,
+            entry.kind,
+            npi=npi or None,
+            tier=entry.tier,
+            stage=entry.stage,
+            domains=split_list(entry.domains),
+            tags=split_list(entry.tags),
+            notes=entry.notes,
+        )
+    base = partner_entry(opened) if opened is not None else None
+    mine = [c.field for c in differences(base, entry)] if base is not None else None
     fields: dict[str, Any] = {
+        "name": entry.name,
+        "kind": entry.kind,
         "tier": entry.tier,
         "stage": entry.stage,
         "domains": split_list(entry.domains),
+        "npi": npi,
         "tags": split_list(entry.tags),
         "notes": entry.notes,
     }
-    npi = entry.npi.strip()
-    if partner_id is None:
-        return records.add_partner(session, entry.name, entry.kind, npi=npi or None, **fields)
-    return records.edit_partner(
-        session, partner_id, name=entry.name, kind=entry.kind, npi=npi, **fields
-    )
+    if mine is not None:
+        fields = {name: value for name, value in fields.items() if name in mine}
+    try:
+        return records.edit_partner(
+            session,
+            partner_id,
+            expected_version=opened.version if opened is not None else None,
+            **fields,
+        )
+    except EditConflict:
+        if opened is None or base is None or mine is None:
+            raise
+        now = session.repo.partner(opened.id)
+        shown = partner_entry(now)
+        theirs = differences(base, shown)
+        raise ChangedMeanwhile(now, shown, theirs, tuple(mine), now.changed_by) from None
 
 
 # --------------------------------------------------------------------- contacts
@@ -253,11 +307,44 @@ class ContactEntry:
     """The contact's individual NPI as typed; "" for none."""
 
 
+def contact_entry(contact: Contact) -> ContactEntry:
+    """The contact as the contact form shows it, field for field (a birthday without its
+    year as "03-14"; the latest milestone as "2026-12-01 promoted")."""
+    latest = contact.milestones[-1] if contact.milestones else None
+    return ContactEntry(
+        name=contact.name,
+        role=contact.role,
+        emails=", ".join(contact.emails),
+        phone=contact.phone,
+        birthday=day_text(contact.birthday),
+        started=day_text(contact.started),
+        milestone=f"{latest.on.isoformat()} {latest.note}" if latest else "",
+        met_in_person=contact.met_in_person,
+        linkedin_connected=contact.linkedin_connected,
+        credential=contact.credential.value if contact.credential else "",
+        npi=contact.npi or "",
+    )
+
+
+def day_text(value: date | MonthDay | None) -> str:
+    """A day as a form shows it again: ISO, or "03-14" for a birthday without a year."""
+    if isinstance(value, MonthDay):
+        return f"{value.month:02d}-{value.day:02d}"
+    return value.isoformat() if value else ""
+
+
 def save_contact(
-    session: Session, partner_id: str, entry: ContactEntry, contact_id: str | None = None
+    session: Session,
+    partner_id: str,
+    entry: ContactEntry,
+    contact_id: str | None = None,
+    *,
+    opened: Contact | None = None,
 ) -> Contact:
     """Add a contact at ``partner_id`` (``contact_id`` None) or change one: one change
-    either way (a new contact's milestones and LinkedIn tick go in with it)."""
+    either way (a new contact's milestones and LinkedIn tick go in with it).
+
+    ``opened``: the contact as the form opened it, as for ``save_partner``."""
     today = session.today()
     emails = split_list(entry.emails)
     with checking("birthday"):
@@ -272,21 +359,39 @@ def save_contact(
     kept = existing.milestones[:-1] if existing and existing.milestones else ()
     milestones = (*kept, *_milestone(entry.milestone, today))
     if existing is not None:
-        return records.edit_contact(
-            session,
-            existing.id,
-            name=entry.name,
-            role=entry.role,
-            emails=emails,
-            phone=entry.phone,
-            birthday=birthday,
-            started=started,
-            met_in_person=entry.met_in_person,
-            linkedin_connected=entry.linkedin_connected,
-            milestones=milestones,
-            credential=entry.credential,
-            npi=entry.npi,
-        )
+        base = contact_entry(opened) if opened is not None else None
+        mine = [c.field for c in differences(base, entry)] if base is not None else None
+        changes: dict[str, Any] = {
+            "name": entry.name,
+            "role": entry.role,
+            "emails": emails,
+            "phone": entry.phone,
+            "birthday": birthday,
+            "started": started,
+            "met_in_person": entry.met_in_person,
+            "linkedin_connected": entry.linkedin_connected,
+            "milestone": milestones,
+            "credential": entry.credential,
+            "npi": entry.npi,
+        }
+        if mine is not None:
+            changes = {name: value for name, value in changes.items() if name in mine}
+        if "milestone" in changes:
+            changes["milestones"] = changes.pop("milestone")
+        try:
+            return records.edit_contact(
+                session,
+                existing.id,
+                expected_version=opened.version if opened is not None else None,
+                **changes,
+            )
+        except EditConflict:
+            if opened is None or base is None or mine is None:
+                raise
+            now = session.repo.contact(opened.id)
+            shown = contact_entry(now)
+            theirs = differences(base, shown)
+            raise ChangedMeanwhile(now, shown, theirs, tuple(mine), now.changed_by) from None
     return records.add_contact(
         session,
         partner_id,

@@ -9,12 +9,13 @@ its field (``services.fields``: ``"name"``, ``"emails"``…), so a form shows it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypeVar
 
 from nurture_tui.domain.dates import MonthDay
-from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.errors import EditConflict, StoreError, ValidationError
 from nurture_tui.domain.kinds import (
     PartnerKind,
     ReferralService,
@@ -157,49 +158,64 @@ def edit_partner(
     owner: str | None = None,
     tags: Sequence[str] | None = None,
     notes: str | None = None,
+    expected_version: int | None = None,
 ) -> Partner:
-    partner = session.repo.partner(session.repo.resolve("partner", partner_id))
-    changes: dict[str, object] = {}
-    if name is not None:
-        with checking("name"):
-            changes["name"] = _name(session, name, "partner name")
-    if kind is not None:
-        with checking("kind"):
-            changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
-    if tier is not None:
-        with checking("tier"):
-            changes["tier"] = parse_enum(Tier, tier.upper(), "tier")
-    if stage is not None:
-        with checking("stage"):
-            new_stage = parse_enum(Stage, stage, "stage")
-        if new_stage is not partner.stage:
-            changes["stage"] = new_stage
-            changes["stage_since"] = session.today()
-    if domains is not None:
-        with checking("domains"):
-            changes["domains"] = tuple(dict.fromkeys(clean_domain(d) for d in domains))
-    if npi is not None:
-        with checking("npi"):
-            changes["npi"] = clean_npi(npi) if npi else None
-    if owner is not None:
-        with checking("owner"):
-            team, new_owner = owner_to_store(session, owner, partner)
-            changes["owner"] = new_owner if team else _label(session, owner, "owner")
-    if tags is not None:
-        with checking("tags"):
-            changes["tags"] = _tags(tags, session)
-    if notes is not None:
-        changes["notes"] = _free_text(session, notes)
-    updated = replace(partner, **changes)  # type: ignore[arg-type]
-    if updated != partner:
+    """Change the fields given, on top of the partner as stored when it is written.
+
+    ``expected_version`` (a form's): refuse with ``EditConflict`` if anyone saved the
+    partner since that version was read. Without it the fields given are applied to the
+    latest version, so a colleague's change to another field is never written over.
+    """
+    pid = session.repo.resolve("partner", partner_id)
+
+    def edited(partner: Partner) -> tuple[Partner, str]:
+        changes: dict[str, object] = {}
+        if name is not None:
+            with checking("name"):
+                changes["name"] = _name(session, name, "partner name")
+        if kind is not None:
+            with checking("kind"):
+                changes["kind"] = parse_enum(PartnerKind, kind, "partner kind")
+        if tier is not None:
+            with checking("tier"):
+                changes["tier"] = parse_enum(Tier, tier.upper(), "tier")
+        if stage is not None:
+            with checking("stage"):
+                new_stage = parse_enum(Stage, stage, "stage")
+            if new_stage is not partner.stage:
+                changes["stage"] = new_stage
+                changes["stage_since"] = session.today()
+        if domains is not None:
+            with checking("domains"):
+                changes["domains"] = tuple(dict.fromkeys(clean_domain(d) for d in domains))
+        if npi is not None:
+            with checking("npi"):
+                changes["npi"] = clean_npi(npi) if npi else None
+        if owner is not None:
+            with checking("owner"):
+                team, new_owner = owner_to_store(session, owner, partner)
+                changes["owner"] = new_owner if team else _label(session, owner, "owner")
+        if tags is not None:
+            with checking("tags"):
+                changes["tags"] = _tags(tags, session)
+        if notes is not None:
+            changes["notes"] = _free_text(session, notes)
+        updated = replace(partner, **changes)  # type: ignore[arg-type]
         moved = set(changes) <= {"stage", "stage_since"}
         summary = (
             f"Moved {updated.name} from {partner.stage.value} to {updated.stage.value}"
             if moved
             else f"Edited {updated.name}"
         )
-        session.repo.save(updated, action="partner-edit", summary=summary)
-    return updated
+        return updated, summary
+
+    return _save_edit(
+        session,
+        lambda: session.repo.partner(pid),
+        edited,
+        action="partner-edit",
+        expected_version=expected_version,
+    )
 
 
 def set_stage(session: Session, partner_id: str, stage: Stage) -> Partner:
@@ -207,10 +223,62 @@ def set_stage(session: Session, partner_id: str, stage: Stage) -> Partner:
 
 
 def archive_partner(session: Session, partner_id: str) -> Partner:
-    partner = session.repo.partner(session.repo.resolve("partner", partner_id))
-    archived = replace(partner, archived=True)
-    session.repo.save(archived, action="partner-archive", summary=f"Archived {partner.name}")
-    return archived
+    pid = session.repo.resolve("partner", partner_id)
+
+    def archived(partner: Partner) -> tuple[Partner, str]:
+        return replace(partner, archived=True), f"Archived {partner.name}"
+
+    return _save_edit(
+        session, lambda: session.repo.partner(pid), archived, action="partner-archive"
+    )
+
+
+#: A partner or a contact: the records a form edits, with a version (migration 0008).
+_Versioned = TypeVar("_Versioned", Partner, Contact)
+
+#: How often an edit without a version of its own is tried again when another writer
+#: saved the same record between its read and its write (each try takes milliseconds).
+_EDIT_ATTEMPTS = 20
+
+
+def _save_edit(
+    session: Session,
+    read: Callable[[], _Versioned],
+    edit: Callable[[_Versioned], tuple[_Versioned, str]],
+    *,
+    action: str,
+    expected_version: int | None = None,
+) -> _Versioned:
+    """Read, edit and save one partner or contact so that no one's change is lost.
+
+    The save is conditional on the version read. With ``expected_version`` (a form that
+    opened the record at that version) a newer version is the rep's to see: the
+    ``EditConflict`` goes up. Without it (a command, a stage move) the edit is made again
+    on the newer version, which is what the caller asked for: these fields, now.
+    """
+    for _ in range(_EDIT_ATTEMPTS):
+        current = read()
+        if expected_version is not None and current.version != expected_version:
+            raise EditConflict(current.id, expected_version, current.version)
+        updated, summary = edit(current)
+        if updated == current:
+            return current
+        try:
+            session.repo.save(
+                updated,
+                action=action,
+                summary=summary,
+                expected_versions={current.id: current.version},
+            )
+        except EditConflict:
+            if expected_version is not None:
+                raise
+            continue
+        return replace(updated, version=current.version + 1)
+    raise StoreError(
+        f"{read().name} kept changing while this was being saved (another window or a "
+        "colleague saving it again and again); nothing was saved: try again"
+    )
 
 
 def add_contact(
@@ -270,8 +338,12 @@ def add_contact(
     return contact
 
 
-def edit_contact(session: Session, contact_id: str, **changes: object) -> Contact:
-    contact = session.repo.contact(session.repo.resolve("contact", contact_id))
+def edit_contact(
+    session: Session, contact_id: str, *, expected_version: int | None = None, **changes: object
+) -> Contact:
+    """Change the fields given, on top of the contact as stored when it is written
+    (``expected_version``: as ``edit_partner``'s)."""
+    cid = session.repo.resolve("contact", contact_id)
     if "name" in changes:
         with checking("name"):
             changes["name"] = _name(session, str(changes["name"]), "contact name")
@@ -280,7 +352,7 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
             emails = tuple(dict.fromkeys(clean_email(str(e)) for e in changes["emails"]))  # type: ignore[attr-defined]
             for email in emails:
                 other = session.repo.contact_by_email(email)
-                if other is not None and other.id != contact.id:
+                if other is not None and other.id != cid:
                     raise ValidationError(
                         f"{email} already belongs to {other.name} ({other.id[:8]})"
                     )
@@ -305,9 +377,18 @@ def edit_contact(session: Session, contact_id: str, **changes: object) -> Contac
         with checking("npi"):
             typed = str(changes["npi"] or "").strip()
             changes["npi"] = clean_npi(typed) if typed else None
-    updated = replace(contact, **changes)  # type: ignore[arg-type]
-    session.repo.save(updated, action="contact-edit", summary=f"Edited contact {updated.name}")
-    return updated
+
+    def edited(contact: Contact) -> tuple[Contact, str]:
+        updated = replace(contact, **changes)  # type: ignore[arg-type]
+        return updated, f"Edited contact {updated.name}"
+
+    return _save_edit(
+        session,
+        lambda: session.repo.contact(cid),
+        edited,
+        action="contact-edit",
+        expected_version=expected_version,
+    )
 
 
 @dataclass(frozen=True)

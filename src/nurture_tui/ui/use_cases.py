@@ -45,7 +45,7 @@ from nurture_tui.domain.compliance import ComplianceReport
 from nurture_tui.domain.dates import describe_day, describe_moment
 from nurture_tui.domain.errors import NurtureError, StoreError
 from nurture_tui.domain.kinds import Stage
-from nurture_tui.domain.model import Override, Referral, Touchpoint
+from nurture_tui.domain.model import Contact, Override, Partner, Referral, Touchpoint
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.services import compliance, entries, history, lookups, records
 from nurture_tui.services import sync as sync_service
@@ -296,10 +296,15 @@ class UseCases(App[None]):
         entry: entries.PartnerEntry,
         partner_id: str | None = None,
         *,
+        opened: Partner | None = None,
         origin: MessagePump | None = None,
     ) -> None:
-        """Add a partner (``partner_id`` None) or save the changes to one."""
-        landed = self._write(origin, lambda: entries.save_partner(self.session, entry, partner_id))
+        """Add a partner (``partner_id`` None) or save the changes to one (``opened``: as
+        the form opened it; a colleague's save since is ``ChangedMeanwhile``)."""
+        landed = self._write(
+            origin,
+            lambda: entries.save_partner(self.session, entry, partner_id, opened=opened),
+        )
         if landed is None:
             return
         partner, undoable = landed
@@ -350,11 +355,16 @@ class UseCases(App[None]):
         entry: entries.ContactEntry,
         contact_id: str | None = None,
         *,
+        opened: Contact | None = None,
         origin: MessagePump | None = None,
     ) -> None:
-        """Add a contact (milestones and all: one change) or save the changes to one."""
+        """Add a contact (milestones and all: one change) or save the changes to one
+        (``opened``: as ``save_partner``'s)."""
         landed = self._write(
-            origin, lambda: entries.save_contact(self.session, partner_id, entry, contact_id)
+            origin,
+            lambda: entries.save_contact(
+                self.session, partner_id, entry, contact_id, opened=opened
+            ),
         )
         if landed is None:
             return

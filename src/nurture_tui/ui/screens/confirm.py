@@ -1,4 +1,5 @@
-"""A yes/no question before something that takes a record away (archive a partner).
+"""A yes/no question before something that takes a record away (archive a partner), or
+that replaces a colleague's words with the rep's (a form saved over a colleague's save).
 
 Dismisses with ``True`` for yes, ``False`` for no; the caller does the work. "No" is the
 focused button, so a stray Enter keeps things as they are.
@@ -15,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
+from textual.widgets.button import ButtonVariant
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,16 +25,24 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str | Text, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(
+        self,
+        question: str | Text,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        yes_variant: ButtonVariant = "error",
+    ) -> None:
         super().__init__()
         self.question = Text(question) if isinstance(question, str) else question
         self.yes, self.no = yes, no
+        self.yes_variant: ButtonVariant = yes_variant
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(classes="confirm-buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
+                yield Button(f"{self.yes} (y)", variant=self.yes_variant, id="confirm-yes")
                 yield Button(f"{self.no} (n)", id="confirm-no")
         yield Footer(show_command_palette=False)
 

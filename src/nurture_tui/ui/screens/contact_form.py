@@ -6,25 +6,15 @@ toward Stark's yearly limit, which the log form checks before the rep spends.
 
 from __future__ import annotations
 
-from datetime import date
-
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 from textual.worker import Worker
 
-from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS, Credential
-from nurture_tui.domain.model import Contact
-from nurture_tui.services.entries import ContactEntry
+from nurture_tui.domain.model import Contact, Partner
+from nurture_tui.services.entries import ContactEntry, contact_entry
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.form import FormScreen, field_label
-
-
-def _iso(value: date | MonthDay | None) -> str:
-    """A day as the field shows it again: ISO, or "03-14" for a birthday without a year."""
-    if isinstance(value, MonthDay):
-        return f"{value.month:02d}-{value.day:02d}"
-    return value.isoformat() if value else ""
 
 
 def credential_options() -> list[tuple[str, str]]:
@@ -59,6 +49,20 @@ class ContactForm(FormScreen):
         ("npi", "contact-npi"),
     )
 
+    ENTRY_WIDGETS = (
+        ("name", "contact-name"),
+        ("role", "contact-role"),
+        ("emails", "contact-emails"),
+        ("phone", "contact-phone"),
+        ("birthday", "contact-birthday"),
+        ("started", "contact-started"),
+        ("milestone", "contact-milestone"),
+        ("met_in_person", "contact-met"),
+        ("linkedin_connected", "contact-linkedin"),
+        ("credential", "contact-credential"),
+        ("npi", "contact-npi"),
+    )
+
     def __init__(self, partner_id: str, contact: Contact | None = None) -> None:
         super().__init__()
         self.partner_id = partner_id
@@ -69,56 +73,57 @@ class ContactForm(FormScreen):
         return f"Edit {self.contact.name}" if self.contact else "Add a contact"
 
     def fields(self) -> ComposeResult:
-        c = self.contact
+        # The fields show the contact's entry (``contact_entry``): the same words the
+        # save compares with to know what the rep changed.
+        shown = contact_entry(self.contact) if self.contact else ContactEntry(name="")
         yield field_label("Name")
-        yield Input(value=c.name if c else "", id="contact-name")
+        yield Input(value=shown.name, id="contact-name")
         yield field_label("Role")
         yield Input(
-            value=c.role if c else "",
+            value=shown.role,
             placeholder="Discharge Planner, Hospice Liaison…",
             id="contact-role",
         )
         yield field_label("Credential")
         yield Select(
             credential_options(),
-            value=c.credential.value if c and c.credential else Select.NULL,
+            value=shown.credential or Select.NULL,
             prompt="not set (MD, DO… count toward the gift limit)",
             id="contact-credential",
         )
         yield field_label("NPI")
         yield Input(
-            value=c.npi or "" if c else "",
+            value=shown.npi,
             placeholder="their own 10-digit NPI (optional)",
             id="contact-npi",
         )
         yield field_label("Emails")
-        yield Input(value=", ".join(c.emails) if c else "", id="contact-emails")
+        yield Input(value=shown.emails, id="contact-emails")
         yield field_label("Phone")
-        yield Input(value=c.phone if c else "", id="contact-phone")
+        yield Input(value=shown.phone, id="contact-phone")
         yield field_label("Birthday")
         yield Input(
-            value=_iso(c.birthday if c else None),
+            value=shown.birthday,
             placeholder="1980-03-14, or March 14 without the year (optional)",
             id="contact-birthday",
         )
         yield field_label("Started")
         yield Input(
-            value=_iso(c.started if c else None),
+            value=shown.started,
             placeholder="when they joined: 11/2, 2026-11-02, mon",
             id="contact-started",
         )
         yield field_label("Milestone")
-        milestone = c.milestones[-1] if c and c.milestones else None
         yield Input(
-            value=f"{milestone.on.isoformat()} {milestone.note}" if milestone else "",
+            value=shown.milestone,
             placeholder="YYYY-MM-DD promoted / retiring / a hard time…",
             id="contact-milestone",
         )
         yield field_label("")
-        yield Checkbox("Met in person", value=bool(c and c.met_in_person), id="contact-met")
+        yield Checkbox("Met in person", value=shown.met_in_person, id="contact-met")
         yield field_label("")
         yield Checkbox(
-            "Connected on LinkedIn", value=bool(c and c.linkedin_connected), id="contact-linkedin"
+            "Connected on LinkedIn", value=shown.linkedin_connected, id="contact-linkedin"
         )
 
     def _text(self, widget_id: str) -> str:
@@ -142,4 +147,10 @@ class ContactForm(FormScreen):
             npi=self._text("contact-npi"),
         )
         existing = self.contact.id if self.contact else None
-        return nurture(self).save_contact(self.partner_id, entry, existing, origin=self)
+        return nurture(self).save_contact(
+            self.partner_id, entry, existing, opened=self.contact, origin=self
+        )
+
+    def reopen(self, record: Partner | Contact) -> None:
+        if isinstance(record, Contact):
+            self.contact = record

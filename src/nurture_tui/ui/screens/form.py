@@ -22,12 +22,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker
 
 from nurture_tui.domain.errors import NurtureError
+from nurture_tui.domain.model import Contact, Partner
 from nurture_tui.services.fields import FieldError, checking
+from nurture_tui.services.meanwhile import ChangedMeanwhile
 from nurture_tui.ui.messages import WriteFailed, WriteLanded, WriteRefused
+from nurture_tui.ui.screens.confirm import ConfirmScreen
 
 __all__ = ["FieldError", "FormScreen", "checking", "field_label"]
 
@@ -156,7 +159,66 @@ class FormScreen(ModalScreen[Any]):
         return next((fid for words, fid in self.FIELD_HINTS if words in text), None)
 
     def refuse(self, error: NurtureError) -> None:
+        if isinstance(error, ChangedMeanwhile):
+            self.changed_meanwhile(error)
+            return
         self.show_error(str(error), self.field_for(error))
+
+    # ------------------------------------------------- a colleague saved meanwhile
+    #: The entry's field -> this form's widget, for a form that edits a record with a
+    #: version (partner, contact): where a colleague's change is put when it arrives.
+    ENTRY_WIDGETS: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def changed_meanwhile(self, conflict: ChangedMeanwhile) -> None:
+        """Someone saved the record since this form opened it, and nothing was written.
+
+        Their changes go into the fields the rep left alone at once (the form now shows
+        the record as stored, plus what the rep typed), and the rep is asked: put mine on
+        top and save, or look first. Either way nothing the rep typed is lost.
+        """
+        self.take_theirs(conflict)
+        theirs = "; ".join(change.describe() for change in conflict.theirs) or "nothing you see"
+        replaced = conflict.both
+        question = Text.assemble(
+            (conflict.by or "Someone", "bold"),
+            " saved ",
+            (conflict.current.name, "bold"),
+            " while you had it open.\nTheirs: ",
+            theirs,
+            "\nYours: ",
+            ", ".join(name.replace("_", " ") for name in conflict.mine) or "nothing",
+            *(
+                ("\nYours replace theirs in: ", ", ".join(replaced))
+                if replaced
+                else ("\nTheir changes are kept.",)
+            ),
+        )
+        self.show_error(
+            f"{conflict.by or 'Someone'} saved this meanwhile: their changes are in the "
+            "form now, yours are as you typed them. Save puts yours on top."
+        )
+        self.app.push_screen(
+            ConfirmScreen(
+                question, yes="Re-apply mine on top", no="Review first", yes_variant="primary"
+            ),
+            self._reapply_answered,
+        )
+
+    def _reapply_answered(self, reapply: bool | None) -> None:
+        if reapply:
+            self.action_save()
+
+    def take_theirs(self, conflict: ChangedMeanwhile) -> None:
+        """Put the record as stored now into the fields the rep did not change, and make
+        it the one this form edits (a subclass says how: ``ENTRY_WIDGETS``, ``reopen``)."""
+        now = conflict.current_entry
+        for name, widget_id in self.ENTRY_WIDGETS:
+            if name not in conflict.mine:
+                set_field(self.query_one(f"#{widget_id}"), getattr(now, name))
+        self.reopen(conflict.current)
+
+    def reopen(self, record: Partner | Contact) -> None:
+        """This form now edits ``record`` (the version a save of it is checked against)."""
 
     # ------------------------------------------------------------------ saving
     @property
@@ -221,3 +283,14 @@ class FormScreen(ModalScreen[Any]):
 
 def field_label(text: str) -> Label:
     return Label(text, classes="field-label")
+
+
+def set_field(widget: Widget, value: str | bool) -> None:
+    """Show ``value`` in a form's field, whatever kind of field it is ("" in a choice
+    that may be left unset leaves it unset)."""
+    if isinstance(widget, Checkbox):
+        widget.value = bool(value)
+    elif isinstance(widget, Select):
+        widget.value = value if value != "" else Select.NULL
+    elif isinstance(widget, Input):
+        widget.value = str(value)

@@ -12,8 +12,8 @@ from textual.widgets import Button, Input, Select
 from textual.worker import Worker
 
 from nurture_tui.domain.kinds import PartnerKind, Stage, Tier
-from nurture_tui.domain.model import Partner
-from nurture_tui.services.entries import PartnerEntry
+from nurture_tui.domain.model import Contact, Partner
+from nurture_tui.services.entries import PartnerEntry, partner_entry
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 from nurture_tui.ui.screens.form import FormScreen, field_label
@@ -44,6 +44,17 @@ class PartnerForm(FormScreen):
         ("stage", "partner-stage"),
     )
 
+    ENTRY_WIDGETS = (
+        ("name", "partner-name"),
+        ("kind", "partner-kind"),
+        ("tier", "partner-tier"),
+        ("stage", "partner-stage"),
+        ("domains", "partner-domains"),
+        ("npi", "partner-npi"),
+        ("tags", "partner-tags"),
+        ("notes", "partner-notes"),
+    )
+
     def __init__(self, partner: Partner | None = None) -> None:
         super().__init__()
         self.partner = partner
@@ -64,42 +75,40 @@ class PartnerForm(FormScreen):
         return f"Edit {self.partner.name}" if self.partner else "Add a partner"
 
     def fields(self) -> ComposeResult:
-        p = self.partner
+        # The fields show the partner's entry (``partner_entry``): the same words the
+        # save compares with to know what the rep changed.
+        shown = partner_entry(self.partner) if self.partner else PartnerEntry(name="", kind="")
         yield field_label("Name")
-        yield Input(value=p.name if p else "", id="partner-name")
+        yield Input(value=shown.name, id="partner-name")
         yield field_label("Kind")
         yield Select(
             [(k.value, k.value) for k in PartnerKind],
             allow_blank=False,
-            value=p.kind.value if p else PartnerKind.HOSPITAL.value,
+            value=shown.kind or PartnerKind.HOSPITAL.value,
             id="partner-kind",
         )
         yield field_label("Tier (A best)")
         yield Select(
             [(t.value, t.value) for t in Tier],
             allow_blank=False,
-            value=p.tier.value if p else "B",
+            value=shown.tier,
             id="partner-tier",
         )
         yield field_label("Stage")
         yield Select(
             [(s.value, s.value) for s in Stage],
             allow_blank=False,
-            value=p.stage.value if p else "prospect",
+            value=shown.stage,
             id="partner-stage",
         )
         yield field_label("Domains")
-        yield Input(
-            value=", ".join(p.domains) if p else "",
-            placeholder="mercy.org, ...",
-            id="partner-domains",
-        )
+        yield Input(value=shown.domains, placeholder="mercy.org, ...", id="partner-domains")
         yield field_label("NPI")
-        yield Input(value=p.npi or "" if p else "", id="partner-npi")
+        yield Input(value=shown.npi, id="partner-npi")
         yield field_label("Tags")
-        yield Input(value=", ".join(p.tags) if p else "", id="partner-tags")
+        yield Input(value=shown.tags, id="partner-tags")
         yield field_label("Notes")
-        yield Input(value=p.notes if p else "", id="partner-notes")
+        yield Input(value=shown.notes, id="partner-notes")
 
     def _value(self, widget_id: str) -> str:
         widget = self.query_one(f"#{widget_id}")
@@ -118,7 +127,11 @@ class PartnerForm(FormScreen):
             notes=self._value("partner-notes"),
         )
         existing = self.partner.id if self.partner else None
-        return nurture(self).save_partner(entry, existing, origin=self)
+        return nurture(self).save_partner(entry, existing, opened=self.partner, origin=self)
+
+    def reopen(self, record: Partner | Contact) -> None:
+        if isinstance(record, Partner):
+            self.partner = record
 
     # ----------------------------------------------------------------- archive
     @on(Button.Pressed, "#partner-archive")
