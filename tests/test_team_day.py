@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +181,21 @@ def test_sqlite_keeps_free_text_owners_and_every_partner(nurture: Run) -> None:
     hope = next(p for p in edited if p["name"] == "Hope")
     changed = json.loads(run("partner", "edit", hope["id"], "--owner", "casey", "--json").out)
     assert changed["owner"] == "casey"
+
+
+def test_a_csv_import_gives_partners_to_reps_and_leaves_a_stranger_s_unassigned(
+    agency: Agency, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "partners.csv"
+    sheet.write_text(
+        "Partner,Kind,Owner\n"
+        f"Mercy General,hospital,{ANN.upper()}\n"
+        "Hope Home Health,home-health,Jordan Smith\n"
+        "Grace SNF,snf,\n"
+    )
+    with agency.as_rep(BEN):
+        done = agency.run("import", "csv", str(sheet))
+        assert "owner 'Jordan Smith' is no rep of this team" in done.out + done.err
+        listed = {p["name"]: p["owner"] for p in agency.json("partner", "list")}
+    assert listed["Mercy General"] == ANN
+    assert listed["Hope Home Health"] is None and listed["Grace SNF"] is None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import touch
 from nurture_tui import cli
 from nurture_tui.domain.kinds import PartnerKind, TouchpointKind
 from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint
@@ -182,6 +183,26 @@ def test_a_second_push_of_the_same_store_is_refused_and_writes_nothing(
     team = _team(team_env, tmp_path)
     assert team.revision == revision
     assert len(team.partners()) == 1
+    team.close()
+
+
+def test_undo_of_a_push_says_at_once_it_cannot_and_takes_nothing_back(
+    team_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = open_store(tmp_path / "laptop")
+    mercy = Partner(id="p1", name="Mercy", kind=PartnerKind.HOSPITAL)
+    local.save(mercy, touch(mercy, "call", 3))
+    local.close()
+    assert run(capsys, "team", "push", "--from", str(tmp_path / "laptop"))[0] == 0
+    team = _team(team_env, tmp_path)
+    revision = team.revision
+    team.close()
+    code, _, err = run(capsys, "undo")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "moved a laptop store into the team store and can't be undone with u" in err
+    team = _team(team_env, tmp_path)
+    assert team.revision == revision and len(team.partners()) == 1
+    assert team.touchpoint_count() == 1
     team.close()
 
 

@@ -112,13 +112,15 @@ class Repository(Protocol):
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
         expected_versions: Mapping[str, int] | None = None,
+        undoable: bool = True,
     ) -> None:
         """Write records in one transaction. Each record's ``created_by``/``changed_by``
         are stamped from ``actor`` (a new record: both; a changed one: ``changed_by``),
         never taken from the caller, so nobody writes in a colleague's name. A partner's
         or contact's ``version`` is moved by the store too; ``expected_versions`` (id ->
         version read) makes the write conditional: ``EditConflict`` and nothing written
-        when someone saved one of those records since."""
+        when someone saved one of those records since. ``undoable`` False: ``undo``
+        refuses this change at once (a team push, too large to take back)."""
         ...
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:

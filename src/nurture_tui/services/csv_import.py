@@ -45,6 +45,7 @@ from nurture_tui.domain.kinds import (
     parse_enum,
 )
 from nurture_tui.domain.model import Contact, Partner, Touchpoint, new_id
+from nurture_tui.domain.ownership import NotARepError
 from nurture_tui.domain.phi import phi_findings
 from nurture_tui.domain.privacy import contains_reference, mask_references
 from nurture_tui.domain.validation import (
@@ -66,6 +67,7 @@ from nurture_tui.services.csv_columns import (
 )
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.csv_report import ImportReport, ImportWarning, Merge, history_summary
+from nurture_tui.services.owners import ownership
 from nurture_tui.services.session import Session
 
 __all__ = ["LAST_VISIT_NOTE", "SOURCE", "ImportReport", "import_csv", "normalise_name"]
@@ -123,6 +125,9 @@ class _Plan:
         self.by_contact_name = {
             (c.partner_id, normalise_name(c.name)): c.id for c in self.contacts.values()
         }
+        #: On a team store an owner is a rep (``services.owners``); on a rep's own
+        #: store it stays the free text it always was.
+        self.owners = ownership(session)
         self.visits: dict[str, Touchpoint] = {}
         self.visits_deleted: set[str] = set()
         self.archived_said: set[str] = set()
@@ -257,7 +262,7 @@ def _merge_partner(
         stage=parse_enum(Stage, get("stage").lower() or "prospect", "stage"),
         domains=domains,
         npi=npi,
-        owner=_label(plan, get("owner"), "owner") or None,
+        owner=_owner(plan, get("owner"), number, report),
         tags=tags,
         stage_since=plan.session.today(),
         created_at=plan.now,
@@ -467,6 +472,28 @@ def _name(plan: _Plan, value: str, what: str) -> str:
             "the referral (names travel to invites, reports and exports)"
         )
     return name
+
+
+def _owner(plan: _Plan, value: str, number: int, report: ImportReport) -> str | None:
+    """The new partner's owner: on a team store a rep's email, and a cell naming no rep
+    leaves the partner unassigned with a warning (the row still imports; an admin
+    assigns it with `o`). On a rep's own store, the text as given."""
+    typed = _label(plan, value, "owner")
+    if not plan.owners.team:
+        return typed or None
+    try:
+        return plan.owners.resolve(typed)
+    except NotARepError:
+        shown = typed if len(typed) <= 40 else typed[:40] + "…"
+        report.warnings.append(
+            ImportWarning(
+                number,
+                "owner-not-a-rep",
+                f"row {number}: owner {shown!r} is no rep of this team: the partner was "
+                "added unassigned (`nurture team reps` lists the reps)",
+            )
+        )
+        return None
 
 
 def _label(plan: _Plan, value: str, what: str) -> str:

@@ -381,6 +381,7 @@ def push(team: Session, source: Path, *, dry_run: bool = False) -> PushReport:
             action="team push",
             summary=f"team push from {source} ({_added(plan)})",
             state={marker: {"by": rep or "a rep", "at": now, "counts": plan.counts}},
+            undoable=False,  # thousands of merged records; the server's backup takes it back
         )
         local_repo.put_state(PUSHED_KEY, {"to": where, "at": now, "by": rep})
         return report

@@ -558,6 +558,7 @@ class SqlRepository:
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
         expected_versions: Mapping[str, int] | None = None,
+        undoable: bool = True,
     ) -> None:
         """Write records (and state entries) in one transaction, durable on return.
 
@@ -569,6 +570,9 @@ class SqlRepository:
         since it was read), ``EditConflict`` is raised and nothing is written. The check
         runs after this write holds the revision row, which every writer takes first, so
         no other write can slip in between the check and the write.
+
+        ``undoable`` False: a write too large to take back record by record (a team
+        push); ``u`` says so at once instead of trying.
         """
         grouped = _group(records)
         touched: set[str] = set()
@@ -608,7 +612,7 @@ class SqlRepository:
                 c, action, [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs]
             )
             self._audit(c, action, [("state", key) for key in state or {}])
-            self._log_change(c, action, summary, entries)
+            self._log_change(c, action, summary, entries, undoable=undoable)
             self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
 
@@ -709,10 +713,7 @@ class SqlRepository:
             revision = self._bump(c)
             latest = self._latest_change(c)
             if not latest.undoable:
-                raise NothingToUndoError(
-                    f"{self._whose} latest change ({latest.summary}) replaced the whole store "
-                    "and can't be undone; `nurture restore` goes back to a backup"
-                )
+                raise NothingToUndoError(_not_undoable(self._whose, latest))
             self._check_untouched_since(c, latest)
             recorded = c.execute(
                 select(s.change_records)
@@ -881,7 +882,15 @@ class SqlRepository:
             return _attributed(item, self.actor, self.actor)
         return _attributed(item, old.created_by, self.actor if changed else old.changed_by)
 
-    def _log_change(self, c: Connection, action: str, summary: str, entries: list[_Entry]) -> None:
+    def _log_change(
+        self,
+        c: Connection,
+        action: str,
+        summary: str,
+        entries: list[_Entry],
+        *,
+        undoable: bool = True,
+    ) -> None:
         """Record the write as a change (or as more of the open one); nothing if it wrote
         no record (a cursor, a status)."""
         if not entries:
@@ -897,7 +906,7 @@ class SqlRepository:
         for table_name, *_ in entries:
             counts[table_name[:-1]] = counts.get(table_name[:-1], 0) + 1
         seq = self._insert_change(
-            c, action, summary or default_summary(action, counts), undoes=None, undoable=True
+            c, action, summary or default_summary(action, counts), undoes=None, undoable=undoable
         )
         self._insert_entries(c, seq, 0, entries)
         if opened is not None:
@@ -1263,6 +1272,20 @@ def _attributed(record: Any, created_by: str, changed_by: str) -> Any:
     if isinstance(record, Touchpoint):
         return record._replace(created_by=created_by, changed_by=changed_by)
     return replace(record, created_by=created_by, changed_by=changed_by)
+
+
+def _not_undoable(whose: str, latest: Change) -> str:
+    """Why ``latest`` cannot be taken back, and what can."""
+    if latest.action == "team push":
+        return (
+            f"{whose} latest change ({latest.summary}) moved a laptop store into the team "
+            "store and can't be undone with u; the server's backup can take the team store "
+            "back to before it (docs/team.md, Backups)"
+        )
+    return (
+        f"{whose} latest change ({latest.summary}) replaced the whole store and can't be "
+        "undone; `nurture restore` goes back to a backup"
+    )
 
 
 #: The tables whose records carry a version that a form's save checks (migration 0008).
