@@ -128,7 +128,21 @@ def test_a_rep_email_is_normalised(raw: str, clean: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["no-at-sign", "a@b", "a b@x.org", "a@x\n.org", "a\x1b[31m@x.org", "@x.org", "a@.org"]
+    "bad",
+    [
+        "no-at-sign",
+        "a@b",
+        "a b@x.org",
+        "a@x\n.org",
+        "a\x1b[31m@x.org",
+        "@x.org",
+        "a@.org",
+        "a@b@c.org",
+        "a@b.c$(id)",
+        "a@-x.org",
+        "a@x.o",
+        "a@x..org",
+    ],
 )
 def test_a_bad_rep_email_is_refused(bad: str) -> None:
     with pytest.raises(ValidationError, match="not an email address"):

@@ -103,18 +103,33 @@ def clean_rep_email(value: str) -> str:
     email = unicodedata.normalize("NFC", value.strip()).lower()
     local, at, domain = email.rpartition("@")
     bad = any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in email)
+    quoted = len(local) >= 2 and local.startswith('"') and local.endswith('"')
     if (
         bad
         or not at
         or not local
-        or "." not in domain.strip(".")
-        or domain != domain.strip(".")
+        or ("@" in local and not quoted)  # a@b@c.org: which is the address?
+        or not _mail_domain(domain)
         or len(email) > 254
     ):
         raise ValidationError(
             f"{_shown(value)} is not an email address (expected name@example.org)"
         )
     return email
+
+
+def _mail_domain(domain: str) -> bool:
+    """A domain a mail can go to: dot-separated labels of letters (any script), digits
+    and inner hyphens, the last one letters (``a@b.c$(id)`` is no address)."""
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return False
+    for label in labels:
+        if not label or label.startswith("-") or label.endswith("-") or len(label) > 63:
+            return False
+        if not all(ch.isalnum() or ch == "-" for ch in label):
+            return False
+    return labels[-1].isalpha() and len(labels[-1]) >= 2
 
 
 def clean_rep_name(value: str) -> str:
