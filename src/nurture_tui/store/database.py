@@ -284,7 +284,8 @@ def server_error(where: str, detail: str, login: ServerLogin | None) -> StoreErr
         )
     if "permission denied" in text or "must be owner" in text:
         return ServerRefusedError(
-            f"the team database refused {user} this ({_first_line(detail)}): ask your admin"
+            f"the team database does not let the login {user!r} do this "
+            f"({_first_line(detail)}): ask your admin"
         )
     if any(
         sign in text
