@@ -120,7 +120,9 @@ def touch_edit(args: argparse.Namespace) -> int:
     updated = records.touchpoint_changes(session, current.id, **changes)
     checked = compliance.check_touchpoint(session, rep_playbook(), updated)
     touchpoint = records.save_touch_edit(
-        session, updated._replace(overrides=(*updated.overrides, *checked.overrides))
+        session,
+        updated._replace(overrides=(*updated.overrides, *checked.overrides)),
+        opened=current,
     )
     if not args.json:
         say_findings(checked.findings)

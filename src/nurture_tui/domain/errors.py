@@ -27,15 +27,24 @@ class StoreError(NurtureError):
 
 
 class EditConflict(NurtureError):
-    """A save that expected a record at one version found another: someone (a colleague, a
-    sync, another window) saved it in between. Nothing was written."""
+    """A save that expected a record as it was read found it changed: someone (a
+    colleague, a sync, another window) saved it in between. Nothing was written.
 
-    def __init__(self, record_id: str, expected: int, found: int | None) -> None:
+    ``expected``/``found``: the versions, for a partner or contact (``found`` None: the
+    record is gone); both None for a record compared by what it says (a touch, a
+    referral)."""
+
+    def __init__(
+        self, record_id: str, expected: int | None = None, found: int | None = None
+    ) -> None:
         self.record_id = record_id
         self.expected = expected
         self.found = found
-        gone = "is gone" if found is None else f"is at version {found}"
+        if expected is None:
+            what = "it was changed or removed"
+        else:
+            gone = "is gone" if found is None else f"is at version {found}"
+            what = f"expected version {expected}, it {gone}"
         super().__init__(
-            f"record {record_id[:8]} changed since it was read (expected version {expected}, "
-            f"it {gone}); nothing was saved"
+            f"record {record_id[:8]} changed since it was read ({what}); nothing was saved"
         )

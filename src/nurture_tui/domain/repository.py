@@ -112,6 +112,7 @@ class Repository(Protocol):
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
         expected_versions: Mapping[str, int] | None = None,
+        unchanged: Sequence[Record] = (),
         undoable: bool = True,
     ) -> None:
         """Write records in one transaction. Each record's ``created_by``/``changed_by``
@@ -119,8 +120,10 @@ class Repository(Protocol):
         never taken from the caller, so nobody writes in a colleague's name. A partner's
         or contact's ``version`` is moved by the store too; ``expected_versions`` (id ->
         version read) makes the write conditional: ``EditConflict`` and nothing written
-        when someone saved one of those records since. ``undoable`` False: ``undo``
-        refuses this change at once (a team push, too large to take back)."""
+        when someone saved one of those records since; ``unchanged`` the same for records
+        without a version (touches, referrals), compared by what they say.
+        ``undoable`` False: ``undo`` refuses this change at once (a team push, too large
+        to take back)."""
         ...
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:

@@ -32,7 +32,7 @@ from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 
-from nurture_tui.domain.errors import NurtureError, ValidationError
+from nurture_tui.domain.errors import EditConflict, NurtureError, StoreError, ValidationError
 from nurture_tui.domain.kinds import (
     IN_PERSON_KINDS,
     Credential,
@@ -121,6 +121,8 @@ class _Plan:
         #: partner id -> its contacts' addresses (a note naming them is not PHI)
         self.emails_at = {pid: set(emails) for pid, emails in emails_of.items()}
         self.stored = set(self.index.partners)
+        #: Every partner and contact read from the store (the rest are this import's).
+        self.stored_ids = self.stored | set(self.contacts)
         self.by_email = {e: c.id for c in self.contacts.values() for e in c.emails}
         self.by_contact_name = {
             (c.partner_id, normalise_name(c.name)): c.id for c in self.contacts.values()
@@ -136,6 +138,15 @@ class _Plan:
     def partner(self, partner_id: str) -> Partner:
         return self.index.partners[partner_id]
 
+    def versions_read(self) -> dict[str, int]:
+        """The version each stored partner and contact this import changes had when it
+        was read: the write checks them (a new record has none)."""
+        return {
+            rid: record.version
+            for rid, record in self.changed.items()
+            if isinstance(record, Partner | Contact) and rid in self.stored_ids
+        }
+
     def put_partner(self, partner: Partner) -> None:
         self.index.update(partner)
         self.changed[partner.id] = partner
@@ -146,9 +157,31 @@ class _Plan:
         self.index.add_domains(contact.partner_id, (e.rpartition("@")[2] for e in contact.emails))
 
 
+#: How often an import is planned again when someone saved a partner or contact it
+#: merges into while it was being planned (each plan reads the store afresh).
+_PLAN_ATTEMPTS = 5
+
+
 def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> ImportReport:
-    """Validate every row, then write all of it in one atomic batch (or nothing)."""
+    """Validate every row, then write all of it in one atomic batch (or nothing).
+
+    The batch writes the partners and contacts it merges into only as they were read
+    (their versions checked in the write): if a colleague or another window saved one
+    meanwhile, the import is planned again on top of their change, never over it.
+    """
     text = decode(read_bounded(path))
+    for _ in range(_PLAN_ATTEMPTS):
+        try:
+            return _import_once(session, path, text, dry_run=dry_run)
+        except EditConflict:
+            continue
+    raise StoreError(
+        f"the partners {path.name} merges into kept changing while it was imported; "
+        "nothing was imported: try again"
+    )
+
+
+def _import_once(session: Session, path: Path, text: str, *, dry_run: bool) -> ImportReport:
     try:
         rows = records(text)
         first = next(rows, None)
@@ -173,7 +206,10 @@ def import_csv(session: Session, path: Path, *, dry_run: bool = False) -> Import
         raise ValidationError(f"nothing was imported: {shown}{more}")
     if not dry_run and plan.changed:
         session.repo.save(
-            *plan.changed.values(), action="import-csv", summary=history_summary(path, report)
+            *plan.changed.values(),
+            action="import-csv",
+            summary=history_summary(path, report),
+            expected_versions=plan.versions_read(),
         )
     return report
 

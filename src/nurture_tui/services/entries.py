@@ -18,7 +18,7 @@ from typing import Any
 from nurture_tui.config import DESCRIPTIONS, Settings, check_setting, save_settings, with_saved
 from nurture_tui.domain.compliance import Finding
 from nurture_tui.domain.dates import MonthDay, Tense
-from nurture_tui.domain.errors import EditConflict, ValidationError
+from nurture_tui.domain.errors import EditConflict, NotFoundError, ValidationError
 from nurture_tui.domain.kinds import TouchpointKind, parse_enum
 from nurture_tui.domain.model import (
     Contact,
@@ -38,7 +38,7 @@ from nurture_tui.invites.model import Invite
 from nurture_tui.services import compliance, invites, records
 from nurture_tui.services import playbook as playbook_service
 from nurture_tui.services.fields import FieldError, checking
-from nurture_tui.services.meanwhile import ChangedMeanwhile, differences
+from nurture_tui.services.meanwhile import differences, meanwhile, removed_meanwhile
 from nurture_tui.services.session import Session
 
 
@@ -175,10 +175,22 @@ def log_touch(
 
 
 def edit_touch(
-    session: Session, touchpoint_id: str, entry: TouchEntry, playbook: Playbook | None = None
+    session: Session,
+    touchpoint_id: str,
+    entry: TouchEntry,
+    playbook: Playbook | None = None,
+    *,
+    opened: Touchpoint | None = None,
 ) -> Touchpoint:
     """Correct a logged touch with what the rep typed: one change (none if nothing moved).
-    Warnings the corrected touch trips are added to its overrides."""
+    Warnings the corrected touch trips are added to its overrides. ``opened``: the touch
+    as the form opened it; if anyone changed it since, nothing is written."""
+    opened = opened or session.repo.touchpoint(touchpoint_id)
+    if session.repo.touchpoint(touchpoint_id) != opened:
+        raise ValidationError(
+            "this touch was changed since it was opened, by another window or a colleague; "
+            "nothing was saved: open it again to see it as it is now"
+        )
     planned = planned_touch(session, entry)
     cents = entry_value(entry)
     with checking("contact"):
@@ -197,7 +209,7 @@ def edit_touch(
     book = playbook or playbook_service.effective_playbook().playbook
     checked = compliance.check_touchpoint(session, book, updated)
     fresh = updated._replace(overrides=(*updated.overrides, *checked.overrides))
-    return records.save_touch_edit(session, fresh)
+    return records.save_touch_edit(session, fresh, opened=opened)
 
 
 # --------------------------------------------------------------------- partners
@@ -268,7 +280,14 @@ def save_partner(
         "tags": split_list(entry.tags),
         "notes": entry.notes,
     }
+    if opened is not None:
+        try:
+            session.repo.partner(opened.id)
+        except NotFoundError:
+            raise removed_meanwhile(opened) from None
     if mine is not None:
+        if not mine:
+            return session.repo.partner(partner_id)  # nothing changed: nothing to write
         fields = {name: value for name, value in fields.items() if name in mine}
     try:
         return records.edit_partner(
@@ -280,10 +299,9 @@ def save_partner(
     except EditConflict:
         if opened is None or base is None or mine is None:
             raise
-        now = session.repo.partner(opened.id)
-        shown = partner_entry(now)
-        theirs = differences(base, shown)
-        raise ChangedMeanwhile(now, shown, theirs, tuple(mine), now.changed_by) from None
+        return meanwhile(
+            lambda: session.repo.partner(opened.id), partner_entry, opened, base, entry, mine
+        )
 
 
 # --------------------------------------------------------------------- contacts
@@ -318,7 +336,7 @@ def contact_entry(contact: Contact) -> ContactEntry:
         phone=contact.phone,
         birthday=day_text(contact.birthday),
         started=day_text(contact.started),
-        milestone=f"{latest.on.isoformat()} {latest.note}" if latest else "",
+        milestone=f"{latest.on.isoformat()} {latest.note}".strip() if latest else "",
         met_in_person=contact.met_in_person,
         linkedin_connected=contact.linkedin_connected,
         credential=contact.credential.value if contact.credential else "",
@@ -355,12 +373,23 @@ def save_contact(
             if entry.started.strip()
             else None
         )
-    existing = session.repo.contact(contact_id) if contact_id else None
+    try:
+        existing = session.repo.contact(contact_id) if contact_id else None
+    except NotFoundError:
+        if opened is None:
+            raise
+        raise removed_meanwhile(opened) from None
     kept = existing.milestones[:-1] if existing and existing.milestones else ()
-    milestones = (*kept, *_milestone(entry.milestone, today))
     if existing is not None:
         base = contact_entry(opened) if opened is not None else None
         mine = [c.field for c in differences(base, entry)] if base is not None else None
+        # The milestone is read only when the rep changed it (one kept as imported, a
+        # date without words, is not the rep's to fix before saving a phone number).
+        milestones = (
+            (*kept, *_milestone(entry.milestone, today))
+            if mine is None or "milestone" in mine
+            else ()
+        )
         changes: dict[str, Any] = {
             "name": entry.name,
             "role": entry.role,
@@ -375,6 +404,8 @@ def save_contact(
             "npi": entry.npi,
         }
         if mine is not None:
+            if not mine:
+                return session.repo.contact(existing.id)  # nothing changed: nothing to write
             changes = {name: value for name, value in changes.items() if name in mine}
         if "milestone" in changes:
             changes["milestones"] = changes.pop("milestone")
@@ -388,10 +419,10 @@ def save_contact(
         except EditConflict:
             if opened is None or base is None or mine is None:
                 raise
-            now = session.repo.contact(opened.id)
-            shown = contact_entry(now)
-            theirs = differences(base, shown)
-            raise ChangedMeanwhile(now, shown, theirs, tuple(mine), now.changed_by) from None
+            return meanwhile(
+                lambda: session.repo.contact(opened.id), contact_entry, opened, base, entry, mine
+            )
+    milestones = _milestone(entry.milestone, today)
     return records.add_contact(
         session,
         partner_id,

@@ -10,10 +10,11 @@ the rep's changes on top of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
-from nurture_tui.domain.errors import NurtureError
+from nurture_tui.domain.errors import NotFoundError, NurtureError, ValidationError
 from nurture_tui.domain.model import Contact, Partner
 from nurture_tui.domain.text import clean_text
 
@@ -80,7 +81,46 @@ class ChangedMeanwhile(NurtureError):
     def both(self) -> tuple[str, ...]:
         """Fields both sides changed: where re-applying the rep's change replaces theirs."""
         theirs = {change.field for change in self.theirs}
-        return tuple(name for name in self.mine if name in theirs)
+        return tuple(name.replace("_", " ") for name in self.mine if name in theirs)
+
+
+_Record = TypeVar("_Record", Partner, Contact)
+
+
+def meanwhile(
+    read: Callable[[], _Record],
+    entry_of: Callable[[_Record], Any],
+    opened: _Record,
+    base: Any,
+    typed: Any,
+    mine: list[str],
+) -> _Record:
+    """After a form's save found its record changed: what to tell the rep.
+
+    ``ChangedMeanwhile`` with both sides' changes, or the record as it is now when the
+    rep's changes are all already there (a colleague made the same ones: nothing to
+    write, nothing to ask), or one line when the record is gone.
+    """
+    try:
+        now = read()
+    except NotFoundError:
+        raise removed_meanwhile(opened) from None
+    shown = entry_of(now)
+    theirs = differences(base, shown)
+    if opened.archived != now.archived:
+        theirs += (FieldChange("archived", opened.archived, now.archived),)
+    still_mine = tuple(name for name in mine if getattr(typed, name) != getattr(shown, name))
+    if not still_mine:
+        return now
+    raise ChangedMeanwhile(now, shown, theirs, still_mine, now.changed_by)
+
+
+def removed_meanwhile(opened: Partner | Contact) -> ValidationError:
+    """The refusal for a form whose record is gone from the store."""
+    return ValidationError(
+        f"{opened.name} was removed while you had it open (an undo in another window, or "
+        "a colleague); nothing was saved"
+    )
 
 
 def _shown(value: Any) -> str:

@@ -493,23 +493,59 @@ def save_touchpoint(session: Session, draft: TouchpointDraft) -> Touchpoint:
         item=_free_text(session, touchpoint.item, multiline=False),
     )
     partner = session.repo.partner(touchpoint.partner_id)
-    session.repo.save(
+    _save_with_contacts_met(
+        session,
         touchpoint,
-        *_met_in_person(session, touchpoint),
         action="log",
         summary=f"Logged {_a_kind(touchpoint)} with {partner.name}",
     )
     return touchpoint
 
 
+def _save_with_contacts_met(
+    session: Session,
+    touchpoint: Touchpoint,
+    *,
+    action: str,
+    summary: str,
+    unchanged: Sequence[Touchpoint] = (),
+) -> None:
+    """Save the touch and, when it was done in person, mark its contacts met, in one
+    write. The contacts are saved only as they were read (their versions checked), so a
+    colleague's edit of one meanwhile is never written over: the write is made again on
+    top of it. ``unchanged``: the touch as it was before an edit, which must still be so
+    (``EditConflict`` goes up when it is not)."""
+    for _ in range(_EDIT_ATTEMPTS):
+        met = _met_in_person(session, touchpoint)
+        try:
+            session.repo.save(
+                touchpoint,
+                *(replace(c, met_in_person=True) for c in met),
+                action=action,
+                summary=summary,
+                expected_versions={c.id: c.version for c in met},
+                unchanged=unchanged,
+            )
+        except EditConflict as conflict:
+            if conflict.record_id not in {c.id for c in met}:
+                raise
+            continue
+        return
+    raise StoreError(
+        "the contacts of this touch kept changing while it was being saved; nothing was "
+        "saved: try again"
+    )
+
+
 def _met_in_person(session: Session, touchpoint: Touchpoint) -> list[Contact]:
-    """The touch's contacts not yet marked met in person, marked, when it was in person."""
+    """The touch's contacts not yet marked met in person (as stored now), when it was
+    done in person."""
     if touchpoint.status is not TouchpointStatus.DONE or not is_in_person(
         touchpoint.kind, touchpoint.purpose, touchpoint.note
     ):
         return []
     contacts = (session.repo.contact(cid) for cid in touchpoint.contact_ids)
-    return [replace(c, met_in_person=True) for c in contacts if not c.met_in_person]
+    return [c for c in contacts if not c.met_in_person]
 
 
 def _a_kind(touchpoint: Touchpoint) -> str:
@@ -574,22 +610,35 @@ def touchpoint_changes(
 
 def edit_touchpoint(session: Session, touchpoint_id: str, **changes: object) -> Touchpoint:
     """Change a logged touch (any field ``log`` takes); one undoable change."""
-    updated = touchpoint_changes(session, touchpoint_id, **changes)  # type: ignore[arg-type]
-    return save_touch_edit(session, updated)
+    opened = session.repo.touchpoint(session.repo.resolve("touchpoint", touchpoint_id))
+    updated = touchpoint_changes(session, opened.id, **changes)  # type: ignore[arg-type]
+    return save_touch_edit(session, updated, opened=opened)
 
 
-def save_touch_edit(session: Session, updated: Touchpoint) -> Touchpoint:
-    """Save a touch ``touchpoint_changes`` made: one undoable change, none if nothing
-    moved; a touch now done in person marks its contacts met, in the same write."""
-    original = session.repo.touchpoint(updated.id)
-    if updated != original:
-        partner = session.repo.partner(updated.partner_id)
-        session.repo.save(
+def save_touch_edit(session: Session, updated: Touchpoint, *, opened: Touchpoint) -> Touchpoint:
+    """Save a touch ``touchpoint_changes`` made of ``opened``: one undoable change, none
+    if nothing moved; a touch now done in person marks its contacts met, in the same
+    write. If anyone changed the touch since ``opened`` was read, nothing is written and
+    the rep is told (a touch has no version: what it says is compared)."""
+    if updated == opened:
+        return updated
+    partner = session.repo.partner(updated.partner_id)
+    try:
+        _save_with_contacts_met(
+            session,
             updated,
-            *_met_in_person(session, updated),
             action="touch-edit",
             summary=f"Edited {_a_kind(updated)} with {partner.name}",
+            unchanged=(opened,),
         )
+    except EditConflict as conflict:
+        if conflict.record_id != opened.id:
+            raise
+        raise ValidationError(
+            f"this {opened.kind.value} with {partner.name} was changed (or deleted) since "
+            "it was opened, by another window or a colleague; nothing was saved: open it "
+            "again to see it as it is now"
+        ) from None
     return updated
 
 
@@ -655,7 +704,9 @@ def add_referral(
 
 
 def update_referral(session: Session, referral_id: str, **changes: object) -> Referral:
-    referral = session.repo.referral(session.repo.resolve("referral", referral_id))
+    """Change the fields given, on top of the referral as stored when it is written (a
+    colleague's change to another field meanwhile is kept)."""
+    rid = session.repo.resolve("referral", referral_id)
     if "status" in changes:
         with checking("status"):
             changes["status"] = parse_enum(
@@ -670,20 +721,30 @@ def update_referral(session: Session, referral_id: str, **changes: object) -> Re
     if "service_detail" in changes:
         with checking("service_detail"):
             changes["service_detail"] = _service_detail(session, str(changes["service_detail"]))
-    updated = replace(referral, **changes)  # type: ignore[arg-type]
-    if updated != referral:
+    for _ in range(_EDIT_ATTEMPTS):
+        referral = session.repo.referral(rid)
+        updated = replace(referral, **changes)  # type: ignore[arg-type]
+        if updated == referral:
+            return referral
         partner = session.repo.partner(updated.partner_id)
         what = (
             f"{referral.status.value} to {updated.status.value}"
             if set(changes) == {"status"}
             else "edited"
         )
-        session.repo.save(
-            updated,
-            action="referral-edit",
-            summary=f"Referral from {partner.name} of {updated.received:%d %b}: {what}",
-        )
-    return updated
+        try:
+            session.repo.save(
+                updated,
+                action="referral-edit",
+                summary=f"Referral from {partner.name} of {updated.received:%d %b}: {what}",
+                unchanged=(referral,),
+            )
+        except EditConflict:
+            continue
+        return updated
+    raise StoreError(
+        "the referral kept changing while this was being saved; nothing was saved: try again"
+    )
 
 
 def delete_referral(session: Session, referral_id: str) -> Referral:

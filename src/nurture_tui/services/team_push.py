@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nurture_tui.domain.errors import ValidationError
+from nurture_tui.domain.errors import EditConflict, StoreError, ValidationError
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
@@ -41,6 +41,7 @@ from nurture_tui.domain.model import (
     Touchpoint,
     new_id,
 )
+from nurture_tui.domain.repository import Repository
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.exchange import Contents, read_store
 from nurture_tui.services.session import Session
@@ -370,23 +371,50 @@ def push(team: Session, source: Path, *, dry_run: bool = False) -> PushReport:
         settings = team.settings
         rep = settings.rep_email.strip().lower()
         own = frozenset({settings.agency_domain.strip().lower(), _domain(rep) if rep else ""})
-        plan = plan_push(local, read_store(team.repo), rep=rep, own_domains=own - {""})
-        report = PushReport(source, store_id, plan, dry_run)
-        if dry_run:
+        for _ in range(_PLAN_ATTEMPTS):
+            # The versions first: a colleague's save after this is seen by the write's
+            # check, and the push is planned again on top of it (never over it).
+            versions = _versions(team.repo)
+            plan = plan_push(local, read_store(team.repo), rep=rep, own_domains=own - {""})
+            report = PushReport(source, store_id, plan, dry_run)
+            if dry_run:
+                return report
+            now = team.now().isoformat()
+            where = shown(parse_store_url(settings.store_url))
+            try:
+                team.repo.save(
+                    *plan.records,
+                    action="team push",
+                    summary=f"team push from {source} ({_added(plan)})",
+                    state={marker: {"by": rep or "a rep", "at": now, "counts": plan.counts}},
+                    expected_versions={
+                        r.id: versions[r.id]
+                        for r in plan.records
+                        if isinstance(r, Partner | Contact) and r.id in versions
+                    },
+                    undoable=False,  # thousands of merged records; the server's backup can
+                )
+            except EditConflict:
+                continue
+            local_repo.put_state(PUSHED_KEY, {"to": where, "at": now, "by": rep})
             return report
-        now = team.now().isoformat()
-        where = shown(parse_store_url(settings.store_url))
-        team.repo.save(
-            *plan.records,
-            action="team push",
-            summary=f"team push from {source} ({_added(plan)})",
-            state={marker: {"by": rep or "a rep", "at": now, "counts": plan.counts}},
-            undoable=False,  # thousands of merged records; the server's backup takes it back
+        raise StoreError(
+            "the team's partners kept changing while the push was planned; nothing was "
+            "pushed: try again"
         )
-        local_repo.put_state(PUSHED_KEY, {"to": where, "at": now, "by": rep})
-        return report
     finally:
         local_repo.close()
+
+
+#: How often a push is planned again when a colleague saved a record it merges into.
+_PLAN_ATTEMPTS = 5
+
+
+def _versions(repo: Repository) -> dict[str, int]:
+    """Every partner's and contact's version in the team store, by id."""
+    versions = {p.id: p.version for p in repo.partners(include_archived=True)}
+    versions.update({c.id: c.version for c in repo.contacts()})
+    return versions
 
 
 def _added(plan: PushPlan) -> str:

@@ -558,6 +558,7 @@ class SqlRepository:
         state: dict[str, dict[str, Any] | None] | None = None,
         summary: str = "",
         expected_versions: Mapping[str, int] | None = None,
+        unchanged: Sequence[Record] = (),
         undoable: bool = True,
     ) -> None:
         """Write records (and state entries) in one transaction, durable on return.
@@ -571,6 +572,9 @@ class SqlRepository:
         runs after this write holds the revision row, which every writer takes first, so
         no other write can slip in between the check and the write.
 
+        ``unchanged``: records (a touch, a referral: no version) that must still be
+        stored as given, what they say compared; else ``EditConflict``, nothing written.
+
         ``undoable`` False: a write too large to take back record by record (a team
         push); ``u`` says so at once instead of trying.
         """
@@ -578,6 +582,7 @@ class SqlRepository:
         touched: set[str] = set()
         with self._lock, self._write() as c:
             revision = self._bump(c)
+            self._check_unchanged(c, unchanged)
             touched |= self._previous_partners(c, grouped)
             entries: list[_Entry] = []
             for table, given in grouped.items():
@@ -871,6 +876,19 @@ class SqlRepository:
                 found[record.id] = record
         return found
 
+    def _check_unchanged(self, c: Connection, records: Sequence[Record]) -> None:
+        """``EditConflict`` unless each record is stored as it says (after the revision
+        row is held: no write can come between this check and the save)."""
+        for table, given in _group(records).items():
+            current = self._current_records(c, table, given)
+            for item in given:
+                rid = _record_id(item)
+                stored = current.get(rid)
+                if stored is None or images.encode(table.name, stored) != images.encode(
+                    table.name, item
+                ):
+                    raise EditConflict(rid)
+
     def _stamped(self, table: Table, item: Any, old: Any, *, changed: bool) -> Any:
         """``item`` attributed by this store's actor, whatever the caller put in it: a new
         record is created and changed by the actor; a changed one keeps its creator and
@@ -1006,6 +1024,10 @@ class SqlRepository:
             c.execute(delete(s.deleted_events))
             self._insert_change(c, action, summary, undoes=None, undoable=False)
             c.execute(update(s.partners).values(history_rev=revision))
+            # Past the version of any record a form may hold open (a record's version
+            # never exceeds the revision of its last write), so that form sees a change.
+            for table in _VERSIONED:
+                c.execute(update(table).values(version=revision))
             self._snapshot = None
 
     @staticmethod

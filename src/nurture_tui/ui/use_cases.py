@@ -204,14 +204,21 @@ class UseCases(App[None]):
 
     @work(thread=True, group=WRITES, exit_on_error=False)
     def edit_touchpoint(
-        self, touchpoint_id: str, entry: entries.TouchEntry, *, origin: MessagePump | None = None
+        self,
+        touchpoint_id: str,
+        entry: entries.TouchEntry,
+        *,
+        opened: Touchpoint | None = None,
+        origin: MessagePump | None = None,
     ) -> None:
-        """Correct a logged touch; warnings it newly trips are added to its overrides."""
+        """Correct a logged touch (``opened``: as the form opened it; changed since, it is
+        refused); warnings it newly trips are added to its overrides."""
         session, playbook = self.session, self.playbook
 
         def write() -> tuple[int, Touchpoint]:
             kept = len(session.repo.touchpoint(touchpoint_id).overrides)
-            return kept, entries.edit_touch(session, touchpoint_id, entry, playbook)
+            touch = entries.edit_touch(session, touchpoint_id, entry, playbook, opened=opened)
+            return kept, touch
 
         landed = self._write(origin, write)
         if landed is None:

@@ -151,6 +151,9 @@ class ContactForm(FormScreen):
             self.partner_id, entry, existing, opened=self.contact, origin=self
         )
 
+    def opened_entry(self) -> object:
+        return contact_entry(self.contact) if self.contact else None
+
     def reopen(self, record: Partner | Contact) -> None:
         if isinstance(record, Contact):
             self.contact = record

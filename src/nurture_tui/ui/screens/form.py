@@ -212,10 +212,20 @@ class FormScreen(ModalScreen[Any]):
         """Put the record as stored now into the fields the rep did not change, and make
         it the one this form edits (a subclass says how: ``ENTRY_WIDGETS``, ``reopen``)."""
         now = conflict.current_entry
+        opened = self.opened_entry()
         for name, widget_id in self.ENTRY_WIDGETS:
-            if name not in conflict.mine:
-                set_field(self.query_one(f"#{widget_id}"), getattr(now, name))
+            widget = self.query_one(f"#{widget_id}")
+            # A field the rep changed keeps what they typed: the ones the save sent, and
+            # any typed into while it was under way.
+            typed = field_value(widget)
+            if name in conflict.mine or (opened is not None and typed != getattr(opened, name)):
+                continue
+            set_field(widget, getattr(now, name))
         self.reopen(conflict.current)
+
+    def opened_entry(self) -> Any:
+        """The record as this form opened it, as its entry (None: a new record)."""
+        return None
 
     def reopen(self, record: Partner | Contact) -> None:
         """This form now edits ``record`` (the version a save of it is checked against)."""
@@ -283,6 +293,18 @@ class FormScreen(ModalScreen[Any]):
 
 def field_label(text: str) -> Label:
     return Label(text, classes="field-label")
+
+
+def field_value(widget: Widget) -> str | bool:
+    """What a form's field holds, as an entry holds it (text trimmed; an unset choice
+    "")."""
+    if isinstance(widget, Checkbox):
+        return widget.value
+    if isinstance(widget, Select):
+        return str(widget.value) if isinstance(widget.value, str) else ""
+    if isinstance(widget, Input):
+        return widget.value.strip()
+    return ""
 
 
 def set_field(widget: Widget, value: str | bool) -> None:

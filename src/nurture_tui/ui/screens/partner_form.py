@@ -129,6 +129,9 @@ class PartnerForm(FormScreen):
         existing = self.partner.id if self.partner else None
         return nurture(self).save_partner(entry, existing, opened=self.partner, origin=self)
 
+    def opened_entry(self) -> object:
+        return partner_entry(self.partner) if self.partner else None
+
     def reopen(self, record: Partner | Contact) -> None:
         if isinstance(record, Partner):
             self.partner = record

@@ -72,4 +72,6 @@ class TouchEditForm(LogTouchForm):
         return [f for f in check.compliance_warnings if (f.rule, f.message) not in kept]
 
     def write(self, entry: TouchEntry) -> Worker[None]:
-        return nurture(self).edit_touchpoint(self.touchpoint.id, entry, origin=self)
+        return nurture(self).edit_touchpoint(
+            self.touchpoint.id, entry, opened=self.touchpoint, origin=self
+        )
