@@ -22,6 +22,9 @@ Reads use one generic typed helper, ``load_into``: it runs a service read (``loo
 the result to the screen as the screen's own ``…Loaded`` message. One helper rather than a
 method per read because the reads differ only in the function and the message; it is an
 app worker for the same reason as the writes (failures reach the app's error toast).
+The Team screen's read is a worker of its own (``load_team_report``): besides its figures
+(``TeamReportLoaded``) it can come back refused (``TeamReportUnavailable``: a rep's own
+store, the team database away), which the screen shows in place of the table.
 
 No lock anywhere: the repository is safe to use from several threads and the database
 serialises writers (SQLite ``BEGIN IMMEDIATE``, PostgreSQL transactions).

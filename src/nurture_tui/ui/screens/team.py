@@ -55,12 +55,12 @@ def period_start(period: Period, today: date) -> date:
 
 def by_kind(touches: Counter[str], most: int | None = None) -> str:
     """ "3 call, 2 email, 1 gift": the kinds, most logged first (``most``: only that
-    many, and how many more there are)."""
+    many, then "…" if there are more)."""
     ranked = sorted(touches.items(), key=lambda item: (-item[1], item[0]))
     shown = ranked if most is None else ranked[:most]
     words = ", ".join(f"{count} {kind}" for kind, count in shown)
     if len(ranked) > len(shown):
-        words += f", +{len(ranked) - len(shown)} more"
+        words += ", …"
     return words or "—"
 
 
@@ -265,10 +265,12 @@ class TeamScreen(Screen[None]):
         assert self.report is not None
         rows, keys = team_rows(self.report)
         fill_table(table, COLUMNS, rows, keys=keys)
+        if self.focused is None:  # hidden until now, so nothing had focus: the rows keys
+            table.focus()
         self._show_detail()
 
     def _summary(self, away: str) -> Text:
-        """ "This week · Mon 23 Nov – Mon 23 Nov 2026 · 3 reps · m: this month"."""
+        """ "This week · Mon 23 Nov – Mon 23 Nov 2026 · 3 reps" (the footer says `m`)."""
         today = nurture(self).today
         since = self.report.since if self.report is not None else self.since
         line = Text()
@@ -281,7 +283,6 @@ class TeamScreen(Screen[None]):
             line.append(f" · {_count(len(self.report.reps), 'rep')}")
             if self.report.unassigned:
                 line.append(f" · {_count(self.report.unassigned, 'partner')} with no owner")
-        line.append(f" · m: this {'month' if self.period == 'week' else 'week'}")
         return line
 
     @on(DataTable.RowHighlighted, "#team-table")
