@@ -4,17 +4,9 @@ database going away (a laptop's Wi-Fi, a server's restart) without touching the 
 from __future__ import annotations
 
 import contextlib
-import random
 import select
 import socket
 import threading
-
-#: Where the proxy's port is picked: below Linux's ephemeral range (32768-60999), which is
-#: where the kernel finds ports for outgoing connections and for ``bind(0)``. A port from
-#: that range, left free while the proxy is cut, could be taken meanwhile by any connection
-#: or test server of a parallel run (or by the app's own reconnect, connecting to itself),
-#: and ``restore()`` then failed with "Address already in use".
-PORTS = range(20000, 32000)
 
 
 class CuttableProxy:
@@ -33,24 +25,11 @@ class CuttableProxy:
     def restore(self) -> None:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if self.port:
-            listener.bind(("127.0.0.1", self.port))
-        else:
-            self._bind_outside_the_ephemeral_range(listener)
+        listener.bind(("127.0.0.1", self.port))
         listener.listen(16)
         self.port = listener.getsockname()[1]
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    @staticmethod
-    def _bind_outside_the_ephemeral_range(listener: socket.socket) -> None:
-        for port in random.sample(PORTS, 50):
-            try:
-                listener.bind(("127.0.0.1", port))
-            except OSError:
-                continue  # taken by another test: try another
-            return
-        listener.bind(("127.0.0.1", 0))
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -86,6 +65,11 @@ class CuttableProxy:
 
     def cut(self) -> None:
         if self._listener is not None:
+            # shutdown first: a close() alone leaves the socket listening while the accept
+            # thread is blocked in accept() on it (Linux), so the next connection still got
+            # through, and restore() failed with "Address already in use" when none came.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:
