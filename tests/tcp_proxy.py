@@ -65,6 +65,11 @@ class CuttableProxy:
 
     def cut(self) -> None:
         if self._listener is not None:
+            # shutdown first: a close() alone leaves the socket listening while the accept
+            # thread is blocked in accept() on it (Linux), so the next connection still got
+            # through, and restore() failed with "Address already in use" when none came.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

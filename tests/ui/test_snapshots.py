@@ -185,6 +185,7 @@ SCREENS: dict[str, Steps] = {
     # The demo's gifts are of last year: "[" shows them.
     "reports_compliance": with_details(keys("R", "2", "left_square_bracket")),
     "sync": sync_screen,
+    "team_on_own_store": keys("T"),  # the Team screen says what it needs, in one line
 }
 
 
@@ -205,12 +206,15 @@ def test_welcome_on_an_empty_store(snap_compare, tmp_path: Path, size: tuple[int
 
 # ------------------------------------------------------------------- a team store
 # The seeded agency on a real PostgreSQL team store, its partners owned by Ann, by Ben and
-# by nobody: Ann's own board and agenda, everyone's board, and the boss's owner form.
+# by nobody: Ann's own board and agenda, everyone's board, the boss's owner form, and the
+# boss's Team screen (this week; this month with Ben highlighted).
 TEAM_SCREENS: dict[str, tuple[str, Steps]] = {
     "team_board": ("ann@agency.org", keys()),
     "team_board_everyone": ("ann@agency.org", keys("e")),
     "team_agenda": ("ann@agency.org", keys("g")),
     "team_owner_form": ("boss@agency.org", keys("e", "o")),
+    "team_report": ("boss@agency.org", keys("T")),
+    "team_report_month": ("boss@agency.org", keys("T", "m", "down")),
 }
 
 

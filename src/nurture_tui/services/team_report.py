@@ -73,6 +73,11 @@ class TeamReport:
         }
 
 
+class NotATeamStore(ValidationError):
+    """The report asked of a rep's own store (SQLite): there is no team to report on.
+    A type of its own so the Team screen says it in its own calm words, not as an error."""
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -81,7 +86,7 @@ def team_report(session: Session, playbook: Playbook, since: date | None = None)
     """The report (see the module doc); ``since`` defaults to this week's Monday."""
     owners = ownership(session)
     if not owners.team or owners.reps is None:
-        raise ValidationError(
+        raise NotATeamStore(
             "the team report needs a team store (`nurture config set store_url …`, then "
             "`nurture team init`): on your own store, `nurture report` covers you"
         )

@@ -68,6 +68,8 @@ class NurtureApp(UseCases, App[None]):
         Binding("g", "show_agenda", "Agenda", id="app.agenda"),
         Binding("R", "show_reports", "Reports", id="app.reports"),
         Binding("y", "show_sync", "Sync", id="app.sync"),
+        # Not in the footer (it would crowd every screen's): `?` and the palette name it.
+        Binding("T", "show_team", "Team", show=False, id="app.team"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("ctrl+t", "toggle_dark", "Theme", id="app.theme"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="app.reload"),
@@ -337,6 +339,13 @@ class NurtureApp(UseCases, App[None]):
 
         if not isinstance(self.screen, SyncScreen):
             self.push_screen(SyncScreen())
+
+    def action_show_team(self) -> None:
+        """The manager's view: each rep's week or month (a team store)."""
+        from nurture_tui.ui.screens.team import TeamScreen
+
+        if not isinstance(self.screen, TeamScreen):
+            self.push_screen(TeamScreen())
 
     def action_show_details(self) -> None:
         """Your details (name, email, agency, zone, video link, daily plan): config.toml."""

@@ -53,6 +53,7 @@ class NurtureCommands(Provider):
             ("Agenda", "today's plan (a: every suggestion)", "show_agenda"),
             ("Board", "partners by stage", "show_board"),
             ("Reports", "referrals, conversion, quiet partners", "show_reports"),
+            ("Team", "each rep's week or month: touches, overdue, referrals", "show_team"),
             ("Help", "keys and colours", "help"),
             (
                 "Your details (settings)",

@@ -13,6 +13,7 @@ from nurture_tui.domain.model import Contact, Dismissal, Partner, Referral, Touc
 from nurture_tui.services.board import BoardData
 from nurture_tui.services.csv_import import ImportReport
 from nurture_tui.services.entries import PlannedInvite, SavedDetails
+from nurture_tui.services.team_report import TeamReport
 
 
 @dataclass
@@ -175,6 +176,22 @@ class ReportExported(Outcome):
     """The reports screen's CSV written (nothing in the store changed)."""
 
     path: Path
+
+
+# ------------------------------------------------------------- a read, to its screen
+@dataclass
+class TeamReportLoaded(Message, bubble=False):
+    """To the Team screen: the team report since ``report.since``, built in a worker."""
+
+    report: TeamReport
+
+
+@dataclass
+class TeamReportUnavailable(Message, bubble=False):
+    """To the Team screen: no report to show, and why — a rep's own store
+    (``NotATeamStore``), the team database unreachable, or another refusal in its words."""
+
+    error: NurtureError
 
 
 # -------------------------------------------------------- a form's write, to the form

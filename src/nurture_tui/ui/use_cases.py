@@ -22,6 +22,9 @@ Reads use one generic typed helper, ``load_into``: it runs a service read (``loo
 the result to the screen as the screen's own ``…Loaded`` message. One helper rather than a
 method per read because the reads differ only in the function and the message; it is an
 app worker for the same reason as the writes (failures reach the app's error toast).
+The Team screen's read is a worker of its own (``load_team_report``): besides its figures
+(``TeamReportLoaded``) it can come back refused (``TeamReportUnavailable``: a rep's own
+store, the team database away), which the screen shows in place of the table.
 
 No lock anywhere: the repository is safe to use from several threads and the database
 serialises writers (SQLite ``BEGIN IMMEDIATE``, PostgreSQL transactions).
@@ -53,6 +56,7 @@ from nurture_tui.services.csv_import import import_csv
 from nurture_tui.services.demo import DemoSize, load_demo
 from nurture_tui.services.reports import Report, write_report_csv
 from nurture_tui.services.session import Session
+from nurture_tui.services.team_report import team_report
 from nurture_tui.ui.messages import (
     ActionDismissed,
     ActionSnoozed,
@@ -74,6 +78,8 @@ from nurture_tui.ui.messages import (
     ReferralRecorded,
     ReportExported,
     StageMoved,
+    TeamReportLoaded,
+    TeamReportUnavailable,
     TouchpointDeleted,
     TouchpointEdited,
     TouchpointLogged,
@@ -526,6 +532,29 @@ class UseCases(App[None]):
         path = compliance.write_report_csv(report, keep_both=True)
         toast = f"Compliance report {report.year} saved to {path}"
         self.post_message(ReportExported(toast=toast, path=path, timeout=10))
+
+    # ------------------------------------------------------------ the team report
+    @work(thread=True, exclusive=True, group="team-report", exit_on_error=False)
+    def load_team_report(self, screen: MessagePump, since: date) -> None:
+        """The Team screen's figures since ``since`` (the service of ``nurture team
+        report``), posted to ``screen``: ``TeamReportLoaded``, or ``TeamReportUnavailable``
+        with the refusal (a rep's own store, the team database away), which the screen
+        shows in place of the table. A newer load (the other period, a colleague's write)
+        supersedes this one, and a superseded load never paints."""
+        worker = get_current_worker()
+        try:
+            report = team_report(self.session, self.playbook, since)
+        except NurtureError as error:
+            if not worker.is_cancelled:
+                screen.post_message(TeamReportUnavailable(error))
+            return
+        except Exception:  # the app's error toast says what; the screen stops "Loading…"
+            screen.post_message(
+                TeamReportUnavailable(NurtureError("the team report could not be built"))
+            )
+            raise
+        if not worker.is_cancelled:
+            screen.post_message(TeamReportLoaded(report))
 
 
 def overridden_words(overrides: Sequence[Override]) -> str:

@@ -13,9 +13,9 @@ from textual.widgets import Markdown
 HELP = """\
 # Nurture — keys
 
-**Everywhere**: `b` board · `g` agenda · `R` reports · `y` sync · `u` undo the latest change
-(again: redo it) · `ctrl+p` command palette (a partner, a contact, an action, "your details")
-· `ctrl+t` light/dark · `?` this help · `q` quit
+**Everywhere**: `b` board · `g` agenda · `R` reports · `T` team · `y` sync · `u` undo the
+latest change (again: redo it) · `ctrl+p` command palette (a partner, a contact, an action,
+"your details") · `ctrl+t` light/dark · `?` this help · `q` quit
 
 ## Board
 `←/→` or `h/l` change stage column · `↑/↓` or `j/k` move · `enter` open the partner ·
@@ -52,6 +52,12 @@ touch or the referral's status, `d` delete (asks first; `u` brings it back) · `
 ## Sync
 `S` sync now · `A` sign in to the selected source · `a` assign a person to a partner or
 contact · `x` ignore a person (remembered)
+
+## Team
+A team store's manager's view, a row per rep and a total: touches by kind, overdue actions
+on their partners, referrals received, partners going quiet, compliance warnings
+overridden · `m` this week or this month · `↑/↓` a rep: the line under the table lists
+every kind of touch and the quiet partners by name · `ctrl+r` read again · `esc` back
 
 ## Forms
 `tab` next field · `ctrl+s` save · `esc` cancel. A form closes only when the save landed;
