@@ -66,7 +66,8 @@ class GraphState:
             self.version += 1
             self.events[event_id] = {
                 "id": event_id,
-                "iCalUId": ical_uid or "040000008200E00074C5B7101A82E008" + event_id.encode().hex().upper(),
+                "iCalUId": ical_uid
+                or "040000008200E00074C5B7101A82E008" + event_id.encode().hex().upper(),
                 "type": "occurrence" if series else "singleInstance",
                 "subject": subject,
                 "isCancelled": False,

@@ -370,9 +370,7 @@ class SqlRepository:
         touch once per event (seconds for a series of 100 deleted at once).
         """
         cell = s.touchpoints.c.reps
-        query = select(s.touchpoints.c.id, cell).where(
-            s.touchpoints.c.source == source, cell != ""
-        )
+        query = select(s.touchpoints.c.id, cell).where(s.touchpoints.c.source == source, cell != "")
         if rep:
             query = query.where(
                 or_(
@@ -948,13 +946,13 @@ class SqlRepository:
             stored.update((tid, text) for tid, text in c.execute(query))
         if not stored:
             return touches
-        me = self.actor
+        me = self.actor.casefold()
         kept = []
         for touch in touches:
             text = stored.get(touch.id)
             if text is not None:
-                theirs = [e for e in r.reps_of_cell(text) if e.rep != me]
-                mine = [e for e in touch.reps if e.rep == me]
+                theirs = [e for e in r.reps_of_cell(text) if e.rep.casefold() != me]
+                mine = [e for e in touch.reps if e.rep.casefold() == me]
                 reps = tuple(sorted({*theirs, *mine}))
                 if reps != touch.reps:
                     touch = touch._replace(reps=reps)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from nurture_tui.domain.attendance import attendance, departure, is_mine
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
 from nurture_tui.domain.model import MeetingRep, Touchpoint
@@ -158,43 +159,6 @@ def meeting_external_ids(meeting: Meeting, matcher: PeopleMatcher) -> list[str]:
     if key is None:
         return keys
     return keys + [f"{key}#{k.rpartition('#')[2]}" for k in keys]
-
-
-def is_mine(entry: MeetingRep, rep: str) -> bool:
-    """Whether ``entry`` is ``rep``'s: on a rep's own store (``rep`` "") every one is; on a
-    team store the rep's own, and an unnamed one ("": from a rep's own store)."""
-    return not rep or entry.rep in (rep, "")
-
-
-def attendance(touch: Touchpoint, rep: str) -> tuple[MeetingRep, ...]:
-    """Who has a synced meeting, each under their own event: its ``reps``; for a touch
-    synced before reps were kept, the rep who stored it (the store's one rep, "", on a
-    rep's own store) under the event its external id names."""
-    if touch.reps:
-        return touch.reps
-    if not touch.external_id or touch.source == "manual":
-        return ()
-    event = touch.external_id.rpartition("#")[0]
-    return (MeetingRep(touch.created_by.casefold() if rep else "", event),)
-
-
-def departure(touch: Touchpoint, gone: set[str], rep: str) -> Touchpoint | None:
-    """``touch`` once ``rep``'s copies among the events ``gone`` (deleted, cancelled, or
-    declined by the partner) have left it, or None when that changes nothing.
-
-    Colleagues still on the meeting keep it as it is, with ``rep`` taken off; the last rep
-    to go cancels it (and stays named on it), as a cancelled meeting always did.
-    """
-    entries = attendance(touch, rep)
-    leaving = {e for e in entries if e.event in gone and is_mine(e, rep)}
-    if not leaving:
-        return None
-    staying = tuple(e for e in entries if e not in leaving)
-    if staying:
-        return touch._replace(reps=staying)
-    if touch.status is TouchpointStatus.CANCELLED:
-        return None
-    return touch._replace(status=TouchpointStatus.CANCELLED)
 
 
 @dataclass

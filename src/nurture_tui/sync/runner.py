@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from nurture_tui.context import StoreContext
+from nurture_tui.domain.attendance import attendance, departure, is_mine
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
 from nurture_tui.domain.repository import own_rep, own_state_key
@@ -32,10 +33,7 @@ from nurture_tui.sync.matching import PeopleMatcher
 from nurture_tui.sync.meetings import (
     Outcome,
     PageView,
-    attendance,
-    departure,
     external_ids,
-    is_mine,
     meeting_external_ids,
     reconcile_meeting,
 )
