@@ -15,7 +15,8 @@ lose a touch, and must say what it merged so the rep can check it.
   the fields the team's record leaves empty.
 - **Touchpoints, referrals and dismissals** are appended, pointed at the merged partners
   and contacts. A touch already there (the same id, or the same synced event) is not
-  added twice.
+  added twice; a synced meeting the team has that the rep had too gains the rep among
+  its reps (counted as merged).
 - **Once per store**: the local store gets an id; the team store remembers it in the
   same transaction as the records, so a second push (from this laptop, or from a copy of
   its store) is refused in one line.
@@ -32,10 +33,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from nurture_tui.domain.attendance import attendance
 from nurture_tui.domain.errors import EditConflict, StoreError, ValidationError
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
+    MeetingRep,
     Partner,
     Referral,
     Touchpoint,
@@ -133,7 +136,7 @@ def plan_push(
         plan.counts[table] = {"added": 0, "merged": 0, "already there": 0}
     partner_of = _plan_partners(local, team, rep, own_domains, plan)
     contact_of = _plan_contacts(local, team, partner_of, plan)
-    _plan_history(local, team, partner_of, contact_of, plan)
+    _plan_history(local, team, partner_of, contact_of, plan, rep)
     return plan
 
 
@@ -289,24 +292,35 @@ def _plan_history(
     partner_of: dict[str, str],
     contact_of: dict[str, str],
     plan: PushPlan,
+    rep: str,
 ) -> None:
     touch_ids = {t.id for t in team.touchpoints}
-    events = {(t.source, t.external_id) for t in team.touchpoints if t.external_id}
+    events = {(t.source, t.external_id or ""): t for t in team.touchpoints if t.external_id}
     for touch in local.touchpoints:
-        if touch.id in touch_ids or (
-            touch.external_id and (touch.source, touch.external_id) in events
-        ):
-            plan.count("touchpoints", "already there")
+        # A laptop's meetings name its one rep as "": in the team store, the rep pushing.
+        reps = tuple(sorted({MeetingRep(rep, e.event) for e in touch.reps})) if rep else touch.reps
+        event = (touch.source, touch.external_id or "")
+        there = events.get(event) if touch.external_id else None
+        if touch.id in touch_ids or there is not None:
+            had = attendance(there, rep) if there is not None and rep else ()
+            if there is not None and not set(reps) <= set(had):
+                # A meeting a colleague synced and this rep had too: one touch, both on it.
+                joined = there._replace(reps=tuple(sorted({*had, *reps})))
+                plan.records.append(joined)
+                events[event] = joined
+                plan.count("touchpoints", "merged")
+            else:
+                plan.count("touchpoints", "already there")
             continue
-        plan.records.append(
-            touch._replace(
-                partner_id=partner_of[touch.partner_id],
-                contact_ids=tuple(dict.fromkeys(contact_of.get(c, c) for c in touch.contact_ids)),
-            )
+        added = touch._replace(
+            partner_id=partner_of[touch.partner_id],
+            contact_ids=tuple(dict.fromkeys(contact_of.get(c, c) for c in touch.contact_ids)),
+            reps=reps,
         )
+        plan.records.append(added)
         touch_ids.add(touch.id)
         if touch.external_id:
-            events.add((touch.source, touch.external_id))
+            events[event] = added
         plan.count("touchpoints", "added")
     referral_ids = {r.id for r in team.referrals}
     for referral in local.referrals:
