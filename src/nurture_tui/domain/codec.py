@@ -187,7 +187,7 @@ def touchpoint_from_doc(tid: str, d: Doc) -> Touchpoint:
 
 
 # Optional touchpoint fields, stored only when they differ from the default.
-#: "rp": a synced meeting's reps, each ``[rep, their event id]`` (0008).
+#: "rp": a synced meeting's reps, each ``[rep, their event id]`` (0009).
 #: "by" and "ch": who logged the touch and who last changed it (attribution, 0007).
 _OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov", "rp", "by", "ch")
 #: The document keys of a record's attribution (``attribution_doc``), by record kind.

@@ -7,11 +7,8 @@
   one their external id names). Plain ``ADD COLUMN`` with a constant default: milliseconds
   at 250,000 touchpoints on either engine, and nothing for 0007's trigger to stamp.
 
-Numbered 0008 beside the concurrent ``0008_versions`` work: whoever merges second
-renumbers (``revision``/``down_revision`` and ``store.migrate.HEAD``/``KNOWN``).
-
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -19,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision: str | None = "0007"
+revision = "0009"
+down_revision: str | None = "0008"
 branch_labels = None
 depends_on = None
 
