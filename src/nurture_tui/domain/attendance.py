@@ -29,9 +29,9 @@ def attendance(touch: Touchpoint, rep: str) -> tuple[MeetingRep, ...]:
     rep's own store) under the event its external id names."""
     if touch.reps:
         return touch.reps
-    if not touch.external_id or touch.source == "manual":
+    event, mark, _ = (touch.external_id or "").rpartition("#")
+    if not mark or touch.source == "manual":
         return ()
-    event = touch.external_id.rpartition("#")[0]
     return (MeetingRep(touch.created_by.casefold() if rep else "", event),)
 
 

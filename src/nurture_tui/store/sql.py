@@ -936,10 +936,12 @@ class SqlRepository:
         ``reps``: the colleagues on it are kept as stored (read here, after ``_bump``, so
         no other write can come between). Two reps' syncs adding themselves to the same
         meeting at the same instant both land; neither can take the other off. A touch
-        that names no reps yet (new, or synced before reps were kept) takes the record's."""
+        that names no reps yet (new, or synced before reps were kept) takes the record's.
+        Only synced touches are looked at: a touch logged by hand (``nurture log``) costs
+        no read inside the write."""
         cell = s.touchpoints.c.reps
         stored: dict[str, str] = {}
-        for chunk in _chunks([t.id for t in touches]):
+        for chunk in _chunks([t.id for t in touches if t.reps or t.external_id]):
             query = select(s.touchpoints.c.id, cell).where(
                 s.touchpoints.c.id.in_(chunk), cell != ""
             )
