@@ -44,7 +44,7 @@ from nurture_tui.domain.model import (
     Touchpoint,
     new_id,
 )
-from nurture_tui.domain.repository import Repository
+from nurture_tui.domain.repository import Repository, own_rep
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.exchange import Contents, read_store
 from nurture_tui.services.session import Session
@@ -125,18 +125,26 @@ class PushReport:
 
 
 def plan_push(
-    local: Contents, team: Contents, *, rep: str, own_domains: frozenset[str] = frozenset()
+    local: Contents,
+    team: Contents,
+    *,
+    rep: str,
+    own_domains: frozenset[str] = frozenset(),
+    meeting_rep: str | None = None,
 ) -> PushPlan:
     """The records to write into ``team`` so it also holds ``local`` (see module doc).
 
     ``own_domains``: the agency's own email domains, which say nothing about which partner
-    a person works for (every rep's address has one)."""
+    a person works for (every rep's address has one). ``meeting_rep``: who the pushed
+    meetings name among their reps (the team store's ``own_rep``; default ``rep``)."""
     plan = PushPlan()
     for table in ("partners", "contacts", "touchpoints", "referrals", "dismissals"):
         plan.counts[table] = {"added": 0, "merged": 0, "already there": 0}
     partner_of = _plan_partners(local, team, rep, own_domains, plan)
     contact_of = _plan_contacts(local, team, partner_of, plan)
-    _plan_history(local, team, partner_of, contact_of, plan, rep)
+    _plan_history(
+        local, team, partner_of, contact_of, plan, rep if meeting_rep is None else meeting_rep
+    )
     return plan
 
 
@@ -299,8 +307,12 @@ def _plan_history(
     for touch in local.touchpoints:
         # A laptop's meetings name its one rep as "": in the team store, the rep pushing.
         reps = tuple(sorted({MeetingRep(rep, e.event) for e in touch.reps})) if rep else touch.reps
-        event = (touch.source, touch.external_id or "")
-        there = events.get(event) if touch.external_id else None
+        # A synced touch's external id ends with its partner's id: the team's, once merged.
+        external_id = touch.external_id
+        if external_id and external_id.endswith(f"#{touch.partner_id}"):
+            external_id = external_id[: -len(touch.partner_id)] + partner_of[touch.partner_id]
+        event = (touch.source, external_id or "")
+        there = events.get(event) if external_id else None
         if touch.id in touch_ids or there is not None:
             had = attendance(there, rep) if there is not None and rep else ()
             if there is not None and not set(reps) <= set(had):
@@ -315,6 +327,7 @@ def _plan_history(
         added = touch._replace(
             partner_id=partner_of[touch.partner_id],
             contact_ids=tuple(dict.fromkeys(contact_of.get(c, c) for c in touch.contact_ids)),
+            external_id=external_id,
             reps=reps,
         )
         plan.records.append(added)
@@ -389,7 +402,13 @@ def push(team: Session, source: Path, *, dry_run: bool = False) -> PushReport:
             # The versions first: a colleague's save after this is seen by the write's
             # check, and the push is planned again on top of it (never over it).
             versions = _versions(team.repo)
-            plan = plan_push(local, read_store(team.repo), rep=rep, own_domains=own - {""})
+            plan = plan_push(
+                local,
+                read_store(team.repo),
+                rep=rep,
+                own_domains=own - {""},
+                meeting_rep=own_rep(team.repo),
+            )
             report = PushReport(source, store_id, plan, dry_run)
             if dry_run:
                 return report
