@@ -26,7 +26,7 @@ from nurture_outlook.source import OutlookSource
 from fakes.google_api import GoogleState, event, fake_google
 from fakes.graph_api import GraphState, fake_graph
 from nurture_tui.config import Settings
-from nurture_tui.domain.kinds import TouchpointStatus
+from nurture_tui.domain.kinds import TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import MeetingRep, Touchpoint
 from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.domain.repository import own_rep
@@ -391,3 +391,25 @@ def test_a_laptop_store_one_meeting_in_two_of_the_rep_s_calendars_is_one_touch(
         cal.cancel_event("primary", "chk1")
         assert run_sync(session, source).removed == 1
         assert [t.status for t in session.repo.touchpoints(mercy)] == [TouchpointStatus.CANCELLED]
+
+
+def test_a_meeting_s_reps_go_through_an_export_and_back(tmp_path: Path) -> None:
+    from nurture_tui.services import exchange
+
+    with _laptop(tmp_path) as (session, mercy):
+        reps = (MeetingRep("", "cal:primary:chk1"), MeetingRep("ann@agency.org", "cal:x:9"))
+        meeting = Touchpoint(
+            id="tmeet0000001",
+            partner_id=mercy,
+            kind=TouchpointKind.MEETING,
+            at=LUNCH,
+            source="google",
+            external_id=f"uid:chk1@x#{mercy}",
+            reps=reps,
+        )
+        session.repo.save(meeting)
+        exchange.export_tinydb(session, tmp_path / "out.json", with_participant_refs=True)
+        target = Session(open_store(tmp_path / "other"), session.settings, lambda: NOW)
+        exchange.import_tinydb(target, tmp_path / "out.json")
+        assert target.repo.touchpoint(meeting.id).reps == reps
+        target.repo.close()
