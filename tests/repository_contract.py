@@ -43,6 +43,7 @@ from nurture_tui.domain.kinds import (
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
+    MeetingRep,
     Milestone,
     Override,
     Partner,
@@ -412,6 +413,32 @@ class RepositoryContract:
         assert sorted(repo.touchpoints_from_source("google")) == sorted(synced)
         assert repo.touchpoints_from_source("outlook") == [other]
         assert repo.touchpoints_from_source("caldav") == []
+
+    def test_a_meeting_s_reps_are_kept_and_find_each_rep_s_copy(self, repo: Repository) -> None:
+        p = partner()
+        reps = (MeetingRep("ann@x.org", "cal:primary:a1"), MeetingRep("ben@x.org", "cal:b%_1"))
+        shared = touch(p, "meeting", 1)._replace(
+            source="google", external_id=f"uid:m1@x#{p.id}", reps=reps
+        )
+        legacy = touch(p, "meeting", 2)._replace(source="google", external_id=f"cal:old#{p.id}")
+        repo.save(p, shared, legacy)
+        assert repo.touchpoint(shared.id).reps == reps
+        assert [
+            t.id for t in repo.touchpoints_of_events("google", ["cal:b%_1"], rep="ben@x.org")
+        ] == [shared.id]
+        # Ann's copy is another event; "_" and "%" are no wildcards; "" is every rep's.
+        assert repo.touchpoints_of_events("google", ["cal:b%_1"], rep="ann@x.org") == []
+        assert repo.touchpoints_of_events("google", ["cal:bxy1"], rep="ben@x.org") == []
+        assert [t.id for t in repo.touchpoints_of_events("google", ["cal:primary:a1"], rep="")] == [
+            shared.id
+        ]
+        assert repo.touchpoints_of_events("outlook", ["cal:primary:a1"], rep="") == []
+        # Without a rep: only touches keyed by the event itself (from before reps were kept).
+        assert repo.touchpoints_of_events("google", ["cal:primary:a1"]) == []
+        assert repo.touchpoints_of_events("google", ["cal:old"], rep="ann@x.org") == [legacy]
+        repo.delete(shared)
+        repo.undo()
+        assert repo.touchpoint(shared.id).reps == reps  # the change log's images keep them
 
     def test_planned_before_finds_planned_touchpoints_whose_time_passed(
         self, repo: Repository

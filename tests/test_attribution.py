@@ -212,6 +212,7 @@ def test_0006_to_0007_on_a_team_store_with_data(
         c.execute(text("DROP FUNCTION nurture_move_version() CASCADE"))  # (0008)
         c.execute(text("ALTER TABLE partners DROP COLUMN version"))
         c.execute(text("ALTER TABLE contacts DROP COLUMN version"))
+        c.execute(text("ALTER TABLE touchpoints DROP COLUMN reps"))  # (0009)
         c.execute(text("DROP FUNCTION nurture_attribute_rep() CASCADE"))
         for table in ("partners", "contacts", "touchpoints", "referrals"):
             c.execute(text(f"ALTER TABLE {table} DROP COLUMN created_by, DROP COLUMN changed_by"))
@@ -263,6 +264,7 @@ def test_0006_to_0007_on_a_laptop_store_with_data(tmp_path: Path) -> None:
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     for table in ("partners", "contacts"):  # (0008)
         db.execute(f"ALTER TABLE {table} DROP COLUMN version")
+    db.execute("ALTER TABLE touchpoints DROP COLUMN reps")  # (0009)
     db.execute("UPDATE alembic_version SET version_num = '0006'")
     db.commit()
     db.close()

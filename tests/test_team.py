@@ -173,6 +173,7 @@ def test_an_older_schema_still_migrates_on_open(
         c.execute(text("DROP FUNCTION nurture_move_version() CASCADE"))  # (0008)
         c.execute(text("ALTER TABLE partners DROP COLUMN version"))
         c.execute(text("ALTER TABLE contacts DROP COLUMN version"))
+        c.execute(text("ALTER TABLE touchpoints DROP COLUMN reps"))  # (0009)
         c.execute(text("DROP FUNCTION nurture_attribute_rep() CASCADE"))
         for table in ("partners", "contacts", "touchpoints", "referrals"):
             c.execute(text(f"ALTER TABLE {table} DROP COLUMN created_by, DROP COLUMN changed_by"))

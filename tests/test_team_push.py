@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import pytest
 from builders import touch
 from nurture_tui import cli
 from nurture_tui.domain.kinds import PartnerKind, TouchpointKind
-from nurture_tui.domain.model import Contact, Partner, Referral, Touchpoint
+from nurture_tui.domain.model import Contact, MeetingRep, Partner, Referral, Touchpoint
 from nurture_tui.services.exchange import read_store
+from nurture_tui.services.session import default_actor
 from nurture_tui.store.opening import open_store
 from nurture_tui.store.sql import SqlRepository
 from pg_server import postgres_db_url, postgres_store_url, postgres_url  # noqa: F401
@@ -157,6 +159,57 @@ def test_a_push_merges_by_npi_name_and_domain_and_appends_the_history(
     assert touches["t2"].partner_id == "tmercy"
     referral = next(r for r in after.referrals if r.id == "r1")
     assert (referral.partner_id, referral.contact_id) == ("thope", "tann")
+    team.close()
+
+
+def test_a_meeting_the_team_has_and_the_rep_had_too_names_both_after_a_push(
+    team_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The colleague synced the lunch at Mercy (the team's partner); the laptop synced its
+    own copy, keyed by the laptop's Mercy. Pushed, Mercy is merged, and so is the meeting:
+    one touch, both reps on it. A meeting only the laptop had arrives naming the rep."""
+    colleague = MeetingRep("colleague@sunrisecare.org", "cal:primary:c1")
+    team = _team(team_env, tmp_path)
+    mercy = Partner(id="tmercy", name="Mercy General", kind=PartnerKind.HOSPITAL, npi="1234567893")
+    lunch = Touchpoint(
+        id="tlunch",
+        partner_id="tmercy",
+        kind=TouchpointKind.MEETING,
+        at=_at(1),
+        source="google",
+        external_id="uid:lunch@x#tmercy",
+        reps=(colleague,),
+    )
+    team.save(mercy, lunch)
+    team.close()
+    local = open_store(tmp_path / "laptop")
+    laptop_lunch = lunch._replace(
+        id="llunch",
+        partner_id="lmercy",
+        external_id="uid:lunch@x#lmercy",
+        reps=(MeetingRep("", "cal:primary:d9"),),
+    )
+    coffee = laptop_lunch._replace(
+        id="lcoffee",
+        at=_at(2),
+        external_id="uid:coffee@x#lmercy",
+        reps=(MeetingRep("", "cal:primary:d4"),),
+    )
+    local.save(replace(mercy, id="lmercy"), laptop_lunch, coffee)
+    local.close()
+
+    code, out, _ = run(capsys, "--json", "team", "push", "--from", str(tmp_path / "laptop"))
+    assert code == 0
+    assert json.loads(out)["counts"]["touchpoints"] == {"added": 1, "merged": 1, "already there": 0}
+    team = _team(team_env, tmp_path)
+    me = default_actor().casefold()  # who the push's CLI was, as the store records it
+    shared, pushed = team.touchpoints("tmercy")
+    assert shared.id == "tlunch"
+    assert shared.reps == tuple(sorted([colleague, MeetingRep(me, "cal:primary:d9")]))
+    assert (pushed.external_id, pushed.reps) == (
+        "uid:coffee@x#tmercy",
+        (MeetingRep(me, "cal:primary:d4"),),
+    )
     team.close()
 
 

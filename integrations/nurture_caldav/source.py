@@ -173,6 +173,11 @@ class CalDavSource:
                 organizer=event.organizer,
                 attendees=tuple((a.email, a.partstat) for a in event.attendees),
                 cancelled=event.cancelled,
+                # Each rep's calendar (its own URL) holds a copy under the same UID; an
+                # instance of a recurring one is told apart by RECURRENCE-ID (an
+                # override's) or the start the rule gave it: both read as ``instance``.
+                uid=event.uid,
+                original_start=datetime.fromisoformat(event.instance) if event.instance else None,
             )
             for event in parsed.events
         ]

@@ -402,12 +402,18 @@ def _meeting(item: dict[str, Any], external_id: str) -> Meeting | None:
         if a.get("email") and not a.get("resource")
     )
     organizer = str(item.get("organizer", {}).get("email", "")).lower()
+    original = item.get("originalStartTime")
     return Meeting(
         external_id=external_id,
         start=start,
         title=str(item.get("summary", "")),
         organizer=organizer,
         attendees=attendees,
+        # The same in every attendee's calendar (their copies' ids may differ): one
+        # meeting, one touch, whichever reps have it. An instance of a recurring event
+        # shares its series' UID; its original start tells the instances apart.
+        uid=str(item.get("iCalUID") or ""),
+        original_start=_when(original) if isinstance(original, dict) else None,
     )
 
 

@@ -238,7 +238,24 @@ def _meeting(item: dict[str, Any], external_id: str) -> Meeting | None:
         organizer=organizer,
         attendees=attendees,
         cancelled=bool(item.get("isCancelled")),
+        # Graph gives each attendee's copy its own id; ``iCalUId`` is the meeting's, the
+        # same in every mailbox (and per occurrence of a series); ``originalStart`` is an
+        # occurrence's or exception's start before any move.
+        uid=str(item.get("iCalUId") or ""),
+        original_start=_original_start(item),
     )
+
+
+def _original_start(item: dict[str, Any]) -> datetime | None:
+    """An occurrence's (or exception's) ``originalStart``: a DateTimeOffset, in UTC when
+    it says no offset; None for a single event, or when unreadable."""
+    if item.get("type") not in ("occurrence", "exception") or not item.get("originalStart"):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(item["originalStart"]).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _sent(item: dict[str, Any]) -> SentMessage | None:

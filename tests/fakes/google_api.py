@@ -385,11 +385,27 @@ def event(
     event_id: str | None = None,
     minutes: int = 30,
     declined: tuple[str, ...] = (),
+    ical_uid: str | None = None,
+    recurring: tuple[str, datetime] | None = None,
 ) -> dict[str, Any]:
-    """A Calendar v3 event resource as Google returns it."""
+    """A Calendar v3 event resource as Google returns it.
+
+    ``iCalUID`` is the meeting's UID, the same in every attendee's copy (Google's own
+    events: ``<id>@google.com``); ``ical_uid`` gives another (a colleague's copy, an invite
+    from outside). ``recurring`` = (series id, original start) makes it one instance of a
+    recurring event, as ``singleEvents=true`` lists them: its id is the series' with the
+    original start, it names ``recurringEventId`` and ``originalStartTime``, and shares the
+    series' UID.
+    """
     end = start.timestamp() + minutes * 60
-    return {
-        "id": event_id or f"ev{next(_ids)}",
+    if recurring is not None:
+        series, original = recurring
+        stamp = original.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        event_id = event_id or f"{series}_{stamp}"
+    event_id = event_id or f"ev{next(_ids)}"
+    resource: dict[str, Any] = {
+        "id": event_id,
+        "iCalUID": ical_uid or f"{recurring[0] if recurring else event_id}@google.com",
         "summary": summary,
         "start": {"dateTime": start.astimezone(UTC).isoformat().replace("+00:00", "Z")},
         "end": {"dateTime": datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")},
@@ -399,6 +415,12 @@ def event(
             for a in attendees
         ],
     }
+    if recurring is not None:
+        resource["recurringEventId"] = recurring[0]
+        resource["originalStartTime"] = {
+            "dateTime": recurring[1].astimezone(UTC).isoformat().replace("+00:00", "Z")
+        }
+    return resource
 
 
 def _serve_generated() -> None:

@@ -53,11 +53,22 @@ class GraphState:
         start: datetime,
         attendees: list[str],
         declined: tuple[str, ...] = (),
+        *,
+        ical_uid: str | None = None,
+        series: tuple[str, datetime] | None = None,
     ) -> None:
+        """An event in Graph's shape. ``iCalUId`` is the meeting's, the same in every
+        attendee's mailbox while each copy has its own ``id`` (default: one derived from
+        the id, as for a meeting nobody else has); ``series`` = (master id, original start)
+        makes it an ``occurrence`` of a recurring meeting (``seriesMasterId``,
+        ``originalStart``)."""
         with self.lock:
             self.version += 1
             self.events[event_id] = {
                 "id": event_id,
+                "iCalUId": ical_uid
+                or "040000008200E00074C5B7101A82E008" + event_id.encode().hex().upper(),
+                "type": "occurrence" if series else "singleInstance",
                 "subject": subject,
                 "isCancelled": False,
                 "start": {
@@ -79,6 +90,11 @@ class GraphState:
                     for a in attendees
                 ],
             }
+            if series is not None:
+                self.events[event_id]["seriesMasterId"] = series[0]
+                self.events[event_id]["originalStart"] = (
+                    series[1].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                )
             self.event_versions[event_id] = self.version
             self.removed_at.pop(event_id, None)
 

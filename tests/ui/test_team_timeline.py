@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from nurture_tui.config import Settings
 from nurture_tui.domain.kinds import PartnerKind, TouchpointKind
-from nurture_tui.domain.model import Partner, Touchpoint
+from nurture_tui.domain.model import MeetingRep, Partner, Touchpoint
 from nurture_tui.domain.playbook.config import load_playbook
 from nurture_tui.services.playbook import default_playbook_text
 from nurture_tui.services.session import Session
@@ -170,3 +170,32 @@ def test_team_timeline(  # type: ignore[no-untyped-def]
 ) -> None:
     _ann, bob = two_reps
     assert snap_compare(_app(bob), terminal_size=size, run_before=_open_mercy)
+
+
+async def test_a_meeting_both_reps_had_shows_both(
+    two_reps: tuple[SqlRepository, SqlRepository],
+) -> None:
+    """A synced meeting Ann and Bob both had is one touch: the By column names the first
+    and counts the others; its record lists every rep."""
+    ann, bob = two_reps
+    lunch = _touch("tmeet0000001", "meeting", 21, "")._replace(
+        purpose="Lunch with Mercy",
+        source="google",
+        external_id=f"uid:lunch@x#{MERCY.id}",
+        reps=(MeetingRep(ANN, "cal:primary:a1"), MeetingRep(BOB, "cal:primary:b7")),
+    )
+    ann.save(lunch)
+    app = _app(bob)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_mercy(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        assert _column(timeline, "By") == ["ann +1", "bob", "ann", "—"]  # newest first
+        timeline.focus()
+        timeline.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        body = str(app.screen.query_one("#record-body", Static).render())
+        assert f"Reps          {ANN}, {BOB}" in body
+        assert f"Created by    {ANN}" in body

@@ -21,6 +21,7 @@ from nurture_tui.domain.kinds import (
 )
 from nurture_tui.domain.model import (
     Contact,
+    MeetingRep,
     Milestone,
     Override,
     Partner,
@@ -163,6 +164,15 @@ def overrides_from_docs(docs: Iterable[Doc]) -> tuple[Override, ...]:
     )
 
 
+def reps_to_docs(reps: Iterable[MeetingRep]) -> list[list[str]]:
+    """A meeting's reps as ``[rep, event]`` pairs (the store's JSON column, exports)."""
+    return [[r.rep, r.event] for r in reps]
+
+
+def reps_from_docs(docs: Iterable[list[str]]) -> tuple[MeetingRep, ...]:
+    return tuple(MeetingRep(_by(rep), str(event)) for rep, event in docs)
+
+
 def touchpoint_to_doc(t: Touchpoint) -> Doc:
     """One touchpoint as a journal document; defaults are left out to keep it small."""
     doc: Doc = {"p": t.partner_id, "k": t.kind.value, "at": _epoch(t.at)}
@@ -177,8 +187,9 @@ def touchpoint_from_doc(tid: str, d: Doc) -> Touchpoint:
 
 
 # Optional touchpoint fields, stored only when they differ from the default.
+#: "rp": a synced meeting's reps, each ``[rep, their event id]`` (0009).
 #: "by" and "ch": who logged the touch and who last changed it (attribution, 0007).
-_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov", "by", "ch")
+_OPTIONAL = ("c", "dir", "st", "pu", "n", "src", "x", "rq", "v", "it", "ov", "rp", "by", "ch")
 #: The document keys of a record's attribution (``attribution_doc``), by record kind.
 ATTRIBUTION_KEYS = ("created_by", "changed_by")
 TOUCH_ATTRIBUTION_KEYS = ("by", "ch")
@@ -207,6 +218,7 @@ def _optional_values(t: Touchpoint) -> tuple[object, ...]:
         t.value_cents or None,
         t.item or None,
         overrides_to_docs(t.overrides) if t.overrides else None,
+        reps_to_docs(t.reps) if t.reps else None,
         t.created_by or None,
         t.changed_by or None,
     )
@@ -228,6 +240,7 @@ def _touchpoint(
     value_cents: int | None = None,
     item: str | None = None,
     overrides: list[Doc] | None = None,
+    reps: list[list[str]] | None = None,
     created_by: str | None = None,
     changed_by: str | None = None,
 ) -> Touchpoint:
@@ -250,6 +263,7 @@ def _touchpoint(
             int(value_cents or 0),
             item or "",
             overrides_from_docs(overrides) if overrides else (),
+            reps_from_docs(reps) if reps else (),
             _by(created_by),
             _by(changed_by),
         ),
@@ -299,6 +313,7 @@ def touchpoints_from_columns(columns: Doc) -> dict[str, Touchpoint]:
         column("v", int, 0),
         column("it", str, ""),
         column("ov", overrides_from_docs, ()),
+        column("rp", reps_from_docs, ()),
         column("by", _by, ""),
         column("ch", _by, ""),
         strict=True,

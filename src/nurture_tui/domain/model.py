@@ -115,6 +115,15 @@ class Override:
     """The contact the warning was about (a physician's limit), or None: the whole touch."""
 
 
+class MeetingRep(NamedTuple):
+    """A rep who had a synced meeting in their calendar, and ``event``: their own copy's
+    id there (``cal:primary:abc``), by which their sync finds the touch again when that
+    copy changes or goes. "" as ``rep`` is the one rep of a rep's own store."""
+
+    rep: str
+    event: str
+
+
 class Touchpoint(NamedTuple):
     """Something that happened (or is planned) between the rep and a partner.
 
@@ -142,6 +151,9 @@ class Touchpoint(NamedTuple):
     """What was given ("lunch for 6", "coffee gift card"): screened free text."""
     overrides: tuple[Override, ...] = ()
     """Compliance warnings saved through, each with who and when."""
+    reps: tuple[MeetingRep, ...] = ()
+    """For a synced meeting: the reps who had it, each with their own copy of the event
+    (sorted by rep), so a meeting two reps attended is one touch with both on it."""
     created_by: str = ""
     """Who logged it (a rep's email on a team store; "" before attribution): stamped by
     the store on save, never taken from the caller."""
@@ -169,7 +181,7 @@ class Touchpoint(NamedTuple):
 
 
 #: How many of a Touchpoint's fields say what happened (the rest is attribution).
-_CONTENT = 15
+_CONTENT = 16
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,8 +74,12 @@ class Repository(Protocol):
         """The ids among these whose touchpoints the rep deleted (see ``was_deleted``)."""
         ...
 
-    def touchpoints_of_events(self, source: str, event_ids: Sequence[str]) -> list[Touchpoint]:
-        """Every touchpoint a sync made of these events (``<event id>#<partner id>``)."""
+    def touchpoints_of_events(
+        self, source: str, event_ids: Sequence[str], *, rep: str | None = None
+    ) -> list[Touchpoint]:
+        """Every touchpoint a sync made of these events (``<event id>#<partner id>``);
+        given ``rep``, also the meetings whose ``reps`` give one of them as that rep's own
+        copy (or an unnamed rep's; ``rep`` "" takes every rep's)."""
         ...
 
     def planned_before(self, moment: datetime) -> list[Touchpoint]: ...
@@ -217,3 +221,10 @@ def own_state_key(repo: Repository, key: str) -> str:
     if not repo.shared:
         return key
     return f"rep:{repo.actor.casefold()}:{key}"
+
+
+def own_rep(repo: Repository) -> str:
+    """Who a sync records as having a meeting (``Touchpoint.reps``): on a team store the
+    rep, by email; on a rep's own store "", its one rep (whose recorded name, the machine's
+    user, may change, while every meeting in it stays theirs)."""
+    return repo.actor.casefold() if repo.shared else ""

@@ -101,7 +101,9 @@ FORMAT = "nurture-tinydb-export"
 #: 4: partners, contacts and referrals carry ``created_by``/``changed_by``, touchpoints
 #: ``by``/``ch`` (who created and last changed each; files without them still read, as
 #: "before attribution").
-FORMAT_VERSION = 4
+#: 5: a synced meeting's touchpoint carries ``rp``, its reps (each ``[rep email, their own
+#: event id]``; files without it still read, their meetings naming nobody).
+FORMAT_VERSION = 5
 #: The TinyDB table that describes the export (one document).
 META_TABLE = "_export"
 #: The store's tables, in the order they are written (parents first).
@@ -680,6 +682,7 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "v": (int, NoneType),
         "it": _SN,
         "ov": (list, NoneType),
+        "rp": (list, NoneType),
         "by": _SN,
         "ch": _SN,
     },
@@ -816,6 +819,9 @@ def _touchpoint(rid: str, doc: Doc) -> Touchpoint:
         if not isinstance(override.get("to", ""), str | None):
             raise _Problem("an override's 'to' is a contact id")
         check_moment(datetime.fromisoformat(override["at"]), "override time")
+    for pair in doc.get("rp") or ():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(type(x) is str for x in pair)):
+            raise _Problem("each of a meeting's reps is [rep email, their event id]")
     touch = touchpoint_from_doc(rid, doc)
     if touch.item:
         touch = touch._replace(item=clean_text(touch.item))

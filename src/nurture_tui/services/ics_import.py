@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nurture_tui.domain.errors import NurtureError, ValidationError
-from nurture_tui.domain.repository import own_state_key
+from nurture_tui.domain.repository import own_rep, own_state_key
 from nurture_tui.domain.text import clean_text
 from nurture_tui.invites.ics_reader import CalendarEvent, parse_ics
 from nurture_tui.services.bounded_files import read_bounded
@@ -111,6 +111,7 @@ def _import_file(session: Session, path: Path, report: IcsReport) -> None:
             now=now,
             keep_subject=settings.keep_subjects,
             outcome=single,
+            rep=own_rep(session.repo),
         )
         _merge(outcome, single)
         for email in single.unmatched or ():

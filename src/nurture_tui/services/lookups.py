@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nurture_tui.domain.attendance import attending_reps
 from nurture_tui.domain.model import Contact, PartnerHistory, Referral, Touchpoint
 from nurture_tui.services.history import attribution_words
 from nurture_tui.services.playbook import history_of
@@ -96,6 +97,8 @@ def record_view(session: Session, kind: str, record_id: str) -> RecordView:
             ("Complex needs", "yes" if record.complex_needs else ""),
         ]
     if repo.shared:  # a team store: who (on a rep's own store, always the rep)
+        if isinstance(record, Touchpoint) and any(e.rep for e in record.reps):
+            lines.append(("Reps", ", ".join(attending_reps(record))))  # a shared meeting
         lines += [
             ("Created by", attribution_words(record.created_by)),
             ("Changed by", attribution_words(record.changed_by)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from nurture_tui.domain.attendance import attending_reps
 from nurture_tui.domain.model import Contact, Partner
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.domain.playbook.engine import suggest
@@ -26,6 +27,8 @@ class TimelineEntry:
     record_id: str
     by: str = ""
     """Who logged it (a rep's email; "" before attribution)."""
+    reps: tuple[str, ...] = ()
+    """Who had it: a synced meeting's reps, else the rep who logged it."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def load_partner_view(
             source=t.source,
             record_id=t.id,
             by=t.created_by,
+            reps=attending_reps(t),
         )
         for t in history.touchpoints[-TIMELINE_LIMIT:]
     ]

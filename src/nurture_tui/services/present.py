@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from nurture_tui.domain.attendance import attending_reps
 from nurture_tui.domain.compliance import physician_status
 from nurture_tui.domain.dates import MonthDay
 from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS
@@ -93,6 +94,9 @@ def touchpoint_json(t: Touchpoint, zone: tzinfo) -> Json:
         "value": dollars(t.value_cents) if t.value_cents else None,
         "item": t.item,
         "overrides": [override_json(o) for o in t.overrides],
+        # Who had it: a synced meeting's reps (one touch for every rep who attended),
+        # else the rep who logged it; [] before attribution.
+        "reps": list(attending_reps(t)),
         **attribution_json(t),
     }
 

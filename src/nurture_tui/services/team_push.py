@@ -15,7 +15,8 @@ lose a touch, and must say what it merged so the rep can check it.
   the fields the team's record leaves empty.
 - **Touchpoints, referrals and dismissals** are appended, pointed at the merged partners
   and contacts. A touch already there (the same id, or the same synced event) is not
-  added twice.
+  added twice; a synced meeting the team has that the rep had too gains the rep among
+  its reps (counted as merged).
 - **Once per store**: the local store gets an id; the team store remembers it in the
   same transaction as the records, so a second push (from this laptop, or from a copy of
   its store) is refused in one line.
@@ -32,16 +33,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from nurture_tui.domain.attendance import attendance
 from nurture_tui.domain.errors import EditConflict, StoreError, ValidationError
 from nurture_tui.domain.model import (
     Contact,
     Dismissal,
+    MeetingRep,
     Partner,
     Referral,
     Touchpoint,
     new_id,
 )
-from nurture_tui.domain.repository import Repository
+from nurture_tui.domain.repository import Repository, own_rep
 from nurture_tui.services.csv_matching import OrgName, PartnerIndex, normalise_name
 from nurture_tui.services.exchange import Contents, read_store
 from nurture_tui.services.session import Session
@@ -122,18 +125,26 @@ class PushReport:
 
 
 def plan_push(
-    local: Contents, team: Contents, *, rep: str, own_domains: frozenset[str] = frozenset()
+    local: Contents,
+    team: Contents,
+    *,
+    rep: str,
+    own_domains: frozenset[str] = frozenset(),
+    meeting_rep: str | None = None,
 ) -> PushPlan:
     """The records to write into ``team`` so it also holds ``local`` (see module doc).
 
     ``own_domains``: the agency's own email domains, which say nothing about which partner
-    a person works for (every rep's address has one)."""
+    a person works for (every rep's address has one). ``meeting_rep``: who the pushed
+    meetings name among their reps (the team store's ``own_rep``; default ``rep``)."""
     plan = PushPlan()
     for table in ("partners", "contacts", "touchpoints", "referrals", "dismissals"):
         plan.counts[table] = {"added": 0, "merged": 0, "already there": 0}
     partner_of = _plan_partners(local, team, rep, own_domains, plan)
     contact_of = _plan_contacts(local, team, partner_of, plan)
-    _plan_history(local, team, partner_of, contact_of, plan)
+    _plan_history(
+        local, team, partner_of, contact_of, plan, rep if meeting_rep is None else meeting_rep
+    )
     return plan
 
 
@@ -289,24 +300,40 @@ def _plan_history(
     partner_of: dict[str, str],
     contact_of: dict[str, str],
     plan: PushPlan,
+    rep: str,
 ) -> None:
     touch_ids = {t.id for t in team.touchpoints}
-    events = {(t.source, t.external_id) for t in team.touchpoints if t.external_id}
+    events = {(t.source, t.external_id or ""): t for t in team.touchpoints if t.external_id}
     for touch in local.touchpoints:
-        if touch.id in touch_ids or (
-            touch.external_id and (touch.source, touch.external_id) in events
-        ):
-            plan.count("touchpoints", "already there")
+        # A laptop's meetings name its one rep as "": in the team store, the rep pushing.
+        reps = tuple(sorted({MeetingRep(rep, e.event) for e in touch.reps})) if rep else touch.reps
+        # A synced touch's external id ends with its partner's id: the team's, once merged.
+        external_id = touch.external_id
+        if external_id and external_id.endswith(f"#{touch.partner_id}"):
+            external_id = external_id[: -len(touch.partner_id)] + partner_of[touch.partner_id]
+        event = (touch.source, external_id or "")
+        there = events.get(event) if external_id else None
+        if touch.id in touch_ids or there is not None:
+            had = attendance(there, rep) if there is not None and rep else ()
+            if there is not None and not set(reps) <= set(had):
+                # A meeting a colleague synced and this rep had too: one touch, both on it.
+                joined = there._replace(reps=tuple(sorted({*had, *reps})))
+                plan.records.append(joined)
+                events[event] = joined
+                plan.count("touchpoints", "merged")
+            else:
+                plan.count("touchpoints", "already there")
             continue
-        plan.records.append(
-            touch._replace(
-                partner_id=partner_of[touch.partner_id],
-                contact_ids=tuple(dict.fromkeys(contact_of.get(c, c) for c in touch.contact_ids)),
-            )
+        added = touch._replace(
+            partner_id=partner_of[touch.partner_id],
+            contact_ids=tuple(dict.fromkeys(contact_of.get(c, c) for c in touch.contact_ids)),
+            external_id=external_id,
+            reps=reps,
         )
+        plan.records.append(added)
         touch_ids.add(touch.id)
         if touch.external_id:
-            events.add((touch.source, touch.external_id))
+            events[event] = added
         plan.count("touchpoints", "added")
     referral_ids = {r.id for r in team.referrals}
     for referral in local.referrals:
@@ -375,7 +402,13 @@ def push(team: Session, source: Path, *, dry_run: bool = False) -> PushReport:
             # The versions first: a colleague's save after this is seen by the write's
             # check, and the push is planned again on top of it (never over it).
             versions = _versions(team.repo)
-            plan = plan_push(local, read_store(team.repo), rep=rep, own_domains=own - {""})
+            plan = plan_push(
+                local,
+                read_store(team.repo),
+                rep=rep,
+                own_domains=own - {""},
+                meeting_rep=own_rep(team.repo),
+            )
             report = PushReport(source, store_id, plan, dry_run)
             if dry_run:
                 return report

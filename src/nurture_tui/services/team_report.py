@@ -6,10 +6,11 @@ quiet, and the compliance warnings they saved through. A manager reads it weekly
 Monday") or monthly (``--since`` the 1st).
 
 Who logged a touch is the store's own stamp (``created_by``, from the rep's database
-role); a touch from before attribution counts for its partner's owner. "Going quiet" is
-the playbook's own word for it: a partner the rep works (not a prospect, not dormant)
-with no touch for the value-add rule's ``quiet_days`` — the day the playbook starts
-suggesting a value touch to win them back.
+role); a touch from before attribution counts for its partner's owner. A synced meeting
+several reps attended is one touch naming them all (``reps``): it counts once for each.
+"Going quiet" is the playbook's own word for it: a partner the rep works (not a prospect,
+not dormant) with no touch for the value-add rule's ``quiet_days`` — the day the playbook
+starts suggesting a value touch to win them back.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from nurture_tui.domain.attendance import attending_reps
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import Stage
+from nurture_tui.domain.model import Touchpoint
 from nurture_tui.domain.playbook.config import Playbook
 from nurture_tui.services.owners import ownership
 from nurture_tui.services.playbook import every_action, histories
@@ -119,8 +122,7 @@ def team_report(session: Session, playbook: Playbook, since: date | None = None)
             last = touch.at
             if touch.at < start:
                 continue
-            who = reps.get((touch.created_by or "").casefold()) or mine
-            if who is not None:
+            for who in _attended_by(touch, reps, mine):
                 who.touches[touch.kind.value] += 1
             for override in touch.overrides:
                 by = reps.get(override.by.casefold()) or by_name.get(override.by.casefold())
@@ -137,3 +139,12 @@ def team_report(session: Session, playbook: Playbook, since: date | None = None)
             reps[whose].overdue += 1
     ordered = sorted(reps.values(), key=lambda r: (r.name.lower() or r.email, r.email))
     return TeamReport(since, today, ordered, unassigned)
+
+
+def _attended_by(
+    touch: Touchpoint, reps: dict[str, RepSummary], owner: RepSummary | None
+) -> list[RepSummary]:
+    """Whose touch it is for the report: each current rep who had a shared meeting, else
+    the rep who logged it, else (before attribution) the partner's owner."""
+    had = [reps[email.casefold()] for email in attending_reps(touch) if email.casefold() in reps]
+    return had or ([owner] if owner is not None else [])

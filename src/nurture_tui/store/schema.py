@@ -123,6 +123,8 @@ touchpoints = Table(
     #: Who created the record and who last changed it (0007; "" before attribution).
     Column("created_by", Text, nullable=False, server_default=""),
     Column("changed_by", Text, nullable=False, server_default=""),
+    #: A synced meeting's reps and each one's own event (0009; JSON pairs, "" when none).
+    Column("reps", Text, nullable=False, server_default=""),
     CheckConstraint(f"at >= {EARLIEST_EPOCH} AND at < {LATEST_EPOCH}", name="ck_touchpoint_at"),
     Index("ix_touchpoints_partner_at", "partner_id", "at"),
     Index("ix_touchpoints_source_external", "source", "external_id"),

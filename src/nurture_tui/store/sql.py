@@ -334,9 +334,13 @@ class SqlRepository:
                 for row in c.execute(query, {"ids": chunk})
             }
 
-    def touchpoints_of_events(self, source: str, event_ids: Sequence[str]) -> list[Touchpoint]:
+    def touchpoints_of_events(
+        self, source: str, event_ids: Sequence[str], *, rep: str | None = None
+    ) -> list[Touchpoint]:
         """Every touchpoint a sync made of these events (external ids ``<event id>#...``),
-        whichever partners they went to: for events gone at the source."""
+        whichever partners they went to: for events gone at the source. Given ``rep``,
+        also the meetings whose ``reps`` name one of these events as that rep's copy (or
+        the unnamed rep's, ""; ``rep`` "" takes every rep's)."""
         column = s.touchpoints.c.external_id
         dialect = self._engine.dialect.name
         found: list[Touchpoint] = []
@@ -350,7 +354,43 @@ class SqlRepository:
                     clause = or_(*(column.startswith(f"{e}#", autoescape=True) for e in chunk))
                 query = _TOUCHPOINT_SELECT.where(s.touchpoints.c.source == source, clause)
                 found.extend(r.touchpoint_from_values(row) for row in c.execute(query))
+            if rep is not None and event_ids:
+                seen = {t.id for t in found}
+                found += [t for t in self._attended(c, source, rep, event_ids) if t.id not in seen]
         return found
+
+    @staticmethod
+    def _attended(
+        c: Connection, source: str, rep: str, event_ids: Sequence[str]
+    ) -> list[Touchpoint]:
+        """The meetings whose ``reps`` give one of ``event_ids`` as ``rep``'s (or "")'s copy.
+
+        One pass over the ``reps`` cells of the source's meetings (narrowed in SQL to the
+        rep's, on a team store), matched here: a LIKE per event would pass over every
+        touch once per event (seconds for a series of 100 deleted at once).
+        """
+        cell = s.touchpoints.c.reps
+        query = select(s.touchpoints.c.id, cell).where(s.touchpoints.c.source == source, cell != "")
+        if rep:
+            query = query.where(
+                or_(
+                    cell.contains(orjson.dumps([rep]).decode()[:-1] + ",", autoescape=True),
+                    cell.contains('["",', autoescape=True),
+                )
+            )
+        wanted = set(event_ids)
+        ids = [
+            tid
+            for tid, text in c.execute(query)
+            if any(
+                e.event in wanted and (not rep or e.rep in (rep, "")) for e in r.reps_of_cell(text)
+            )
+        ]
+        return [
+            r.touchpoint_from_values(row)
+            for chunk in _chunks(ids)
+            for row in c.execute(_TOUCHPOINT_SELECT.where(s.touchpoints.c.id.in_(chunk)))
+        ]
 
     def planned_before(self, moment: datetime) -> list[Touchpoint]:
         """Planned touchpoints whose time has passed (they become done)."""
@@ -583,6 +623,8 @@ class SqlRepository:
         with self._lock, self._write() as c:
             revision = self._bump(c)
             self._check_unchanged(c, unchanged)
+            if self.shared and s.touchpoints in grouped:
+                grouped[s.touchpoints] = self._own_reps_only(c, grouped[s.touchpoints])
             touched |= self._previous_partners(c, grouped)
             entries: list[_Entry] = []
             for table, given in grouped.items():
@@ -888,6 +930,36 @@ class SqlRepository:
                     table.name, item
                 ):
                     raise EditConflict(rid)
+
+    def _own_reps_only(self, c: Connection, touches: list[Any]) -> list[Any]:
+        """On a team store a save changes only the saving rep's own place among a meeting's
+        ``reps``: the colleagues on it are kept as stored (read here, after ``_bump``, so
+        no other write can come between). Two reps' syncs adding themselves to the same
+        meeting at the same instant both land; neither can take the other off. A touch
+        that names no reps yet (new, or synced before reps were kept) takes the record's.
+        Only synced touches are looked at: a touch logged by hand (``nurture log``) costs
+        no read inside the write."""
+        cell = s.touchpoints.c.reps
+        stored: dict[str, str] = {}
+        for chunk in _chunks([t.id for t in touches if t.reps or t.external_id]):
+            query = select(s.touchpoints.c.id, cell).where(
+                s.touchpoints.c.id.in_(chunk), cell != ""
+            )
+            stored.update((tid, text) for tid, text in c.execute(query))
+        if not stored:
+            return touches
+        me = self.actor.casefold()
+        kept = []
+        for touch in touches:
+            text = stored.get(touch.id)
+            if text is not None:
+                theirs = [e for e in r.reps_of_cell(text) if e.rep.casefold() != me]
+                mine = [e for e in touch.reps if e.rep.casefold() == me]
+                reps = tuple(sorted({*theirs, *mine}))
+                if reps != touch.reps:
+                    touch = touch._replace(reps=reps)
+            kept.append(touch)
+        return kept
 
     def _stamped(self, table: Table, item: Any, old: Any, *, changed: bool) -> Any:
         """``item`` attributed by this store's actor, whatever the caller put in it: a new

@@ -8,6 +8,16 @@ This is also the boundary where a source's times enter the domain: a meeting who
 is outside the domain's range (``check_moment``) is skipped with a warning, so one absurd
 event (year 9999 in a negative zone overflows in UTC) can neither crash a sync nor be
 stored, whichever source, built in or third party, reported it.
+
+A meeting is one touch per partner, whoever had it in their calendar: on a team store each
+rep's calendar holds its own copy of the event (its own event id), and every copy carries
+the meeting's iCalendar UID (and a recurring instance its original start). So a synced
+meeting is keyed by that UID (``uid:<UID>|<original start>#<partner>``), and its ``reps``
+say which reps have it, each under their own copy's id: rep B syncing a meeting rep A
+already stored joins A's touch, and B's copy going away takes only B off it (the last rep
+to go cancels it, as a cancelled meeting always did). A source that gives no UID keeps
+the old key, its own event id (``<event id>#<partner>``); touches stored under that key
+before UIDs were kept are found by it and re-keyed the next time their event is read.
 """
 
 from __future__ import annotations
@@ -16,12 +26,13 @@ import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
+from nurture_tui.domain.attendance import attendance, departure, is_mine
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import TouchpointStatus, default_direction
-from nurture_tui.domain.model import Touchpoint
+from nurture_tui.domain.model import MeetingRep, Touchpoint
 from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.repository import Repository
 from nurture_tui.domain.text import clean_text
@@ -64,7 +75,8 @@ class PageView:
 
     Three queries per event (touchpoint, was-deleted, references) were most of a sync's
     time; this asks once per page, just before the page's transaction. ``events`` are
-    event ids whose touchpoints are wanted whichever partner they went to (removals).
+    event ids whose touchpoints are wanted whichever partner they went to (removals):
+    those keyed by the event, and the meetings ``rep`` has under it (``reps``).
     """
 
     def __init__(
@@ -73,11 +85,13 @@ class PageView:
         source: str,
         external_ids: Sequence[str],
         events: Sequence[str] = (),
+        *,
+        rep: str = "",
     ) -> None:
         self.source = source
         self.touchpoints = repo.touchpoints_by_external_ids(source, external_ids)
         if events:
-            self.touchpoints += repo.touchpoints_of_events(source, events)
+            self.touchpoints += repo.touchpoints_of_events(source, events, rep=rep)
         self._by_id = {t.external_id: t for t in self.touchpoints if t.external_id}
         self._deleted = repo.deleted_external_ids(source, external_ids)
         self._refs = repo.participant_refs()
@@ -101,7 +115,15 @@ def external_ids(item_id: str, emails: Iterable[str], matcher: PeopleMatcher) ->
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """A calendar event as any source reports it."""
+    """A calendar event as any source reports it.
+
+    ``external_id`` is this calendar's copy (``cal:<calendar>:<event id>``); ``uid`` the
+    meeting's iCalendar UID, the same in every attendee's calendar (Google ``iCalUID``,
+    Microsoft Graph ``iCalUId``, CalDAV ``UID``), "" when the source has none; and for one
+    instance of a recurring meeting ``original_start``, when it was due before any move
+    (Google ``originalStartTime``, Graph ``originalStart``, CalDAV ``RECURRENCE-ID``): the
+    instances of a series share the UID and differ by it.
+    """
 
     external_id: str
     start: datetime
@@ -109,6 +131,34 @@ class Meeting:
     organizer: str
     attendees: tuple[tuple[str, str], ...]  # (email, partstat)
     cancelled: bool = False
+    uid: str = ""
+    original_start: datetime | None = None
+
+
+def meeting_key(meeting: Meeting) -> str | None:
+    """The meeting itself, the same in every rep's calendar: ``uid:<UID>`` and, for a
+    recurring instance, ``|`` and its original start in UTC; None without a UID (or with
+    an original start no calendar can mean), when the event's own id is the key."""
+    if not meeting.uid:
+        return None
+    if meeting.original_start is None:
+        return f"uid:{meeting.uid}"
+    try:
+        original = check_moment(meeting.original_start, "original start").astimezone(UTC)
+    except (ValidationError, OverflowError):
+        return None
+    return f"uid:{meeting.uid}|{original.isoformat()}"
+
+
+def meeting_external_ids(meeting: Meeting, matcher: PeopleMatcher) -> list[str]:
+    """The external ids reconciling ``meeting`` may look up: per partner matched, the
+    meeting's own (by UID) and the one its event had before UIDs were kept."""
+    emails = [meeting.organizer, *(email for email, _ in meeting.attendees)]
+    keys = external_ids(meeting.external_id, emails, matcher)
+    key = meeting_key(meeting)
+    if key is None:
+        return keys
+    return keys + [f"{key}#{k.rpartition('#')[2]}" for k in keys]
 
 
 @dataclass
@@ -124,6 +174,9 @@ class Outcome:
     #: One line per event or message skipped because its time was unusable; the runner
     #: passes them on to the sync report.
     warnings: list[str] = field(default_factory=list)
+    #: What this batch decided, by external id: a meeting met twice in one batch (in two
+    #: of a rep's calendars) is decided on top of the first decision, not the store's.
+    decided: dict[str, Touchpoint] = field(default_factory=dict)
 
 
 def usable_time(moment: datetime, item: str, what: str, outcome: Outcome) -> bool:
@@ -150,10 +203,12 @@ def reconcile_meeting(
     now: datetime,
     keep_subject: bool = True,
     outcome: Outcome | None = None,
+    rep: str = "",
 ) -> Outcome:
     """Decide the touchpoints for one meeting; add them to ``outcome``.
 
-    A meeting whose start is out of range changes nothing and adds a warning instead.
+    ``rep`` is whose calendar it came from (``own_rep``: "" on a rep's own store). A
+    meeting whose start is out of range changes nothing and adds a warning instead.
     """
     outcome = outcome or Outcome(save=[], unmatched=set())
     if not usable_time(meeting.start, f"event {meeting.external_id}", "start", outcome):
@@ -184,6 +239,7 @@ def reconcile_meeting(
             now=now,
             keep_subject=keep_subject,
             outcome=outcome,
+            rep=rep,
         )
     return outcome
 
@@ -199,18 +255,34 @@ def _decide(
     now: datetime,
     keep_subject: bool,
     outcome: Outcome,
+    rep: str,
 ) -> None:
-    external_id = f"{meeting.external_id}#{partner_id}"
-    existing = repo.touchpoint_by_external_id(source, external_id)
-    if existing is None and repo.was_deleted(source, external_id):
-        outcome.unchanged += 1  # the rep deleted it: it stays deleted
+    by_event = f"{meeting.external_id}#{partner_id}"
+    key = meeting_key(meeting)
+    external_id = f"{key}#{partner_id}" if key else by_event
+    # The meeting as this page already decided it (a rep's two calendars may both hold
+    # it), else as stored: by its UID, else under this event's id from before UIDs.
+    existing = outcome.decided.get(external_id)
+    if existing is None:
+        existing = repo.touchpoint_by_external_id(source, external_id)
+    if existing is None and key:
+        existing = repo.touchpoint_by_external_id(source, by_event)
+    if existing is None and (
+        repo.was_deleted(source, external_id) or repo.was_deleted(source, by_event)
+    ):
+        outcome.unchanged += 1  # a rep deleted it: it stays deleted
         return
+    mine = MeetingRep(rep, meeting.external_id)
     if cancelled:
-        if existing is None or existing.status is TouchpointStatus.CANCELLED:
+        left = departure(existing, {meeting.external_id}, rep) if existing else None
+        if left is None:
             outcome.unchanged += existing is not None
             return
-        outcome.save.append(existing._replace(status=TouchpointStatus.CANCELLED))
-        outcome.cancelled += 1
+        _keep(left, existing, outcome)
+        if left.status is TouchpointStatus.CANCELLED:
+            outcome.cancelled += 1
+        else:
+            outcome.updated += 1
         return
     kind = meeting_kind(meeting.title)
     title = mask_references(meeting.title, repo.participant_refs()) if keep_subject else ""
@@ -224,34 +296,45 @@ def _decide(
         "status": status,
         "purpose": clean_text(title)[:200],
     }
+    if existing is not None and not keep_subject:
+        colleagues = any(not is_mine(e, rep) for e in attendance(existing, rep))
+        if colleagues:  # a colleague keeps subjects: not blanking theirs keeps it stable
+            fields["purpose"] = existing.purpose
     # An update keeps what the rep added (a note); the source owns the rest.
     wanted = (
-        existing._replace(**fields)  # type: ignore[arg-type]
+        existing._replace(
+            external_id=external_id,
+            reps=tuple(sorted({*attendance(existing, rep), mine})),
+            **fields,  # type: ignore[arg-type]
+        )
         if existing
         else Touchpoint(
             id=synced_id(source, external_id),
             source=source,
             external_id=external_id,
+            reps=(mine,),
             **fields,  # type: ignore[arg-type]
         )
     )
     if existing is not None and _same(existing, wanted):
         outcome.unchanged += 1
         return
-    outcome.save.append(wanted)
+    _keep(wanted, existing, outcome)
     if existing is None:
         outcome.created += 1
     else:
         outcome.updated += 1
 
 
+def _keep(touch: Touchpoint, existing: Touchpoint | None, outcome: Outcome) -> None:
+    """Add ``touch`` to what the page saves, in place of an earlier decision about it."""
+    if existing is not None and outcome.decided.get(touch.external_id or "") is existing:
+        outcome.save[:] = [t for t in outcome.save if t is not existing]
+    outcome.save.append(touch)
+    outcome.decided[touch.external_id or ""] = touch
+
+
 def _same(old: Touchpoint, new: Touchpoint) -> bool:
     # Rep-typed notes on a synced touch are kept: compare only what the source owns.
-    return (old.partner_id, old.kind, old.at, old.contact_ids, old.status, old.purpose) == (
-        new.partner_id,
-        new.kind,
-        new.at,
-        new.contact_ids,
-        new.status,
-        new.purpose,
-    )
+    owned = ("partner_id", "kind", "at", "contact_ids", "status", "purpose", "external_id", "reps")
+    return all(getattr(old, name) == getattr(new, name) for name in owned)

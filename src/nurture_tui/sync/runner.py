@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from nurture_tui.context import StoreContext
+from nurture_tui.domain.attendance import attendance, departure, is_mine
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
-from nurture_tui.domain.repository import own_state_key
+from nurture_tui.domain.repository import own_rep, own_state_key
 from nurture_tui.sync.contract import (
     CalendarPage,
     CursorExpired,
@@ -29,7 +30,13 @@ from nurture_tui.sync.contract import (
 )
 from nurture_tui.sync.mail import reconcile_message
 from nurture_tui.sync.matching import PeopleMatcher
-from nurture_tui.sync.meetings import Outcome, PageView, external_ids, reconcile_meeting
+from nurture_tui.sync.meetings import (
+    Outcome,
+    PageView,
+    external_ids,
+    meeting_external_ids,
+    reconcile_meeting,
+)
 
 P = TypeVar("P")
 
@@ -218,6 +225,7 @@ class _Feed:
         self.listing: dict[str, Any] | None = None
         self.counted: set[str] = set()  # unmatched people counted once per run
         self.matcher = _matcher(session)
+        self.rep = own_rep(self.repo)  # whose calendar: a meeting's reps name them
 
     def cursor(self, full: bool) -> dict[str, Any] | None:
         """The stored cursor (None: read in full); a full listing under way resumes."""
@@ -245,16 +253,11 @@ class _Feed:
         keep = session.settings.keep_subjects
         outcome = Outcome(save=[], unmatched=set())
         removals: list[Touchpoint] = []
+        cancelled = 0
         if isinstance(page, CalendarPage):
             ids = [m.external_id for m in page.meetings]
-            wanted = [
-                key
-                for m in page.meetings
-                for key in external_ids(
-                    m.external_id, [m.organizer, *(email for email, _ in m.attendees)], self.matcher
-                )
-            ]
-            view = PageView(repo, self.source, wanted, page.removed)
+            wanted = [key for m in page.meetings for key in meeting_external_ids(m, self.matcher)]
+            view = PageView(repo, self.source, wanted, page.removed, rep=self.rep)
             for meeting in page.meetings:
                 reconcile_meeting(
                     meeting,
@@ -264,11 +267,14 @@ class _Feed:
                     now=now,
                     keep_subject=keep,
                     outcome=outcome,
+                    rep=self.rep,
                 )
             gone = set(page.removed)
-            removals = [t for t in view.touchpoints if _event_of(t) in gone and _live(t)]
-            if page.full:
-                removals += self._listing(ids, last)
+            held = view.touchpoints
+            if page.full and (absent := self._listing(ids, last)):
+                gone |= absent
+                held = held + repo.touchpoints_of_events(self.source, sorted(absent), rep=self.rep)
+            removals, cancelled = self._departures(held, gone, outcome)
         else:
             wanted = [
                 key
@@ -285,7 +291,6 @@ class _Feed:
                     keep_subject=keep,
                     outcome=outcome,
                 )
-        removals = [t._replace(status=TouchpointStatus.CANCELLED) for t in removals]
         changed = [*outcome.save, *removals]
         value: dict[str, Any] = {"cursor": page.cursor}
         if self.listing is not None and not last:
@@ -300,43 +305,74 @@ class _Feed:
             self.stored = state.get(self.key) or self.stored
         report = self.report
         report.created += outcome.created
-        report.updated += outcome.updated + outcome.cancelled
-        report.removed += len(removals)
+        report.updated += outcome.updated + outcome.cancelled + len(removals) - cancelled
+        report.removed += cancelled
         report.unchanged += outcome.unchanged
         report.unmatched += len(outcome.unmatched or ())
         report.warnings.extend(outcome.warnings)
 
-    def _listing(self, listed: list[str], last: bool) -> list[Touchpoint]:
+    def _departures(
+        self, held: list[Touchpoint], gone: set[str], outcome: Outcome
+    ) -> tuple[list[Touchpoint], int]:
+        """The touches this rep's copies of the ``gone`` events leave (see ``departure``):
+        taken off a meeting colleagues still have, or cancelling it as its last rep; and
+        how many of them were cancelled. A touch this page also decided is left on top of
+        that decision."""
+        if not gone:
+            return [], 0
+        left: dict[str, Touchpoint] = {}
+        for touch in held:
+            if touch.id in left:
+                continue
+            current = outcome.decided.get(touch.external_id or "", touch)
+            changed = departure(current, gone, self.rep)
+            if changed is None:
+                continue
+            if current is not touch:  # decided on this page: replace that decision
+                outcome.save[:] = [t for t in outcome.save if t is not current]
+            left[touch.id] = changed
+        removals = list(left.values())
+        return removals, sum(t.status is TouchpointStatus.CANCELLED for t in removals)
+
+    def _listing(self, listed: list[str], last: bool) -> set[str]:
         """A full listing (no usable cursor) leaves out the events gone at the source.
 
-        Which held events it has not listed yet is kept with each page's cursor, so a
-        listing resumed after a crash still knows what the earlier pages listed. At its
-        last page, those never listed are removed, unless that would empty most of what
-        we hold (a source listing nothing by mistake): then a warning asks.
+        Which of this rep's held events it has not listed yet is kept with each page's
+        cursor, so a listing resumed after a crash still knows what the earlier pages
+        listed. At its last page, those never listed are gone (returned), unless that
+        would empty most of what we hold (a source listing nothing by mistake): then a
+        warning asks. Only the rep's own copies count: on a team store a colleague's
+        meetings are not in this rep's calendar, and never taken for gone.
         """
         if self.listing is None:
-            synced = [
-                t
-                for t in self.repo.touchpoints_from_source(self.source)
-                if t.external_id and t.external_id.startswith("cal:") and _live(t)
-            ]
-            bases = {_event_of(t) for t in synced}
+            events: set[str] = set()
+            held = 0
+            for touch in self.repo.touchpoints_from_source(self.source):
+                if not _live(touch):
+                    continue
+                mine = {
+                    e.event
+                    for e in attendance(touch, self.rep)
+                    if is_mine(e, self.rep) and e.event.startswith("cal:")
+                }
+                events |= mine
+                held += bool(mine)
             self.listing = {
-                "absent": sorted(bases),
-                "events": len(bases),
-                "held": len(synced),
+                "absent": sorted(events),
+                "events": len(events),
+                "held": held,
                 "listed": 0,
             }
         absent = set(self.listing["absent"]) - set(listed)
         self.listing["absent"] = sorted(absent)
         self.listing["listed"] = int(self.listing.get("listed", 0)) + len(listed)
         if not last:
-            return []
+            return set()
         listing, self.listing = self.listing, None
-        events, count = int(listing["events"]), int(listing["held"])
+        events_held, count = int(listing["events"]), int(listing["held"])
         if not absent:
-            return []
-        kept = events - len(absent)
+            return set()
+        kept = events_held - len(absent)
         if (
             not self.allow_deletions
             and count >= MASS_DELETE_FLOOR
@@ -347,8 +383,8 @@ class _Feed:
                 f"{count} from it; nothing was removed. If the calendar really was "
                 f"emptied, run `nurture sync {self.source} --full --allow-deletions`"
             )
-            return []
-        return [t for t in self.repo.touchpoints_of_events(self.source, sorted(absent)) if _live(t)]
+            return set()
+        return absent
 
     def _unmatched(self, outcome: Outcome, now: datetime) -> dict[str, dict[str, Any] | None]:
         """The triage queue: each unknown address met alongside a partner, once a run."""
@@ -364,10 +400,6 @@ class _Feed:
             entry.setdefault("source", self.source)
             state[key] = entry
         return state
-
-
-def _event_of(touchpoint: Touchpoint) -> str:
-    return (touchpoint.external_id or "").split("#")[0]
 
 
 def _live(touchpoint: Touchpoint) -> bool:

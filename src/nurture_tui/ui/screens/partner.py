@@ -25,12 +25,15 @@ TEAM_TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "By", "Detail")
 TIMELINE_WIDTHS = {"When": 17, "What": 18, "Status": 10, "Source": 8, "By": 8}
 
 
-def rep_cell(by: str) -> Text:
-    """Who logged an entry, in a narrow column: the email's name part (the record screen
-    has the whole address); a dim dash for an entry from before attribution."""
-    if not by:
+def rep_cell(by: str, reps: tuple[str, ...] = ()) -> Text:
+    """Who logged an entry (or, for a meeting several reps had, who had it), in a narrow
+    column: the email's name part, and "+1" for each other rep (the record screen has
+    every address); a dim dash for an entry from before attribution."""
+    who = reps or ((by,) if by else ())
+    if not who:
         return Text("—", style="dim")
-    return Text(by.split("@", 1)[0] or by)
+    first = who[0].split("@", 1)[0] or who[0]
+    return Text(f"{first} +{len(who) - 1}" if len(who) > 1 else first)
 
 
 CONTACT_COLUMNS = ("Name", "Role", "Email", "Phone", "Met", "Milestones")
@@ -139,7 +142,8 @@ class PartnerScreen(Screen[None]):
                 else ("italic cyan" if entry.status == "planned" else "")
             )
             row: list[str | Text] = [when, Text(entry.what, style=style), entry.status]
-            row += [entry.source, rep_cell(entry.by)] if view.shared else [entry.source]
+            cell = rep_cell(entry.by, entry.reps)
+            row += [entry.source, cell] if view.shared else [entry.source]
             rows.append([*row, entry.detail])
             kind = "referral" if entry.what == "referral" else "touchpoint"
             keys.append(f"{kind}:{entry.record_id}")
