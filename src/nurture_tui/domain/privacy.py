@@ -78,18 +78,23 @@ def mask_references(text: str, references: frozenset[str]) -> str:
     if not references or not text:
         return text
     index = _index(references)
-    # Longest first, so a reference that contains another is masked whole.
-    for low in sorted(index.exact.found_in(text.lower()), key=len, reverse=True):
-        text = re.sub(re.escape(low), _MASK, text, flags=re.IGNORECASE)
+    # Longest first, so a reference that contains another is masked whole. Each mask is
+    # a placeholder until the end: "[participant]" holds letters a short reference
+    # ("AN") could match, and a mask must never be masked again.
+    found = index.exact.found_in(text.lower())
+    for low in sorted(found, key=len, reverse=True):
+        text = re.sub(re.escape(low), _HELD, text, flags=re.IGNORECASE)
     suspects = index.written_otherwise(text)
     if not suspects:
-        return text
+        return text.replace(_HELD, _MASK) if found else text
     normal = unicodedata.normalize("NFKC", text)
     for ref in suspects:
         pattern = _loose(ref)
         if pattern is not None:
-            normal = pattern.sub(_MASK, normal)
-    return normal if _MASK in normal else text
+            normal = pattern.sub(_HELD, normal)
+    if _HELD in normal:
+        return normal.replace(_HELD, _MASK)
+    return text.replace(_HELD, _MASK) if found else text
 
 
 def contains_reference(text: str, references: frozenset[str]) -> bool:
@@ -106,6 +111,10 @@ def contains_reference(text: str, references: frozenset[str]) -> bool:
 
 
 _MASK = "[participant]"
+#: Where a mask goes while references are still being looked for: one private-use
+#: character, which no reference holds (``clean_participant_ref`` keeps letters, digits
+#: and separators) and NFKC leaves as it is.
+_HELD = "\ue000"
 
 
 class _Windows:
