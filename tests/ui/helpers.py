@@ -6,6 +6,7 @@ import contextlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled, WorkerState
@@ -17,6 +18,7 @@ from nurture_tui.services.playbook import default_playbook_text
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
 from nurture_tui.ui.app import NurtureApp
+from team_helpers import BOSS, TeamDatabase, seed_team, share_demo_owners
 
 TODAY = date(2026, 11, 23)
 SEEDED = DemoSize(24, 600, 7)
@@ -88,3 +90,20 @@ def seed_team_demo(directory: Path, url: str) -> None:
     )
     load_demo(session, SEEDED)
     session.repo.close()
+
+
+@pytest.fixture
+def team_urls(
+    team_db: TeamDatabase,
+    memory_keyring: object,
+    nurture: object,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> dict[str, str]:
+    """A team (the boss, Ann and Ben, each logged in) sharing the seeded demo agency, its
+    partners owned by Ann, by Ben and by nobody: each rep's ``store_url``. (A module that
+    uses it names ``pytest_plugins = ["team_helpers"]`` for the fixtures it needs.)"""
+    urls = seed_team(nurture, team_db, monkeypatch)
+    seed_team_demo(tmp_path / "seed", urls[BOSS])
+    share_demo_owners(team_db)
+    return urls

@@ -24,9 +24,11 @@ from nurture_tui.ui.app import NurtureApp
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 from nurture_tui.ui.screens.contact_form import ContactForm
 from nurture_tui.ui.screens.partner_form import PartnerForm
-from team_helpers import BEN, BOSS, TeamDatabase, seed_team, share_demo_owners
+from team_helpers import BEN, BOSS
 
-from .helpers import NOW, make_app, make_team_app, seed_team_demo, settle
+from .helpers import NOW, make_app, make_team_app, settle, team_urls
+
+__all__ = ["team_urls"]  # a fixture (tests/ui/helpers.py)
 from .test_forms import toasts, type_into
 
 pytest_plugins = ["team_helpers"]
@@ -153,20 +155,6 @@ async def test_a_save_with_no_colleague_in_between_writes_only_what_the_rep_chan
         assert stored.tags == ("hospice-partner",)
         assert replace(stored, tags=partner.tags) == partner
         assert stored.version == partner.version + 1
-
-
-@pytest.fixture
-def team_urls(
-    team_db: TeamDatabase,
-    memory_keyring: object,
-    nurture: object,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> dict[str, str]:
-    urls = seed_team(nurture, team_db, monkeypatch)
-    seed_team_demo(tmp_path / "seed", urls[BOSS])
-    share_demo_owners(team_db)
-    return urls
 
 
 async def test_on_a_team_store_the_colleague_is_named_and_both_changes_land(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from nurture_tui.services.board import BoardData
@@ -18,25 +17,13 @@ from nurture_tui.ui.messages import OwnerChanged
 from nurture_tui.ui.screens.agenda import AgendaScreen
 from nurture_tui.ui.screens.board import BoardScreen
 from nurture_tui.ui.screens.owner_form import OwnerForm
-from team_helpers import ANN, BEN, BOSS, TeamDatabase, seed_team, share_demo_owners
+from team_helpers import ANN, BEN, BOSS
 
-from .helpers import make_team_app, seed_team_demo, settle
+from .helpers import make_team_app, settle, team_urls
+
+__all__ = ["team_urls"]  # a fixture (tests/ui/helpers.py)
 
 pytest_plugins = ["team_helpers"]
-
-
-@pytest.fixture
-def team_urls(
-    team_db: TeamDatabase,
-    memory_keyring: object,
-    nurture: object,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> dict[str, str]:
-    urls = seed_team(nurture, team_db, monkeypatch)
-    seed_team_demo(tmp_path / "seed", urls[BOSS])
-    share_demo_owners(team_db)
-    return urls
 
 
 def _shown_ids(board: BoardScreen) -> set[str]:

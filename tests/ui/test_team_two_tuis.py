@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select
 from textual.worker import WorkerState
@@ -24,28 +23,16 @@ from nurture_tui.ui.app import NurtureApp
 from nurture_tui.ui.screens.agenda import AgendaScreen
 from nurture_tui.ui.screens.board import BoardScreen
 from nurture_tui.ui.screens.log_form import LogTouchForm
-from team_helpers import ANN, BEN, BOSS, TeamDatabase, seed_team, share_demo_owners
+from team_helpers import ANN, BEN
 
-from .helpers import NOW, TODAY, seed_team_demo
+from .helpers import NOW, TODAY, team_urls
+
+__all__ = ["team_urls"]  # a fixture (tests/ui/helpers.py)
 
 pytest_plugins = ["team_helpers"]
 
 #: A bound for failing, not a figure: a write is heard as soon as it commits.
 PATIENCE = 20.0
-
-
-@pytest.fixture
-def team_urls(
-    team_db: TeamDatabase,
-    memory_keyring: object,
-    nurture: object,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> dict[str, str]:
-    urls = seed_team(nurture, team_db, monkeypatch)
-    seed_team_demo(tmp_path / "seed", urls[BOSS])
-    share_demo_owners(team_db)
-    return urls
 
 
 def rep_app(directory: Path, url: str) -> NurtureApp:
