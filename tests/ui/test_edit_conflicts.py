@@ -207,3 +207,17 @@ def test_changed_meanwhile(  # type: ignore[no-untyped-def]
     assert snap_compare(
         make_app(tmp_path), terminal_size=size, run_before=_colleague_saved_while_open
     )
+
+
+async def test_the_rep_s_own_other_window_is_called_you(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        partner, _form = await edit_first_partner(pilot, app)
+        await type_into(pilot, "#partner-notes", "Prefers Tuesday mornings")
+        me = app.session.repo.actor
+        other = Session(repo=open_store(tmp_path, actor=me), clock=lambda: NOW)
+        records.edit_partner(other, partner.id, tier=other_tier(partner).value)
+        other.repo.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"You, in another window or a command, saved {partner.name}" in question(app)

@@ -29,6 +29,7 @@ from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.model import Contact, Partner
 from nurture_tui.services.fields import FieldError, checking
 from nurture_tui.services.meanwhile import ChangedMeanwhile
+from nurture_tui.ui.base import nurture
 from nurture_tui.ui.messages import WriteFailed, WriteLanded, WriteRefused
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 
@@ -177,10 +178,13 @@ class FormScreen(ModalScreen[Any]):
         top and save, or look first. Either way nothing the rep typed is lost.
         """
         self.take_theirs(conflict)
+        who = conflict.by or "Someone"
+        if conflict.by and conflict.by.casefold() == nurture(self).session.repo.actor.casefold():
+            who = "You, in another window or a command,"
         theirs = "; ".join(change.describe() for change in conflict.theirs) or "nothing you see"
         replaced = conflict.both
         question = Text.assemble(
-            (conflict.by or "Someone", "bold"),
+            (who, "bold"),
             " saved ",
             (conflict.current.name, "bold"),
             " while you had it open.\nTheirs: ",
@@ -194,7 +198,7 @@ class FormScreen(ModalScreen[Any]):
             ),
         )
         self.show_error(
-            f"{conflict.by or 'Someone'} saved this meanwhile: their changes are in the "
+            f"{who} saved this meanwhile: their changes are in the "
             "form now, yours are as you typed them. Save puts yours on top."
         )
         self.app.push_screen(
