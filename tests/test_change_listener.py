@@ -43,10 +43,17 @@ def test_a_colleague_s_commit_is_heard_and_a_rolled_back_write_is_not(
             )
         assert not listener.wait(0.3)
 
-        for n in range(5):  # a burst is heard once, then quiet again
+        burst = 5
+        for n in range(burst):
             rep_a.save(Partner(id=f"q{n}", name=f"Quick {n}", kind=PartnerKind.OTHER))
         assert listener.wait(PATIENCE)
-        assert not listener.wait(0.3)
+        # The server delivers each commit's notification on its own schedule, so a burst
+        # may wake the listener more than once (a busy CI machine spreads it out) — but
+        # never more often than there were writes, and then it falls quiet.
+        wakes_after_the_first = 0
+        while listener.wait(0.3):
+            wakes_after_the_first += 1
+            assert wakes_after_the_first < burst
     finally:
         listener.close()
         rep_a.close()

@@ -43,7 +43,8 @@ class ChangeListener:
 
     def wait(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds; True when a write was announced meanwhile
-        (several writes in a burst count once: the reader re-reads what changed)."""
+        (notifications already arrived count once: the reader re-reads what changed, so
+        a burst needs one wake-up, not one per write)."""
         try:
             heard = False
             for _ in self._connection.notifies(timeout=timeout, stop_after=1):
