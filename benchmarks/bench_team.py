@@ -29,6 +29,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -130,10 +131,26 @@ def log_process(env: dict[str, str], data_dir: Path, partner: str) -> float:
     return time.perf_counter() - started
 
 
-def writer(job: tuple[str, str, list[str], int]) -> list[float]:
-    """One rep's process: 50 touches, each a transaction of its own; the time of each."""
+_start_together: Any = None
+
+
+def _meet_at(barrier: Any) -> None:
+    """Pool initializer: the barrier every writer waits at before its first touch."""
+    global _start_together
+    _start_together = barrier
+
+
+def writer(job: tuple[str, str, list[str], int]) -> tuple[list[float], float, float]:
+    """One rep's process: 50 touches, each a transaction of its own; the time of each.
+
+    The writers start together, once all twenty have started Python and opened the
+    store: otherwise the first ones write while the last are still importing, and a
+    write's time would be the other processes' start-up as much as the other writers."""
     url, directory, partner_ids, seed = job
     repo = open_store(Path(directory), url=url, actor=REPS[seed % len(REPS)])
+    if _start_together is not None:
+        _start_together.wait()
+    began = time.time()  # (wall clock: compared across processes)
     times = []
     base = datetime(2026, 11, 24, 15, tzinfo=UTC)
     for n in range(TOUCHES_EACH):
@@ -146,8 +163,9 @@ def writer(job: tuple[str, str, list[str], int]) -> list[float]:
         started = time.perf_counter()
         repo.save(touch, summary="bench: a call")
         times.append(time.perf_counter() - started)
+    ended = time.time()
     repo.close()
-    return times
+    return times, began, ended
 
 
 def concurrent_writers(url: str, work: Path) -> None:
@@ -156,11 +174,13 @@ def concurrent_writers(url: str, work: Path) -> None:
     partner_ids = [p.id for p in repo.partners()]
     repo.close()
     jobs = [(url, str(work / f"w{i}"), partner_ids, i) for i in range(WRITERS)]
-    started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(WRITERS) as pool:
-        results = pool.map(writer, jobs)
-    elapsed = time.perf_counter() - started
-    times = [t for each in results for t in each]
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(WRITERS)
+    with spawn.Pool(WRITERS, initializer=_meet_at, initargs=(barrier,)) as pool:
+        pending = pool.map_async(writer, jobs, chunksize=1)
+        results = pending.get()
+    elapsed = max(end for _, _, end in results) - min(begin for _, begin, _ in results)
+    times = [t for each, _, _ in results for t in each]
     repo = open_store(work / "count", url=url)
     landed = repo.touchpoint_count() - before
     repo.close()

@@ -9,6 +9,7 @@ so a save in the TUI does not reload 250,000 touchpoints.
 
 from __future__ import annotations
 
+import functools
 import operator
 import threading
 from collections import namedtuple
@@ -23,8 +24,10 @@ import orjson
 from sqlalchemy import (
     Engine,
     Table,
+    Text,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -621,15 +624,23 @@ class SqlRepository:
         grouped = _group(records)
         touched: set[str] = set()
         with self._lock, self._write() as c:
+            # The audit rows first: they depend on no stored row, so they are written
+            # before the revision row is taken, and every other writer waits for one
+            # statement less (nothing is visible to anyone until the commit anyway).
+            self._audit(
+                c, action, [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs]
+            )
+            self._audit(c, action, [("state", key) for key in state or {}])
             revision = self._bump(c)
             self._check_unchanged(c, unchanged)
             if self.shared and s.touchpoints in grouped:
                 grouped[s.touchpoints] = self._own_reps_only(c, grouped[s.touchpoints])
-            touched |= self._previous_partners(c, grouped)
             entries: list[_Entry] = []
             for table, given in grouped.items():
                 rows = [_ROW_OF[table](item) for item in given]  # (checks each, too)
                 current = self._current_records(c, table, given)
+                if table in _OF_A_PARTNER:  # a record moved elsewhere: its old partner too
+                    touched |= {old.partner_id for old in current.values() if old.partner_id}
                 items = []
                 for item, row in zip(given, rows, strict=True):
                     rid = _record_id(item)
@@ -655,10 +666,6 @@ class SqlRepository:
                 touched |= {item.id for item in items if isinstance(item, Partner)}
             for key, value in (state or {}).items():
                 self._put_state(c, key, value)
-            self._audit(
-                c, action, [(t.name, _record_id(i)) for t, xs in grouped.items() for i in xs]
-            )
-            self._audit(c, action, [("state", key) for key in state or {}])
             self._log_change(c, action, summary, entries, undoable=undoable)
             self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
@@ -1163,11 +1170,14 @@ class SqlRepository:
     def _bump(self, c: Connection) -> int:
         """The store's next revision, for this write; on a server, announced to every
         listening TUI when (and only if) the write commits (``store.listen``)."""
-        c.execute(update(s.meta).where(s.meta.c.key == "revision").values(value=s.meta.c.value + 1))
-        revision = int(c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0])
+        # One statement: from here to the commit every other writer waits on this row,
+        # so the bump, its number and (on a server) its announcement take one round trip.
+        value = s.meta.c.value
+        bump = update(s.meta).where(s.meta.c.key == "revision").values(value=value + 1)
         if c.dialect.name == "postgresql":
-            c.execute(select(func.pg_notify(CHANNEL, str(revision))))
-        return revision
+            announce = func.pg_notify(CHANNEL, cast(value, Text)).label("announced")
+            return int(c.execute(bump.returning(value, announce)).one()[0])
+        return int(c.execute(bump.returning(value)).one()[0])
 
     def change_listener(self) -> ChangeListener | None:
         """A listener for other connections' writes (PostgreSQL), or None (SQLite: one
@@ -1176,17 +1186,6 @@ class SqlRepository:
             return None
         with plain_errors(self._where):
             return ChangeListener(self._engine)
-
-    def _previous_partners(self, c: Connection, grouped: dict[Table, list[Any]]) -> set[str]:
-        """Partners that records being rewritten belonged to (a touch moved elsewhere)."""
-        found: set[str] = set()
-        for table in (s.contacts, s.touchpoints, s.referrals):
-            ids = [x.id for x in grouped.get(table, [])]
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                query = select(table.c.partner_id).where(table.c.id.in_(chunk)).distinct()
-                found |= {row[0] for row in c.execute(query)}
-        return found
 
     @staticmethod
     def _replace_emails(c: Connection, contacts: list[Contact], *, existing: bool = True) -> None:
@@ -1385,6 +1384,9 @@ def _not_undoable(whose: str, latest: Change) -> str:
 #: The tables whose records carry a version that a form's save checks (migration 0008).
 _VERSIONED = frozenset({s.partners, s.contacts})
 
+#: Tables whose records belong to a partner (rewriting one may move it to another).
+_OF_A_PARTNER = frozenset({s.contacts, s.touchpoints, s.referrals})
+
 
 def _check_version(rid: str, expected: int, stored: Partner | Contact | None) -> None:
     if stored is None or stored.version != expected:
@@ -1449,18 +1451,20 @@ def _upsert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert or replace by primary key, in the dialect's own words."""
     if not rows:
         return
-    keys = [col.name for col in table.primary_key.columns]
-    dialect = c.dialect.name
-    make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    statement = _upsert_statement(c.dialect.name, table)
     for start in range(0, len(rows), 2_000):
-        chunk = rows[start : start + 2_000]
-        statement = make(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={
-                col.name: statement.excluded[col.name]
-                for col in table.columns
-                if col.name not in keys
-            },
-        )
-        c.execute(statement, chunk)
+        c.execute(statement, rows[start : start + 2_000])
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Table) -> Any:
+    """One statement per table, built once: building it anew for every write cost more
+    Python than the rest of a touch's save, and a write runs it holding the revision row."""
+    keys = [col.name for col in table.primary_key.columns]
+    statement = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={
+            col.name: statement.excluded[col.name] for col in table.columns if col.name not in keys
+        },
+    )
