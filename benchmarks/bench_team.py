@@ -12,8 +12,8 @@ SQLite store where one applies:
 - a touch logged by one rep, until another rep's open board (tmux) changes.
 
 Run: ``.venv/bin/python benchmarks/bench_team.py [STORE_DIR]`` (the 250k SQLite store;
-built first when not given). Needs PostgreSQL's server binaries (``make test`` installs
-them) and tmux.
+built first when not given); ``--writers``: only the 20 writers, twice, on 300 partners.
+Needs PostgreSQL's server binaries (``make test`` installs them) and tmux.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from common import build_store, percentiles  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from nurture_tui.domain.kinds import TouchpointKind  # noqa: E402
-from nurture_tui.domain.model import Touchpoint, new_id  # noqa: E402
+from nurture_tui.domain.kinds import PartnerKind, TouchpointKind  # noqa: E402
+from nurture_tui.domain.model import Partner, Touchpoint, new_id  # noqa: E402
 from nurture_tui.services.board import LiveBoard  # noqa: E402
 from nurture_tui.services.exchange import read_store  # noqa: E402
 from nurture_tui.services.playbook import effective_playbook  # noqa: E402
@@ -168,15 +168,15 @@ def writer(job: tuple[str, str, list[str], int]) -> tuple[list[float], float, fl
     return times, began, ended
 
 
-def concurrent_writers(url: str, work: Path) -> None:
+def concurrent_writers(url: str, work: Path, writers: int = WRITERS) -> None:
     repo = open_store(work / "count", url=url)
     before = repo.touchpoint_count()
     partner_ids = [p.id for p in repo.partners()]
     repo.close()
-    jobs = [(url, str(work / f"w{i}"), partner_ids, i) for i in range(WRITERS)]
+    jobs = [(url, str(work / f"w{i}"), partner_ids, i) for i in range(writers)]
     spawn = multiprocessing.get_context("spawn")
-    barrier = spawn.Barrier(WRITERS)
-    with spawn.Pool(WRITERS, initializer=_meet_at, initargs=(barrier,)) as pool:
+    barrier = spawn.Barrier(writers)
+    with spawn.Pool(writers, initializer=_meet_at, initargs=(barrier,)) as pool:
         pending = pool.map_async(writer, jobs, chunksize=1)
         results = pending.get()
     elapsed = max(end for _, _, end in results) - min(begin for _, begin, _ in results)
@@ -186,8 +186,8 @@ def concurrent_writers(url: str, work: Path) -> None:
     repo.close()
     p50, p95 = percentiles(times)
     print(
-        f"  {WRITERS} writers x {TOUCHES_EACH} touches at once: {landed:,} of "
-        f"{WRITERS * TOUCHES_EACH:,} landed in {elapsed:.1f} s; per write p50 "
+        f"  {writers} writer(s) x {TOUCHES_EACH} touches at once: {landed:,} of "
+        f"{writers * TOUCHES_EACH:,} landed in {elapsed:.1f} s; per write p50 "
         f"{p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms"
     )
 
@@ -228,7 +228,33 @@ def seen_by_a_colleague(env: dict[str, str], data_dir: Path, url: str, work: Pat
     )
 
 
+def writers_only(rounds: int = 2) -> None:
+    """Only the writers, on a small agency (300 partners): one alone, then twenty at once;
+    the quick figure to compare two trees by (run it on each, alternating)."""
+    print(f"{WRITERS} writers on PostgreSQL (localhost, durable), 300 partners")
+    work = Path(tempfile.mkdtemp(prefix="nurture-team-bench-"))
+    cluster, url = durable_cluster()
+    try:
+        repo = open_store(work / "fill", url=url, actor=REPS[0])
+        repo.save(
+            *(
+                Partner(id=f"p{n}", name=f"Partner {n}", kind=PartnerKind.HOSPITAL)
+                for n in range(300)
+            )
+        )
+        repo.close()
+        concurrent_writers(url, work / "alone", writers=1)
+        for round_ in range(rounds):
+            concurrent_writers(url, work / f"round{round_}")
+    finally:
+        cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--writers"]:
+        writers_only()
+        return
     print(f"team store on PostgreSQL (localhost, durable), {len(REPS)} reps")
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else build_store()
     work = Path(tempfile.mkdtemp(prefix="nurture-team-bench-"))
