@@ -177,9 +177,23 @@ def plain_errors(where: str, login: ServerLogin | None = None) -> Iterator[None]
     except sa_exc.IntegrityError as exc:
         raise _integrity(exc) from None
     except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
+        if getattr(exc.orig, "sqlstate", None) == _DEADLOCK_DETECTED:
+            raise WritesCrossed(
+                "a colleague's write crossed this one at the same instant; nothing was "
+                "saved: try again"
+            ) from None
         raise _database_error(where, exc, login) from None
     except OSError as exc:  # creating a file, the folder, a backup
         raise _os_error(where, exc) from None
+
+
+#: PostgreSQL's SQLSTATE for two transactions each waiting for the other: it refuses one.
+_DEADLOCK_DETECTED = "40P01"
+
+
+class WritesCrossed(StoreError):
+    """Two writes each waited for the other and the server refused this one (rolled back:
+    nothing of it was written). A touch's append then tries again the ordinary way."""
 
 
 def _integrity(exc: sa_exc.IntegrityError) -> NurtureIntegrityError:

@@ -37,6 +37,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -60,7 +61,7 @@ from nurture_tui.domain.repository import Record
 from nurture_tui.store import images
 from nurture_tui.store import rows as r
 from nurture_tui.store import schema as s
-from nurture_tui.store.database import plain_errors
+from nurture_tui.store.database import WritesCrossed, plain_errors
 from nurture_tui.store.listen import CHANNEL, ChangeListener
 
 #: Past this many partners touched by one write, the board's snapshot is reloaded whole
@@ -622,6 +623,14 @@ class SqlRepository:
         push); ``u`` says so at once instead of trying.
         """
         grouped = _group(records)
+        if self._only_new_touches(grouped, state, expected_versions, unchanged):
+            try:
+                self._append(grouped[s.touchpoints], action, summary, undoable=undoable)
+                return
+            except (_AlreadyStored, WritesCrossed):
+                # One of them is stored after all (an edit), or a colleague's write that
+                # removes their partner crossed this one: the full write below, in turn.
+                pass
         touched: set[str] = set()
         with self._lock, self._write() as c:
             # The audit rows first: they depend on no stored row, so they are written
@@ -669,6 +678,88 @@ class SqlRepository:
             self._log_change(c, action, summary, entries, undoable=undoable)
             self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
+
+    def _only_new_touches(
+        self,
+        grouped: dict[Table, list[Any]],
+        state: dict[str, dict[str, Any] | None] | None,
+        expected_versions: Mapping[str, int] | None,
+        unchanged: Sequence[Record],
+    ) -> bool:
+        """Whether this save may try the append path: touches logged by hand (no sync's
+        event, no reps to merge), nothing conditional, no state, no change left open."""
+        if list(grouped) != [s.touchpoints] or state or expected_versions or unchanged:
+            return False
+        if getattr(self._open, "change", None) is not None:
+            return False
+        return not any(t.reps or t.external_id for t in grouped[s.touchpoints])
+
+    def _append(
+        self, touches: list[Touchpoint], action: str, summary: str, *, undoable: bool
+    ) -> None:
+        """New touches, written with the revision row taken last (``_AlreadyStored`` when
+        a touch with one of their ids is stored: nothing written, ``save`` does it all).
+
+        Every other write takes the revision row first and holds it to its commit, so
+        writes take turns; a touch logged by hand is the write twenty reps make at once,
+        and it needs no turn for most of its work. Its rows are inserted only where no row
+        with the id exists (``ON CONFLICT DO NOTHING``; a colleague inserting the same id
+        meanwhile makes this wait for their commit, then insert nothing): so its change
+        log's "before" is truly nothing, and no read is needed. The change log rows may
+        take their numbers before a colleague's change that commits first; undo is not
+        misled by it: no change can touch these touches before they commit, so any that
+        does is numbered after them. The revision (its number, the history stamps, the
+        announcement) is taken last: revisions still follow the commits' order, and the
+        turn is two statements and the commit.
+        """
+        rows = []
+        entries: list[_Entry] = []
+        for touch in touches:
+            row = r.touchpoint_row(touch)  # (checks it, too)
+            row["created_by"] = row["changed_by"] = self.actor
+            rows.append(row)
+            entries.append(("touchpoints", touch.id, None, images.encode("touchpoints", touch)))
+        partner_ids = {touch.partner_id for touch in touches}
+        with self._lock, self._write() as c:
+            inserted = c.execute(_insert_new_statement(c.dialect.name), rows).all()
+            if len(inserted) != len(rows):
+                raise _AlreadyStored
+            if c.dialect.name == "postgresql":
+                self._log_append(c, action, summary, entries, undoable=undoable)
+            else:
+                self._audit(c, action, [("touchpoints", touch.id) for touch in touches])
+                self._log_change(c, action, summary, entries, undoable=undoable)
+            revision = self._take_turn(c, partner_ids)
+        self._patch_snapshot(revision, partner_ids)
+
+    def _log_append(
+        self, c: Connection, action: str, summary: str, entries: list[_Entry], *, undoable: bool
+    ) -> None:
+        """An append's audit rows, its change and the change's records, in one statement
+        (on a server each statement is a round trip, and twenty reps append at once)."""
+        counts = {"touchpoint": len(entries)}
+        seq = c.execute(
+            _LOG_APPEND,
+            {
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "actor": self.actor,
+                "action": action,
+                "summary": summary or default_summary(action, counts),
+                "undoable": undoable,
+                "ids": [rid for _, rid, _, _ in entries],
+                "afters": [after for _, _, _, after in entries],
+            },
+        ).scalar_one()
+        self._prune_changes(c, int(seq))
+
+    def _take_turn(self, c: Connection, partner_ids: set[str]) -> int:
+        """An append's revision, taken last: the bump, the partners' history stamps and
+        the announcement (on a server one statement, so the turn is it and the commit)."""
+        if c.dialect.name == "postgresql":
+            return int(c.execute(_BUMP_AND_STAMP, {"ids": sorted(partner_ids)}).one()[0])
+        revision = self._bump(c)
+        self._mark_histories(c, partner_ids, revision)
+        return revision
 
     def delete(self, *records: Record, action: str = "delete", summary: str = "") -> None:
         """Delete records in one transaction, each undoable.
@@ -1008,6 +1099,11 @@ class SqlRepository:
         self._insert_entries(c, seq, 0, entries)
         if opened is not None:
             opened.seq, opened.positions = seq, len(entries)
+        self._prune_changes(c, seq)
+
+    @staticmethod
+    def _prune_changes(c: Connection, seq: int) -> None:
+        """Every 50th change, forget those older than the last ``_KEEP_CHANGES``."""
         if seq % 50 == 0:
             c.execute(delete(s.changes).where(s.changes.c.seq <= seq - _KEEP_CHANGES))
             c.execute(
@@ -1072,6 +1168,11 @@ class SqlRepository:
     ) -> None:
         """Replace every record (the demo, an import of a whole store) in one transaction."""
         with self._lock, self._write() as c:
+            if c.dialect.name == "postgresql":
+                # Touches being appended (``_append``) hold their partners' rows until
+                # they take the revision row: wait for them first, or each would wait
+                # for the other.
+                c.execute(sql_text("LOCK TABLE touchpoints IN SHARE ROW EXCLUSIVE MODE"))
             revision = self._bump(c)
             c.execute(delete(s.action_cache))
             for table in (
@@ -1454,6 +1555,55 @@ def _upsert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     statement = _upsert_statement(c.dialect.name, table)
     for start in range(0, len(rows), 2_000):
         c.execute(statement, rows[start : start + 2_000])
+
+
+#: An append's whole turn on PostgreSQL, one statement: the revision bumped, the
+#: partners' history stamped with it, the write announced (``_bump``, ``_mark_histories``).
+_BUMP_AND_STAMP = sql_text(
+    f"""
+    WITH bump AS (
+        UPDATE meta SET value = value + 1 WHERE key = 'revision' RETURNING value
+    ), stamp AS (
+        UPDATE partners SET history_rev = (SELECT value FROM bump) WHERE id = ANY(:ids)
+    )
+    SELECT value, pg_notify('{CHANNEL}', value::text) FROM bump
+    """
+)
+
+
+#: An append's audit rows, change and change records on PostgreSQL, one statement
+#: (``_audit``, ``_insert_change``, ``_insert_entries`` say the same in three).
+_LOG_APPEND = sql_text(
+    """
+    WITH audited AS (
+        INSERT INTO audit (at, actor, action, table_name, record_id, deleted)
+        SELECT :at, :actor, :action, 'touchpoints', id, false
+        FROM unnest(CAST(:ids AS text[])) AS given(id)
+    ), change AS (
+        INSERT INTO changes (at, actor, action, summary, undoes, undoable)
+        VALUES (:at, :actor, :action, :summary, NULL, :undoable)
+        RETURNING seq
+    ), recorded AS (
+        INSERT INTO change_records (change_seq, position, table_name, record_id, before, after)
+        SELECT change.seq, given.n - 1, 'touchpoints', given.id, NULL, given.after
+        FROM change,
+            unnest(CAST(:ids AS text[]), CAST(:afters AS text[]))
+            WITH ORDINALITY AS given(id, after, n)
+    )
+    SELECT seq FROM change
+    """
+)
+
+
+class _AlreadyStored(Exception):
+    """A touch meant as new is stored already: the append path gives way to a full save."""
+
+
+@functools.cache
+def _insert_new_statement(dialect: str) -> Any:
+    """Insert touches whose ids are not stored, returning the ids inserted."""
+    statement = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(s.touchpoints)
+    return statement.on_conflict_do_nothing(index_elements=["id"]).returning(s.touchpoints.c.id)
 
 
 @functools.cache
