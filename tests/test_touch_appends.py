@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from nurture_tui.domain.errors import NurtureError
-from nurture_tui.domain.kinds import PartnerKind, TouchpointKind
-from nurture_tui.domain.model import Partner, Touchpoint
+from nurture_tui.domain.kinds import Direction, PartnerKind, TouchpointKind, TouchpointStatus
+from nurture_tui.domain.model import Override, Partner, Touchpoint
+from nurture_tui.store import rows
 from nurture_tui.store.opening import open_store
 from nurture_tui.store.sql import SqlRepository
 from pg_server import postgres_db_url, postgres_store_url, postgres_url  # noqa: F401
@@ -250,4 +251,41 @@ def test_an_undo_takes_back_all_the_touches_of_one_append(tmp_path: Path) -> Non
     assert repo.touchpoint_count() == 0
     repo.undo()  # (an undo undone: all three again)
     assert repo.touchpoint_count() == 3
+    repo.close()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_an_appended_touch_reads_back_as_given_every_field(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
+    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
+    repo.save(MERCY)
+    given = Touchpoint(
+        id="t-full",
+        partner_id=MERCY.id,
+        kind=TouchpointKind.MEETING,
+        at=datetime(2026, 11, 20, 15, 30, 15, tzinfo=UTC),
+        contact_ids=("c1", "c2"),
+        direction=Direction.ASK,
+        status=TouchpointStatus.PLANNED,
+        purpose="lunch in-service",
+        note="quotes ' and \" and {braces}, a comma and ARRAY[1]",
+        requested=True,
+        value_cents=12_345,
+        item="lunch for 6",
+        overrides=(
+            Override(
+                "meal-per-head",
+                "over the limit",
+                "ann@agency.org",
+                datetime(2026, 11, 20, tzinfo=UTC),
+            ),
+        ),
+    )
+    assert set(rows.touchpoint_row(given)) == set(rows.TOUCHPOINT_COLUMNS)  # none left out
+    repo.save(given)
+    stored = repo.touchpoint("t-full")
+    assert stored == given
+    assert (stored.created_by, stored.changed_by) == ("ann@agency.org", "ann@agency.org")
     repo.close()

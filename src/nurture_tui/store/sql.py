@@ -709,8 +709,9 @@ class SqlRepository:
         take their numbers before a colleague's change that commits first; undo is not
         misled by it: no change can touch these touches before they commit, so any that
         does is numbered after them. The revision (its number, the history stamps, the
-        announcement) is taken last: revisions still follow the commits' order, and the
-        turn is two statements and the commit.
+        announcement) is taken last: revisions still follow the commits' order, and on a
+        server the whole append is two statements (``_APPEND_IN_ONE``, ``_BUMP_AND_STAMP``)
+        of which only the second, and the commit, is a turn.
         """
         rows = []
         entries: list[_Entry] = []
@@ -721,35 +722,44 @@ class SqlRepository:
             entries.append(("touchpoints", touch.id, None, images.encode("touchpoints", touch)))
         partner_ids = {touch.partner_id for touch in touches}
         with self._lock, self._write() as c:
-            inserted = c.execute(_insert_new_statement(c.dialect.name), rows).all()
-            if len(inserted) != len(rows):
-                raise _AlreadyStored
             if c.dialect.name == "postgresql":
-                self._log_append(c, action, summary, entries, undoable=undoable)
+                self._append_in_one(c, rows, entries, action, summary, undoable=undoable)
             else:
+                inserted = c.execute(_insert_new_statement(c.dialect.name), rows).all()
+                if len(inserted) != len(rows):
+                    raise _AlreadyStored
                 self._audit(c, action, [("touchpoints", touch.id) for touch in touches])
                 self._log_change(c, action, summary, entries, undoable=undoable)
             revision = self._take_turn(c, partner_ids)
         self._patch_snapshot(revision, partner_ids)
 
-    def _log_append(
-        self, c: Connection, action: str, summary: str, entries: list[_Entry], *, undoable: bool
+    def _append_in_one(
+        self,
+        c: Connection,
+        rows: list[dict[str, Any]],
+        entries: list[_Entry],
+        action: str,
+        summary: str,
+        *,
+        undoable: bool,
     ) -> None:
-        """An append's audit rows, its change and the change's records, in one statement
-        (on a server each statement is a round trip, and twenty reps append at once)."""
-        counts = {"touchpoint": len(entries)}
-        seq = c.execute(
-            _LOG_APPEND,
-            {
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "actor": self.actor,
-                "action": action,
-                "summary": summary or default_summary(action, counts),
-                "undoable": undoable,
-                "ids": [rid for _, rid, _, _ in entries],
-                "afters": [after for _, _, _, after in entries],
-            },
-        ).scalar_one()
+        """On a server: the touches, their audit rows, the change and its records, in one
+        statement (each statement is a round trip and its share of CPU, and twenty reps
+        append at once); ``_AlreadyStored`` when one of the ids is stored."""
+        params: dict[str, Any] = {
+            f"t_{name}": [row[name] for row in rows] for name in r.TOUCHPOINT_COLUMNS
+        }
+        params.update(
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            actor=self.actor,
+            action=action,
+            summary=summary or default_summary(action, {"touchpoint": len(rows)}),
+            undoable=undoable,
+            afters=[after for _, _, _, after in entries],
+        )
+        inserted, seq = c.execute(_APPEND_IN_ONE, params).one()
+        if inserted != len(rows):
+            raise _AlreadyStored
         self._prune_changes(c, int(seq))
 
     def _take_turn(self, c: Connection, partner_ids: set[str]) -> int:
@@ -1571,28 +1581,43 @@ _BUMP_AND_STAMP = sql_text(
 )
 
 
-#: An append's audit rows, change and change records on PostgreSQL, one statement
-#: (``_audit``, ``_insert_change``, ``_insert_entries`` say the same in three).
-_LOG_APPEND = sql_text(
-    """
-    WITH audited AS (
-        INSERT INTO audit (at, actor, action, table_name, record_id, deleted)
-        SELECT :at, :actor, :action, 'touchpoints', id, false
-        FROM unnest(CAST(:ids AS text[])) AS given(id)
-    ), change AS (
-        INSERT INTO changes (at, actor, action, summary, undoes, undoable)
-        VALUES (:at, :actor, :action, :summary, NULL, :undoable)
-        RETURNING seq
-    ), recorded AS (
-        INSERT INTO change_records (change_seq, position, table_name, record_id, before, after)
-        SELECT change.seq, given.n - 1, 'touchpoints', given.id, NULL, given.after
-        FROM change,
-            unnest(CAST(:ids AS text[]), CAST(:afters AS text[]))
-            WITH ORDINALITY AS given(id, after, n)
+def _append_in_one_statement() -> Any:
+    """``_append_in_one``'s statement, built from the touchpoints table: its columns come
+    as one array each, unnested side by side (with each one's change-log image)."""
+    pg = postgresql.dialect()
+    names = r.TOUCHPOINT_COLUMNS
+    arrays = ", ".join(
+        f"CAST(:t_{name} AS {s.touchpoints.c[name].type.compile(dialect=pg)}[])" for name in names
     )
-    SELECT seq FROM change
-    """
-)
+    listed = ", ".join(names)
+    return sql_text(
+        f"""
+        WITH given AS (
+            SELECT * FROM unnest({arrays}, CAST(:afters AS text[]))
+                WITH ORDINALITY AS given({listed}, after_image, n)
+        ), inserted AS (
+            INSERT INTO touchpoints ({listed}) SELECT {listed} FROM given
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+        ), audited AS (
+            INSERT INTO audit (at, actor, action, table_name, record_id, deleted)
+            SELECT :at, :actor, :action, 'touchpoints', given.id, false FROM given
+        ), change AS (
+            INSERT INTO changes (at, actor, action, summary, undoes, undoable)
+            VALUES (:at, :actor, :action, :summary, NULL, :undoable)
+            RETURNING seq
+        ), recorded AS (
+            INSERT INTO change_records
+                (change_seq, position, table_name, record_id, before, after)
+            SELECT change.seq, given.n - 1, 'touchpoints', given.id, NULL, given.after_image
+            FROM change, given
+        )
+        SELECT (SELECT count(*) FROM inserted), change.seq FROM change
+        """
+    )
+
+
+_APPEND_IN_ONE = _append_in_one_statement()
 
 
 class _AlreadyStored(Exception):
