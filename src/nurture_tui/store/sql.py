@@ -1584,7 +1584,7 @@ _BUMP_AND_STAMP = sql_text(
 def _append_in_one_statement() -> Any:
     """``_append_in_one``'s statement, built from the touchpoints table: its columns come
     as one array each, unnested side by side (with each one's change-log image)."""
-    pg = postgresql.dialect()
+    pg = postgresql.dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
     names = r.TOUCHPOINT_COLUMNS
     arrays = ", ".join(
         f"CAST(:t_{name} AS {s.touchpoints.c[name].type.compile(dialect=pg)}[])" for name in names
