@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from nurture_tui.domain.changes import NothingToUndoError
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import Direction, PartnerKind, TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import Override, Partner, Touchpoint
@@ -289,3 +290,15 @@ def test_an_appended_touch_reads_back_as_given_every_field(
     assert stored == given
     assert (stored.created_by, stored.changed_by) == ("ann@agency.org", "ann@agency.org")
     repo.close()
+
+
+def test_a_new_partner_a_colleague_has_since_logged_a_touch_for_is_not_taken_back(
+    postgres_store_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with reps(tmp_path, postgres_store_url) as (ann, ben):
+        ann.save(MERCY)
+        ben.save(call("t1", "Ben's"))
+        with pytest.raises(NothingToUndoError, match="can't be undone: records have been added"):
+            ann.undo()
+        assert [p.id for p in ann.partners()] == [MERCY.id] and ann.touchpoint_count() == 1

@@ -37,6 +37,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -863,8 +864,9 @@ class SqlRepository:
         """
         touched: set[str] = set()
         with self._lock, self._write() as c:
-            # The revision row first: every writer bumps it first, so from here until
-            # commit no one else writes, and every change committed before is seen.
+            # The revision row first: every write takes it before it commits (an append
+            # last, the rest first), so from here until commit no other write commits,
+            # and every change committed before is seen.
             revision = self._bump(c)
             latest = self._latest_change(c)
             if not latest.undoable:
@@ -876,10 +878,19 @@ class SqlRepository:
                 .order_by(s.change_records.c.position.desc())
             ).all()
             entries: list[_Entry] = []
-            for entry in recorded:
-                table = _TABLE_NAMED[entry.table_name]
-                touched |= self._restore(c, table, entry.record_id, entry.before)
-                entries.append((entry.table_name, entry.record_id, entry.after, entry.before))
+            try:
+                for entry in recorded:
+                    table = _TABLE_NAMED[entry.table_name]
+                    touched |= self._restore(c, table, entry.record_id, entry.before)
+                    entries.append((entry.table_name, entry.record_id, entry.after, entry.before))
+            except sa_exc.IntegrityError:
+                # Taking back a partner or contact that a colleague has since logged a
+                # touch (or a referral) for: the records point at it, so it must stay.
+                raise NothingToUndoError(
+                    f"your latest change ({latest.summary}) can't be undone: records have "
+                    "been added for it since (a colleague's touch or referral); nothing was "
+                    "undone — archive it instead"
+                ) from None
             self._audit(c, "undo", [(e[0], e[1]) for e in entries])
             seq = self._insert_change(
                 c, "undo", describe_undo(latest), undoes=latest.seq, undoable=True
