@@ -302,3 +302,89 @@ def test_a_new_partner_a_colleague_has_since_logged_a_touch_for_is_not_taken_bac
         with pytest.raises(NothingToUndoError, match="can't be undone: records have been added"):
             ann.undo()
         assert [p.id for p in ann.partners()] == [MERCY.id] and ann.touchpoint_count() == 1
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_an_id_too_long_for_its_column_is_never_cut_short(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL cuts a string cast to VARCHAR(40) short; the append must not: a touch
+    for the partner "p"*40 + "X" landed on partner "p"*40 (found by a hostile tester)."""
+    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
+    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
+    forty = Partner(id="p" * 40, name="Forty", kind=PartnerKind.HOSPITAL)
+    repo.save(forty)
+    with pytest.raises(NurtureError):
+        repo.save(call("t1", partner_id=forty.id + "X"))
+    assert repo.touchpoint_count() == 0
+    long_id = "t" * 45
+    try:
+        repo.save(call(long_id))  # SQLite keeps it whole; PostgreSQL refuses it
+    except NurtureError:
+        assert repo.touchpoint_count() == 0
+    else:
+        assert repo.touchpoint(long_id).id == long_id
+    repo.close()
+
+
+class HeldInTurn:
+    """A write run in a thread that stops just after it took the revision row."""
+
+    def __init__(self, repo: SqlRepository, write: Callable[[], object]) -> None:
+        self.reached, self.go = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+        real = repo._bump
+        held: list[bool] = []
+
+        def bump(c: Any) -> int:
+            revision = real(c)
+            if not held:
+                held.append(True)
+                self.reached.set()
+                assert self.go.wait(PATIENCE)
+            return revision
+
+        repo._bump = bump  # type: ignore[method-assign]
+        self._thread, self._errors = in_background(write)
+        assert self.reached.wait(PATIENCE), "the write never took its turn"
+
+    def finish(self) -> None:
+        self.go.set()
+        self._thread.join(PATIENCE)
+        assert not self._thread.is_alive()
+        self.error = self._errors[0] if self._errors else None
+
+
+def test_replacing_the_store_while_a_colleague_deletes_a_touch_waits_its_turn(
+    postgres_store_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with reps(tmp_path, postgres_store_url) as (ann, ben):
+        ann.save(MERCY)
+        ann.save(call("t1"))
+        held = HeldInTurn(ben, lambda: ben.delete(ben.touchpoint("t1")))
+        thread, errors = in_background(lambda: ann.replace_all([MERCY], [], [call("t9")], []))
+        wait_for_a_lock_wait(postgres_store_url)  # the replace waits for Ben's turn
+        held.finish()
+        thread.join(PATIENCE)
+        assert held.error is None and errors == []
+        assert [t.id for t in ann.touchpoints(MERCY.id)] == ["t9"]
+
+
+def test_replacing_the_store_while_a_colleague_appends_a_touch(
+    postgres_store_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Each waits for the other (the append holds its partner's row, the replace the
+    revision row); the server refuses one and it is tried again: both go through."""
+    with reps(tmp_path, postgres_store_url) as (ann, ben):
+        ann.save(MERCY)
+        held = Held(ben, lambda: ben.save(call("t-ben")))
+        thread, errors = in_background(lambda: ann.replace_all([MERCY], [], [call("t9")], []))
+        wait_for_a_lock_wait(postgres_store_url)  # the replace waits on Mercy's row
+        held.finish()
+        thread.join(PATIENCE)
+        assert not thread.is_alive()
+        assert held.error is None and errors == []
+        ids = {t.id for t in ann.touchpoints(MERCY.id)}
+        assert ids in ({"t9"}, {"t9", "t-ben"})  # replaced after Ben's touch, or before it

@@ -13,16 +13,17 @@ import functools
 import operator
 import threading
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
     Engine,
+    String,
     Table,
     Text,
     and_,
@@ -862,6 +863,9 @@ class SqlRepository:
         store) wrote any of them, the undo is refused and names that change, so nobody's
         work is ever taken back by someone else's ``u``.
         """
+        return _retry_crossed(self._undo_once)
+
+    def _undo_once(self) -> tuple[Change, Change]:
         touched: set[str] = set()
         with self._lock, self._write() as c:
             # The revision row first: every write takes it before it commits (an append
@@ -1188,12 +1192,20 @@ class SqlRepository:
         summary: str = "Replaced the whole store",
     ) -> None:
         """Replace every record (the demo, an import of a whole store) in one transaction."""
+        everything = (list(partners), list(contacts), list(touchpoints), list(referrals))
+        _retry_crossed(lambda: self._replace_all(*everything, list(dismissals), action, summary))
+
+    def _replace_all(
+        self,
+        partners: list[Partner],
+        contacts: list[Contact],
+        touchpoints: list[Touchpoint],
+        referrals: list[Referral],
+        dismissals: list[Dismissal],
+        action: str,
+        summary: str,
+    ) -> None:
         with self._lock, self._write() as c:
-            if c.dialect.name == "postgresql":
-                # Touches being appended (``_append``) hold their partners' rows until
-                # they take the revision row: wait for them first, or each would wait
-                # for the other.
-                c.execute(sql_text("LOCK TABLE touchpoints IN SHARE ROW EXCLUSIVE MODE"))
             revision = self._bump(c)
             c.execute(delete(s.action_cache))
             for table in (
@@ -1597,8 +1609,10 @@ def _append_in_one_statement() -> Any:
     as one array each, unnested side by side (with each one's change-log image)."""
     pg = postgresql.dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
     names = r.TOUCHPOINT_COLUMNS
+    # Strings as text[]: an explicit cast to VARCHAR(40) would cut a longer id short
+    # (PostgreSQL truncates on a cast), where the insert into the column refuses it.
     arrays = ", ".join(
-        f"CAST(:t_{name} AS {s.touchpoints.c[name].type.compile(dialect=pg)}[])" for name in names
+        f"CAST(:t_{name} AS {_array_type(s.touchpoints.c[name].type, pg)}[])" for name in names
     )
     listed = ", ".join(names)
     return sql_text(
@@ -1628,7 +1642,32 @@ def _append_in_one_statement() -> Any:
     )
 
 
+def _array_type(column_type: Any, dialect: Any) -> str:
+    if isinstance(column_type, String):
+        return "text"
+    return str(column_type.compile(dialect=dialect))
+
+
 _APPEND_IN_ONE = _append_in_one_statement()
+
+
+#: Times a write crossed by a colleague's (``WritesCrossed``) is tried in all.
+_CROSSING_ATTEMPTS = 3
+
+_T = TypeVar("_T")
+
+
+def _retry_crossed(write: Callable[[], _T]) -> _T:
+    """``write()``, tried again when the server refused it for crossing a colleague's
+    write (each waited for the other; the server rolls one back): the colleague's write
+    has committed by then, so the next try sees it and goes through, or says what it
+    found in one line."""
+    for _ in range(_CROSSING_ATTEMPTS - 1):
+        try:
+            return write()
+        except WritesCrossed:
+            continue
+    return write()
 
 
 class _AlreadyStored(Exception):
