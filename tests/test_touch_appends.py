@@ -24,6 +24,7 @@ from nurture_tui.domain.changes import NothingToUndoError
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.kinds import Direction, PartnerKind, TouchpointKind, TouchpointStatus
 from nurture_tui.domain.model import Override, Partner, Touchpoint
+from nurture_tui.domain.repository import Repository
 from nurture_tui.store import rows
 from nurture_tui.store.opening import open_store
 from nurture_tui.store.sql import SqlRepository
@@ -107,6 +108,15 @@ def wait_for_a_lock_wait(url: str) -> None:
     raise AssertionError("no session ever waited for the lock")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+    """Ann's store on each engine (a fresh PostgreSQL database for the second)."""
+    url = "" if request.param == "sqlite" else request.getfixturevalue("postgres_store_url")
+    store = open_store(tmp_path / "ann", url=url, actor="ann@agency.org")
+    yield store
+    store.close()
+
+
 @contextmanager
 def reps(tmp_path: Path, url: str) -> Iterator[tuple[SqlRepository, SqlRepository]]:
     ann = open_store(tmp_path / "ann", url=url, actor="ann@agency.org")
@@ -119,12 +129,7 @@ def reps(tmp_path: Path, url: str) -> Iterator[tuple[SqlRepository, SqlRepositor
         ben.close()
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_a_touch_saved_again_is_an_edit_with_its_first_image_before_it(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
-    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
+def test_a_touch_saved_again_is_an_edit_with_its_first_image_before_it(repo: Repository) -> None:
     repo.save(MERCY)
     repo.save(call("t1", "first"))
     repo.save(call("t1", "second"))  # the append gives way: the id is stored
@@ -137,20 +142,15 @@ def test_a_touch_saved_again_is_an_edit_with_its_first_image_before_it(
     repo.save(call("t2", "new"))  # an append's "before" is nothing: its undo removes it
     repo.undo()
     assert [t.id for t in repo.touchpoints(MERCY.id)] == ["t1"]
-    repo.close()
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_a_touch_for_a_partner_nobody_has_is_refused_and_nothing_is_written(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+    repo: Repository,
 ) -> None:
-    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
-    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
     revision = repo.revision
     with pytest.raises(NurtureError):
         repo.save(call("t1", partner_id="nobody"))
     assert (repo.revision, repo.touchpoint_count(), repo.changes()) == (revision, 0, [])
-    repo.close()
 
 
 def test_an_append_holds_no_turn_and_revisions_still_follow_the_commits(
@@ -222,12 +222,7 @@ def test_taking_back_a_new_partner_while_a_colleague_logs_a_touch_to_it(
             assert partners == [] and ann.touchpoint_count() == 0
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_several_new_touches_are_one_change_audited_each(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
-    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
+def test_several_new_touches_are_one_change_audited_each(repo: Repository) -> None:
     repo.save(MERCY)
     repo.save(call("t1"), call("t2"), call("t3"), summary="three calls")
     latest = repo.changes(limit=1)[0]
@@ -241,7 +236,6 @@ def test_several_new_touches_are_one_change_audited_each(
     assert sorted(audited) == [(f"t{n}", "ann@agency.org") for n in range(1, 5)]
     repo.undo()
     assert repo.touchpoint_count() == 3
-    repo.close()
 
 
 def test_an_undo_takes_back_all_the_touches_of_one_append(tmp_path: Path) -> None:
@@ -255,12 +249,7 @@ def test_an_undo_takes_back_all_the_touches_of_one_append(tmp_path: Path) -> Non
     repo.close()
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_an_appended_touch_reads_back_as_given_every_field(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
-    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
+def test_an_appended_touch_reads_back_as_given_every_field(repo: Repository) -> None:
     repo.save(MERCY)
     given = Touchpoint(
         id="t-full",
@@ -289,7 +278,6 @@ def test_an_appended_touch_reads_back_as_given_every_field(
     stored = repo.touchpoint("t-full")
     assert stored == given
     assert (stored.created_by, stored.changed_by) == ("ann@agency.org", "ann@agency.org")
-    repo.close()
 
 
 def test_a_new_partner_a_colleague_has_since_logged_a_touch_for_is_not_taken_back(
@@ -304,14 +292,9 @@ def test_a_new_partner_a_colleague_has_since_logged_a_touch_for_is_not_taken_bac
         assert [p.id for p in ann.partners()] == [MERCY.id] and ann.touchpoint_count() == 1
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_an_id_too_long_for_its_column_is_never_cut_short(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_an_id_too_long_for_its_column_is_never_cut_short(repo: Repository) -> None:
     """PostgreSQL cuts a string cast to VARCHAR(40) short; the append must not: a touch
     for the partner "p"*40 + "X" landed on partner "p"*40 (found by a hostile tester)."""
-    url = "" if engine == "sqlite" else request.getfixturevalue("postgres_store_url")
-    repo = open_store(tmp_path, url=url, actor="ann@agency.org")
     forty = Partner(id="p" * 40, name="Forty", kind=PartnerKind.HOSPITAL)
     repo.save(forty)
     with pytest.raises(NurtureError):
@@ -324,7 +307,6 @@ def test_an_id_too_long_for_its_column_is_never_cut_short(
         assert repo.touchpoint_count() == 0
     else:
         assert repo.touchpoint(long_id).id == long_id
-    repo.close()
 
 
 class HeldInTurn:
