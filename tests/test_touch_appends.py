@@ -46,22 +46,39 @@ def call(tid: str, note: str = "", partner_id: str = MERCY.id) -> Touchpoint:
 
 
 class Held:
-    """An append run in a thread that stops just before it takes the revision row."""
+    """A write run in a thread that stops just before it takes the revision row (an
+    append), or with ``in_turn`` just after it took it (any other write)."""
 
-    def __init__(self, repo: SqlRepository, write: Callable[[], object]) -> None:
+    def __init__(
+        self, repo: SqlRepository, write: Callable[[], object], *, in_turn: bool = False
+    ) -> None:
         self.reached, self.go = threading.Event(), threading.Event()
         self.error: BaseException | None = None
-        real = repo._take_turn
         held: list[bool] = []
 
-        def take_turn(c: Any, partner_ids: set[str]) -> int:
+        def hold() -> None:
             if not held:
                 held.append(True)
                 self.reached.set()
                 assert self.go.wait(PATIENCE)
-            return real(c, partner_ids)
 
-        repo._take_turn = take_turn  # type: ignore[method-assign]
+        if in_turn:
+            real_bump = repo._bump
+
+            def bump(c: Any) -> int:
+                revision = real_bump(c)
+                hold()
+                return revision
+
+            repo._bump = bump  # type: ignore[method-assign]
+        else:
+            real_take_turn = repo._take_turn
+
+            def take_turn(c: Any, partner_ids: set[str]) -> int:
+                hold()
+                return real_take_turn(c, partner_ids)
+
+            repo._take_turn = take_turn  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._run, args=(write,))
         self._thread.start()
         assert self.reached.wait(PATIENCE), "the write never reached its turn"
@@ -309,34 +326,6 @@ def test_an_id_too_long_for_its_column_is_never_cut_short(repo: Repository) -> N
         assert repo.touchpoint(long_id).id == long_id
 
 
-class HeldInTurn:
-    """A write run in a thread that stops just after it took the revision row."""
-
-    def __init__(self, repo: SqlRepository, write: Callable[[], object]) -> None:
-        self.reached, self.go = threading.Event(), threading.Event()
-        self.error: BaseException | None = None
-        real = repo._bump
-        held: list[bool] = []
-
-        def bump(c: Any) -> int:
-            revision = real(c)
-            if not held:
-                held.append(True)
-                self.reached.set()
-                assert self.go.wait(PATIENCE)
-            return revision
-
-        repo._bump = bump  # type: ignore[method-assign]
-        self._thread, self._errors = in_background(write)
-        assert self.reached.wait(PATIENCE), "the write never took its turn"
-
-    def finish(self) -> None:
-        self.go.set()
-        self._thread.join(PATIENCE)
-        assert not self._thread.is_alive()
-        self.error = self._errors[0] if self._errors else None
-
-
 def test_replacing_the_store_while_a_colleague_deletes_a_touch_waits_its_turn(
     postgres_store_url: str,  # noqa: F811
     tmp_path: Path,
@@ -344,7 +333,7 @@ def test_replacing_the_store_while_a_colleague_deletes_a_touch_waits_its_turn(
     with reps(tmp_path, postgres_store_url) as (ann, ben):
         ann.save(MERCY)
         ann.save(call("t1"))
-        held = HeldInTurn(ben, lambda: ben.delete(ben.touchpoint("t1")))
+        held = Held(ben, lambda: ben.delete(ben.touchpoint("t1")), in_turn=True)
         thread, errors = in_background(lambda: ann.replace_all([MERCY], [], [call("t9")], []))
         wait_for_a_lock_wait(postgres_store_url)  # the replace waits for Ben's turn
         held.finish()
