@@ -727,7 +727,7 @@ class SqlRepository:
             if c.dialect.name == "postgresql":
                 self._append_in_one(c, rows, entries, action, summary, undoable=undoable)
             else:
-                inserted = c.execute(_insert_new_statement(c.dialect.name), rows).all()
+                inserted = c.execute(_INSERT_NEW_ON_SQLITE, rows).all()
                 if len(inserted) != len(rows):
                     raise _AlreadyStored
                 self._audit(c, action, [("touchpoints", touch.id) for touch in touches])
@@ -1674,11 +1674,13 @@ class _AlreadyStored(Exception):
     """A touch meant as new is stored already: the append path gives way to a full save."""
 
 
-@functools.cache
-def _insert_new_statement(dialect: str) -> Any:
-    """Insert touches whose ids are not stored, returning the ids inserted."""
-    statement = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(s.touchpoints)
-    return statement.on_conflict_do_nothing(index_elements=["id"]).returning(s.touchpoints.c.id)
+#: SQLite's append: touches inserted only where their ids are not stored, the ids
+#: inserted returned (PostgreSQL's append says the same inside ``_APPEND_IN_ONE``).
+_INSERT_NEW_ON_SQLITE = (
+    sqlite.insert(s.touchpoints)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(s.touchpoints.c.id)
+)
 
 
 @functools.cache
