@@ -28,6 +28,7 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 
 import nurture_tui
+from nurture_tui.domain.collector import collector_paused
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.domain.model import Dismissal, PartnerHistory
 from nurture_tui.domain.playbook import rules as playbook_rules
@@ -333,17 +334,18 @@ class ActionBook:
         top = self.network.top_referrers
         fresh: dict[str, _Entry] = {}
         flags: dict[bool, list[tuple[str, int, str]]] = {False: [], True: []}
-        for history in histories:
-            partner = history.partner
-            if partner.archived:
-                continue
-            flag = partner.id in top
-            actions = partner_actions(
-                history, self.day, self.zone, self.playbook, self.network, self._rules
-            )
-            revision = revisions.get(partner.id, -1)
-            fresh[partner.id] = _Entry(revision, flag, tuple(actions))
-            flags[flag].append((partner.id, revision, encode_actions(actions)))
+        with collector_paused():  # thousands of acyclic actions: see domain.collector
+            for history in histories:
+                partner = history.partner
+                if partner.archived:
+                    continue
+                flag = partner.id in top
+                actions = partner_actions(
+                    history, self.day, self.zone, self.playbook, self.network, self._rules
+                )
+                revision = revisions.get(partner.id, -1)
+                fresh[partner.id] = _Entry(revision, flag, tuple(actions))
+                flags[flag].append((partner.id, revision, encode_actions(actions)))
         with self._lock:
             for history in histories:
                 pid = history.partner.id

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta, tzinfo
 
+from nurture_tui.domain.collector import collector_paused
 from nurture_tui.domain.model import Dismissal, PartnerHistory, Referral
 from nurture_tui.domain.playbook.config import Playbook, RuleConfig
 from nurture_tui.domain.playbook.facts import (
@@ -81,14 +82,15 @@ def suggest(
     quiet = _silenced(dismissals, today)
     rules = enabled_rules(playbook)
     actions: list[SuggestedAction] = []
-    for history in active:
-        found = partner_actions(history, today, zone, playbook, network, rules)
-        if quiet and history.partner.id in quiet:  # only partners with a dismissal
-            silenced = quiet[history.partner.id]
-            found = [a for a in found if (a.rule, a.key) not in silenced]
-        actions += found
-    names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
-    return rank(actions, names)
+    with collector_paused():  # 100,000 acyclic objects a pass: a seventh of its time
+        for history in active:
+            found = partner_actions(history, today, zone, playbook, network, rules)
+            if quiet and history.partner.id in quiet:  # only partners with a dismissal
+                silenced = quiet[history.partner.id]
+                found = [a for a in found if (a.rule, a.key) not in silenced]
+            actions += found
+        names = {h.partner.id: h.partner.name.lower() for h in active}  # once, not per action
+        return rank(actions, names)
 
 
 def enabled_rules(playbook: Playbook) -> list[tuple[Rule, RuleConfig]]:

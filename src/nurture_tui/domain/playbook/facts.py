@@ -234,19 +234,21 @@ class Facts:
             if _PLANNED in statuses:
                 next_planned = touches[statuses.index(_PLANNED)]
         kinds = list(map(_KIND, done))
-        return cls(
-            partner=history.partner,
-            contacts=history.contacts,
-            done=done,
-            kinds=kinds,
-            referrals=sorted(history.referrals, key=_RECEIVED),
-            today=today,
-            zone=zone,
+        referrals = history.referrals
+        return cls(  # by position, in field order: 5,000 a pass, and keywords cost more
+            history.partner,
+            history.contacts,
+            done,
+            kinds,
+            sorted(referrals, key=_RECEIVED) if len(referrals) > 1 else referrals,
+            today,
+            zone,
             # oldest first, so the last touch of each kind is the one kept
-            last_of_kind=dict(zip(kinds, done, strict=True)),
-            next_planned=next_planned,
-            horizon=horizon,
-            last_touch_day=done[-1].at.astimezone(zone).date() if done else None,
+            dict(zip(kinds, done, strict=True)),
+            next_planned,
+            horizon,
+            done[-1].at.astimezone(zone).date() if done else None,
+            {},
         )
 
     def day(self, moment: datetime) -> date:
