@@ -14,6 +14,7 @@ on the same machine, for a ratio).
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,9 @@ from bench_sync_tmux import agency_store, signed_in_to_fake_google  # noqa: E402
 NURTURE = str(HERE.parent / ".venv" / "bin" / "nurture")
 
 
-def one_sync(source: Path | None, code: str | None) -> float:
+def one_sync(source: Path | None, code: str | None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one ``nurture sync`` process: the CPU figure moves
+    less with a busy host, so it is the one to compare two trees by."""
     work = Path(tempfile.mkdtemp(prefix="nurture-agency-sync-"))
     try:
         store, partners = agency_store(work, source)
@@ -42,14 +45,17 @@ def one_sync(source: Path | None, code: str | None) -> float:
             env = os.environ | signed_in
             if code:
                 env["PYTHONPATH"] = os.pathsep.join([code, env["PYTHONPATH"]])
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             done = subprocess.run(
                 [NURTURE, "--data-dir", str(store), "sync"], env=env, capture_output=True, text=True
             )
             elapsed = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the fake is not reaped yet
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise SystemExit(f"sync failed: {done.stderr.strip()[-300:]}")
-        return elapsed
+        return elapsed, cpu
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -63,12 +69,15 @@ def main() -> None:
 
         source = build_store()
     print("Google sync into the agency store (5,000 partners, 250,000 touches), whole process")
-    now = one_sync(source, None)
-    print(f"  now: 20,000 items in {now:.1f} s, {20_000 / now:,.0f} items/s")
+    now, now_cpu = one_sync(source, None)
+    print(f"  now: 20,000 items in {now:.1f} s, {20_000 / now:,.0f} items/s (CPU {now_cpu:.1f} s)")
     if before:
-        then = one_sync(source, before)
-        print(f"  before ({before}): 20,000 items in {then:.1f} s, {20_000 / then:,.0f} items/s")
-        print(f"  ratio before/now: {then / now:.1f}")
+        then, then_cpu = one_sync(source, before)
+        print(
+            f"  before ({before}): 20,000 items in {then:.1f} s, {20_000 / then:,.0f} items/s "
+            f"(CPU {then_cpu:.1f} s)"
+        )
+        print(f"  ratio before/now: {then / now:.1f} (CPU {then_cpu / now_cpu:.1f})")
 
 
 if __name__ == "__main__":

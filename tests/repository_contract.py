@@ -848,6 +848,32 @@ class RepositoryContract:
         open_repo().save(second)
         assert repo.participant_refs() == {first.participant_ref, second.participant_ref}
 
+    def test_participant_refs_after_our_own_writes_see_every_reference(
+        self, repo: Repository, open_repo: OpenRepo
+    ) -> None:
+        """The cached references ride over our own writes that add none (a sync's pages),
+        but never over a colleague's write in between, nor over our own new referral."""
+        mercy = partner()
+        first = referral(mercy, 3)
+        repo.save(mercy, first)
+        assert repo.participant_refs() == {first.participant_ref}
+        repo.save(touch(mercy, "check-in", 2))  # an ordinary save
+        repo.save(touch(mercy, "thank-you", 1))  # a hand-logged touch: the append path
+        assert repo.participant_refs() == {first.participant_ref}
+        theirs = referral(mercy, 2)
+        open_repo().save(theirs)  # a colleague's reference, then our write on top of it
+        repo.save(touch(mercy, "gift", 1))
+        assert repo.participant_refs() == {first.participant_ref, theirs.participant_ref}
+        ours = referral(mercy, 0)
+        repo.save(ours)
+        assert repo.participant_refs() == {
+            first.participant_ref,
+            theirs.participant_ref,
+            ours.participant_ref,
+        }
+        repo.delete(ours)  # a removed referral's reference is still masked: never less
+        assert ours.participant_ref in repo.participant_refs()
+
     def test_histories_reflect_another_repositorys_write(
         self, repo: Repository, open_repo: OpenRepo
     ) -> None:

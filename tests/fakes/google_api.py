@@ -237,7 +237,21 @@ def _token(state: GoogleState, body: bytes) -> tuple[int, Any, dict[str, str]]:
     return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}, {}
 
 
-def _page(items: list[Any], query: dict[str, str], size: int) -> tuple[list[Any], str | None]:
+#: Google's own page sizes: (default, most) ``maxResults`` per listing, as documented for
+#: Calendar ``events.list`` and Gmail ``messages.list`` / ``history.list``.
+EVENTS_PAGE = (250, 2500)
+MAIL_PAGE = (100, 500)
+
+
+def _page(
+    items: list[Any], query: dict[str, str], cap: int, limits: tuple[int, int]
+) -> tuple[list[Any], str | None]:
+    """One page as Google cuts it: ``maxResults`` items (its default when not asked, never
+    more than its most), and never more than this fake's ``page_size`` (a test's way to
+    make many pages of few items)."""
+    default, most = limits
+    asked = int(query.get("maxResults") or default)
+    size = max(1, min(asked, most, cap))
     start = int(query.get("pageToken") or 0)
     chunk = items[start : start + size]
     return chunk, str(start + size) if start + size < len(items) else None
@@ -270,7 +284,7 @@ def _events(
             if state.event_versions[(calendar, e["id"])] > since
             and (since or e.get("status") != "cancelled")
         ]
-        chunk, next_page = _page(chosen, query, state.page_size)
+        chunk, next_page = _page(chosen, query, state.page_size, EVENTS_PAGE)
         response: dict[str, Any] = {"kind": "calendar#events", "items": chunk}
         if next_page:
             response["nextPageToken"] = next_page
@@ -321,7 +335,10 @@ def _messages(
         sent = [m for m in state.messages.values() if "SENT" in multi.get("labelIds", ["SENT"])]
         ordered = sorted(sent, key=lambda m: -int(m["internalDate"]))
         chunk, next_page = _page(
-            [{"id": m["id"], "threadId": m["threadId"]} for m in ordered], query, state.page_size
+            [{"id": m["id"], "threadId": m["threadId"]} for m in ordered],
+            query,
+            state.page_size,
+            MAIL_PAGE,
         )
     response: dict[str, Any] = {"messages": chunk, "resultSizeEstimate": len(ordered)}
     if next_page:
@@ -349,7 +366,7 @@ def _history(state: GoogleState, query: dict[str, str]) -> tuple[int, Any, dict[
             for hid, mid in state.history
             if hid > start
         ]
-        chunk, next_page = _page(records, query, state.page_size)
+        chunk, next_page = _page(records, query, state.page_size, MAIL_PAGE)
         response: dict[str, Any] = {"historyId": str(state.history_id)}
     if chunk:
         response["history"] = chunk
@@ -432,7 +449,7 @@ def _serve_generated() -> None:
     events, messages, partners = (int(a) for a in sys.argv[1:4])
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     with fake_google() as (base, state):
-        state.page_size = 250
+        state.page_size = 10_000  # no cap of the fake's own: pages as Google cuts them
         for i in range(events):
             state.put_event(
                 "primary",

@@ -467,6 +467,19 @@ class SqlRepository:
         self._refs = (revision, refs)
         return refs
 
+    def _carry_refs(self, revision: int, *, wrote_referrals: bool) -> None:
+        """Keep the cached references current across this store's own write at
+        ``revision`` when it wrote no referral and the cache was current just before it.
+
+        Why it is safe: every write that commits takes the next revision, in the order of
+        the commits, so a cache at ``revision - 1`` saw everything but this write, and this
+        write changed no reference. Why it matters: a sync commits a page at a time, and
+        re-reading 8,000 references after each of its own pages was a tenth of its time.
+        """
+        cached = self._refs
+        if cached is not None and not wrote_referrals and cached[0] == revision - 1:
+            self._refs = (revision, cached[1])
+
     def dismissals(self) -> list[Dismissal]:
         with self._read() as c:
             return [r.dismissal_from_row(row) for row in c.execute(select(s.dismissals))]
@@ -680,6 +693,7 @@ class SqlRepository:
             self._log_change(c, action, summary, entries, undoable=undoable)
             self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
+        self._carry_refs(revision, wrote_referrals=s.referrals in grouped)
 
     def _only_new_touches(
         self,
@@ -734,6 +748,7 @@ class SqlRepository:
                 self._log_change(c, action, summary, entries, undoable=undoable)
             revision = self._take_turn(c, partner_ids)
         self._patch_snapshot(revision, partner_ids)
+        self._carry_refs(revision, wrote_referrals=False)
 
     def _append_in_one(
         self,
