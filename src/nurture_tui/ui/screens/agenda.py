@@ -12,7 +12,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from nurture_tui.domain.kinds import Stage, TouchpointKind
 from nurture_tui.domain.ownership import Ownership
@@ -28,6 +28,7 @@ from nurture_tui.services.board import BoardData, PartnerCard
 from nurture_tui.services.playbook import DailyPlan
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import CardFilter, fuzzy_match
+from nurture_tui.ui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -116,7 +117,7 @@ class AgendaScreen(Screen[None]):
         )
         yield DataTable(id="agenda-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="agenda-detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#agenda-search").display = False

@@ -20,13 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from nurture_tui.domain.kinds import Stage
 from nurture_tui.domain.playbook.facts import SuggestedAction
 from nurture_tui.services.board import BoardData, PartnerCard
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.filtering import CardFilter
+from nurture_tui.ui.widgets.footer import SteadyFooter
 from nurture_tui.ui.widgets.stage_column import StageColumn
 
 ACTIVE_STAGES = (Stage.PROSPECT, Stage.ENGAGED, Stage.REFERRING, Stage.CHAMPION)
@@ -83,7 +84,7 @@ class BoardScreen(Screen[None]):
                     yield StageColumn(id=f"column-{stage.value}")
         yield Static("", id="board-detail")
         yield Static("Loading partners…", id="board-summary")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._show_search(False)

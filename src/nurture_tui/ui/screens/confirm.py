@@ -15,8 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
+
+from nurture_tui.ui.widgets.footer import SteadyFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -44,7 +46,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant=self.yes_variant, id="confirm-yes")
                 yield Button(f"{self.no} (n)", id="confirm-no")
-        yield Footer(show_command_palette=False)
+        yield SteadyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

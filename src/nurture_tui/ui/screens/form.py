@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker
 
 from nurture_tui.domain.errors import NurtureError
@@ -32,6 +32,7 @@ from nurture_tui.services.meanwhile import ChangedMeanwhile
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.messages import WriteFailed, WriteLanded, WriteRefused
 from nurture_tui.ui.screens.confirm import ConfirmScreen
+from nurture_tui.ui.widgets.footer import SteadyFooter
 
 __all__ = ["FieldError", "FormScreen", "checking", "field_label"]
 
@@ -73,7 +74,7 @@ class FormScreen(ModalScreen[Any]):
                 yield Button("Cancel", id="form-cancel")
                 yield from self.buttons()
         # The form's own keys, not the ones of the screen underneath.
-        yield Footer(show_command_palette=False)
+        yield SteadyFooter(show_command_palette=False)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Textual's own scroll-on-focus does not see the docked buttons covering the last

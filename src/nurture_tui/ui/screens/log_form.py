@@ -20,7 +20,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 from textual.worker import Worker
 
 from nurture_tui.domain.compliance import Finding
@@ -33,6 +33,7 @@ from nurture_tui.ui.base import nurture
 from nurture_tui.ui.messages import WriteFailed
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 from nurture_tui.ui.screens.form import FormScreen, field_label
+from nurture_tui.ui.widgets.footer import SteadyFooter
 
 
 def contact_label(contact: Contact) -> Text:
@@ -77,7 +78,7 @@ class SaveAnywayScreen(ConfirmScreen):
             with Horizontal(classes="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
                 yield Button(f"{self.no} (n)", id="confirm-no")
-        yield Footer(show_command_palette=False)
+        yield SteadyFooter(show_command_palette=False)
 
     @on(events.Mount)
     def _yes_by_default(self, event: events.Mount) -> None:

@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from nurture_tui.domain.playbook.facts import plural
 from nurture_tui.services.partner_view import PartnerView, load_partner_view
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.footer import SteadyFooter
 from nurture_tui.ui.widgets.tables import fill_table
 
 TIMELINE_COLUMNS = ("When", "What", "Status", "Source", "Detail")
@@ -71,7 +72,7 @@ class PartnerScreen(Screen[None]):
                 yield DataTable(id="contacts", cursor_type="row")
             with TabPane("Notes", id="tab-notes"):
                 yield Static("", id="notes")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         timeline = self.query_one("#timeline", DataTable)

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from nurture_tui.domain.model import Referral, Touchpoint
 from nurture_tui.domain.money import format_amount, split_evenly
@@ -27,6 +27,7 @@ from nurture_tui.services.lookups import RecordView
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.confirm import ConfirmScreen
 from nurture_tui.ui.use_cases import record_words
+from nurture_tui.ui.widgets.footer import SteadyFooter
 
 
 def value_lines(touch: Touchpoint, currency: str, zone: tzinfo) -> list[tuple[str, str]]:
@@ -66,7 +67,7 @@ class RecordScreen(ModalScreen[None]):
         with Vertical(id="record-box"):
             yield Label(f"{self.kind.capitalize()}", id="record-title")
             yield Static("Loading…", id="record-body")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.load()

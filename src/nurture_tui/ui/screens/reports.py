@@ -24,7 +24,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Label,
     Sparkline,
@@ -37,6 +36,7 @@ from nurture_tui.domain.compliance import ComplianceReport, RecipientYear
 from nurture_tui.services import compliance
 from nurture_tui.services.reports import Report, build_report
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.footer import SteadyFooter
 from nurture_tui.ui.widgets.tables import fill_table
 
 TOP_COLUMNS = ("Partner", "Referrals", "Touches", "Ref/10 touches")
@@ -169,7 +169,7 @@ class ReportsScreen(Screen[None]):
                 )
                 with VerticalScroll(id="compliance-scroll"):
                     yield Static("Loading…", id="compliance-body")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.year = nurture(self).today.year

@@ -15,11 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 from textual.worker import get_current_worker
 
 from nurture_tui.services import sync as service
 from nurture_tui.ui.base import nurture
+from nurture_tui.ui.widgets.footer import SteadyFooter
 from nurture_tui.ui.widgets.tables import fill_table
 
 FIXES = {
@@ -88,7 +89,7 @@ class SyncScreen(Screen[None]):
                 classes="section-title",
             )
             yield DataTable(id="people", cursor_type="row")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#sources", DataTable), SOURCE_COLUMNS, [])

@@ -25,13 +25,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from nurture_tui.domain.errors import NurtureError
 from nurture_tui.services.team_report import NotATeamStore, RepSummary, TeamReport, monday_of
 from nurture_tui.store.database import ServerUnreachableError
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.messages import TeamReportLoaded, TeamReportUnavailable
+from nurture_tui.ui.widgets.footer import SteadyFooter
 from nurture_tui.ui.widgets.tables import Cell, fill_table
 
 Period = Literal["week", "month"]
@@ -171,7 +172,7 @@ class TeamScreen(Screen[None]):
         table.display = False  # until there are figures to show
         yield table
         yield Static("", id="team-detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#team-table", DataTable), COLUMNS, [])
