@@ -117,7 +117,9 @@ class SqlRepository:
         self.actor = actor
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
-        self._refs: tuple[int, frozenset[str]] | None = None
+        #: (the file's identity, the revision, the references): a restore swaps the file,
+        #: and the restored file's revisions may reach the cached number again.
+        self._refs: tuple[tuple[int, int] | None, int, frozenset[str]] | None = None
         self._open = threading.local()
         self._identity = self._file_identity()
         self._seen_revision = self.revision
@@ -154,6 +156,7 @@ class SqlRepository:
         if identity != self._identity:
             self._engine.dispose()
             self._snapshot = None
+            self._refs = None  # the restored file's revisions may repeat the old file's
             self._identity = identity
 
     @contextmanager
@@ -453,9 +456,9 @@ class SqlRepository:
             revision = int(
                 c.execute(select(s.meta.c.value).where(s.meta.c.key == "revision")).one()[0]
             )
-            cached = self._refs
-            if cached is not None and cached[0] == revision:
-                return cached[1]
+            identity, cached = self._identity, self._refs
+            if cached is not None and cached[:2] == (identity, revision):
+                return cached[2]
             # Through the driver's own cursor: SQLAlchemy's rows cost 25 ms for 8,000
             # references, and a sync asks again after each page it commits.
             cursor = c.connection.cursor()
@@ -464,7 +467,7 @@ class SqlRepository:
                 refs = frozenset(row[0] for row in cursor.fetchall())
             finally:
                 cursor.close()
-        self._refs = (revision, refs)
+        self._refs = (identity, revision, refs)
         return refs
 
     def _carry_refs(self, revision: int, *, wrote_referrals: bool) -> None:
@@ -477,8 +480,9 @@ class SqlRepository:
         re-reading 8,000 references after each of its own pages was a tenth of its time.
         """
         cached = self._refs
-        if cached is not None and not wrote_referrals and cached[0] == revision - 1:
-            self._refs = (revision, cached[1])
+        identity = self._identity  # the file this write went to (a restore swaps it)
+        if cached is not None and not wrote_referrals and cached[:2] == (identity, revision - 1):
+            self._refs = (identity, revision, cached[2])
 
     def dismissals(self) -> list[Dismissal]:
         with self._read() as c:

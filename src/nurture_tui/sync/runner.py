@@ -20,6 +20,7 @@ from nurture_tui.context import StoreContext
 from nurture_tui.domain.attendance import attendance, departure, is_mine
 from nurture_tui.domain.kinds import TouchpointStatus
 from nurture_tui.domain.model import Touchpoint
+from nurture_tui.domain.privacy import mask_references
 from nurture_tui.domain.repository import own_rep, own_state_key
 from nurture_tui.sync.contract import (
     CalendarPage,
@@ -315,6 +316,7 @@ class _Feed:
         if changed or state:
             repo.save(*changed, action=f"sync-{self.source}", state=state)
             self.stored = state.get(self.key) or self.stored
+            self._mask_late_references(view.participant_refs(), changed)
         report = self.report
         report.created += outcome.created
         report.updated += outcome.updated + outcome.cancelled + len(removals) - cancelled
@@ -322,6 +324,27 @@ class _Feed:
         report.unchanged += outcome.unchanged
         report.unmatched += len(outcome.unmatched or ())
         report.warnings.extend(outcome.warnings)
+
+    def _mask_late_references(self, used: frozenset[str], written: list[Touchpoint]) -> None:
+        """Mask what this page stored again when a reference was stored by someone else
+        between the page's read of the references and its own commit.
+
+        Why: the page's titles were masked with the references read just before its
+        transaction, so a colleague's referral committed in that instant would otherwise
+        leave its reference in the clear, in a record stored after it. Almost always
+        nothing came between: the store hands back the very set it handed the page
+        (carried over the page's own write), and this costs nothing.
+        """
+        current = self.repo.participant_refs()
+        if current is used or not (current - used):
+            return
+        masked = [
+            touch._replace(purpose=purpose)
+            for touch in written
+            if (purpose := mask_references(touch.purpose, current)[:200]) != touch.purpose
+        ]
+        if masked:
+            self.repo.save(*masked, action=f"sync-{self.source}")
 
     def _departures(
         self, held: list[Touchpoint], gone: set[str], outcome: Outcome
