@@ -503,6 +503,34 @@ class RepositoryContract:
         assert repo.referrals() == [m_old, h_mid, m_new]
         assert repo.referrals("nosuchpartner") == []
 
+    def test_addresses_and_domains_for_matching_are_the_active_records(
+        self, repo: Repository
+    ) -> None:
+        """What matching people reads instead of whole records: the same people, in the
+        same order (a later contact with a shared address wins, as with ``contacts()``)."""
+        mercy = replace(partner(), name="mercy General", domains=("mercy.org", "mgh.org"))
+        hope = replace(partner(), name="Hope Hospice", domains=("hope.org",))
+        gone = replace(partner(), name="Closed Clinic", domains=("closed.org",), archived=True)
+        sam = contact(mercy, "Sam Ortiz", emails=("sam@mercy.org", "s.ortiz@mgh.org"))
+        ann = contact(hope, "ann Lee", emails=("ann@hope.org", "sam@mercy.org"))
+        old = replace(contact(mercy, "Old Friend", emails=("old@mercy.org",)), archived=True)
+        nobody = contact(hope, "No Email")
+        repo.save(mercy, hope, gone, sam, ann, old, nobody)
+        assert repo.contact_addresses() == [
+            (email, c.partner_id, c.id) for c in repo.contacts() for email in c.emails
+        ]
+        assert repo.contact_addresses() == [
+            ("ann@hope.org", hope.id, ann.id),
+            ("sam@mercy.org", hope.id, ann.id),
+            ("sam@mercy.org", mercy.id, sam.id),
+            ("s.ortiz@mgh.org", mercy.id, sam.id),
+        ]
+        assert repo.partner_domains() == [(p.id, p.domains) for p in repo.partners()]
+        assert repo.partner_domains() == [
+            (hope.id, ("hope.org",)),
+            (mercy.id, ("mercy.org", "mgh.org")),
+        ]
+
     def test_participant_refs_are_every_distinct_reference(self, repo: Repository) -> None:
         mercy, hope = partner(), partner()
         first = replace(referral(mercy, 5), participant_ref="P-1")

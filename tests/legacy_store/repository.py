@@ -182,6 +182,12 @@ class StoreRepository:
             contacts = self._contact_index().get(partner_id, {}).values()
         return sorted((c for c in contacts if not c.archived), key=lambda c: c.name.lower())
 
+    def contact_addresses(self) -> list[tuple[str, str, str]]:
+        return [(e, c.partner_id, c.id) for c in self.contacts() for e in c.emails]
+
+    def partner_domains(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(p.id, p.domains) for p in self.partners()]
+
     def contact_by_email(self, email: str) -> Contact | None:
         if self._contact_by_email is None:
             self._contact_by_email = {

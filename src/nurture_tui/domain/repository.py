@@ -56,6 +56,16 @@ class Repository(Protocol):
 
     def contact_by_email(self, email: str) -> Contact | None: ...
 
+    def contact_addresses(self) -> list[tuple[str, str, str]]:
+        """(email, partner id, contact id) of every active contact's every address, in
+        ``contacts()`` order: what matching people needs, without reading whole contacts
+        (20,000 of them cost a sync 0.3 s before it could start)."""
+        ...
+
+    def partner_domains(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(partner id, domains) of every active partner, in ``partners()`` order."""
+        ...
+
     def touchpoints(self, partner_id: str) -> Sequence[Touchpoint]: ...
 
     def touchpoint_count(self) -> int: ...

@@ -54,8 +54,12 @@ def _json_list(values: Sequence[str]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
-def _tuple(text: str | None) -> tuple[str, ...]:
+def json_tuple(text: str | None) -> tuple[str, ...]:
+    """A JSON list column (emails, domains, tags) as a tuple; NULL or "" is empty."""
     return tuple(orjson.loads(text)) if text else ()
+
+
+_tuple = json_tuple
 
 
 def _day(value: date | str | None) -> date | None:

@@ -275,6 +275,22 @@ class SqlRepository:
             found = [r.contact_from_row(row) for row in c.execute(query)]
         return sorted(found, key=_by_name)
 
+    def contact_addresses(self) -> list[tuple[str, str, str]]:
+        c_ = s.contacts.c
+        query = select(c_.name, c_.id, c_.partner_id, c_.emails).where(c_.archived.is_(False))
+        with self._read() as c:
+            rows = [(name.lower(), cid, pid, emails) for name, cid, pid, emails in c.execute(query)]
+        rows.sort(key=_NAME_AND_ID)  # ``contacts()`` order: name (case ignored), then id
+        return [(email, pid, cid) for _, cid, pid, emails in rows for email in r.json_tuple(emails)]
+
+    def partner_domains(self) -> list[tuple[str, tuple[str, ...]]]:
+        p_ = s.partners.c
+        query = select(p_.name, p_.id, p_.domains).where(p_.archived.is_(False))
+        with self._read() as c:
+            rows = [(name.lower(), pid, domains) for name, pid, domains in c.execute(query)]
+        rows.sort(key=_NAME_AND_ID)  # ``partners()`` order
+        return [(pid, r.json_tuple(domains)) for _, pid, domains in rows]
+
     def contact_by_email(self, email: str) -> Contact | None:
         query = (
             select(s.contacts)
@@ -1477,6 +1493,9 @@ def _all_touchpoints(c: Connection) -> dict[str, list[Touchpoint]]:
     for bucket in by_partner.values():
         bucket.sort(key=_by_time)
     return by_partner
+
+
+_NAME_AND_ID = operator.itemgetter(0, 1)
 
 
 def _by_name(record: Partner | Contact) -> tuple[str, str]:

@@ -74,11 +74,11 @@ class PeopleMatcher:
     def from_repo(
         cls, repo: Repository, own_addresses: frozenset[str], own_domains: frozenset[str]
     ) -> PeopleMatcher:
-        contacts = {email: (c.partner_id, c.id) for c in repo.contacts() for email in c.emails}
+        contacts = {email: (pid, cid) for email, pid, cid in repo.contact_addresses()}
         owners: dict[str, set[str]] = {}
-        for partner in repo.partners():
-            for domain in partner.domains:
-                owners.setdefault(domain, set()).add(partner.id)
+        for partner_id, names in repo.partner_domains():
+            for domain in names:
+                owners.setdefault(domain, set()).add(partner_id)
         domains = {
             domain: next(iter(ids))
             for domain, ids in owners.items()
