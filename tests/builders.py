@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
+from nurture_tui.config import Settings
 from nurture_tui.domain.kinds import (
     PartnerKind,
     ReferralStatus,
@@ -110,4 +111,16 @@ def history(
         contacts=contacts or [],
         touchpoints=sorted(touches or [], key=lambda t: t.at),
         referrals=referrals or [],
+    )
+
+
+def alex_settings() -> Settings:
+    """Alex Rivera of Sunrise Home Care, in Chicago: the rep the sync tests sync for (her
+    own address and agency domain are never taken for a partner's)."""
+    return Settings(
+        rep_name="Alex Rivera",
+        rep_email="alex@homecare.example",
+        agency="Sunrise Home Care",
+        agency_domain="homecare.example",
+        timezone="America/Chicago",
     )

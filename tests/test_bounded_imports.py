@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import dateutil.rrule
 import pytest
 
+from builders import alex_settings
 from cli_runner import Nurture
-from nurture_tui.config import Settings
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.invites import ics_reader
 from nurture_tui.invites.ics_reader import parse_ics
@@ -50,13 +50,7 @@ def nurture(tmp_path: Path) -> Nurture:
 
 @pytest.fixture
 def rep(tmp_path: Path) -> Session:
-    settings = Settings(
-        rep_name="Alex Rivera",
-        rep_email="alex@homecare.example",
-        agency="Sunrise Home Care",
-        agency_domain="homecare.example",
-        timezone="America/Chicago",
-    )
+    settings = alex_settings()
     session = Session(open_store(tmp_path / "store"), settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])

@@ -28,8 +28,8 @@ from nurture_imap.source import _parse as imap_parse
 from nurture_outlook.source import _meeting as outlook_meeting
 from nurture_outlook.source import _sent as outlook_sent
 
+from builders import alex_settings
 from fakes.google_api import event, fake_google
-from nurture_tui.config import Settings
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.model import Milestone
 from nurture_tui.domain.validation import (
@@ -187,13 +187,7 @@ def ics(*events: str) -> bytes:
 @pytest.fixture
 def rep(session: Session) -> Session:
     """A rep with Mercy General (Sam) and an address and agency for sync and invites."""
-    settings = Settings(
-        rep_name="Alex Rivera",
-        rep_email="alex@homecare.example",
-        agency="Sunrise Home Care",
-        agency_domain="homecare.example",
-        timezone="America/Chicago",
-    )
+    settings = alex_settings()
     rep = Session(session.repo, settings, lambda: NOW)
     mercy = records.add_partner(rep, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(rep, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])

@@ -10,8 +10,8 @@ import pytest
 from nurture_google.auth import credentials_from_info
 from nurture_google.source import GoogleSource
 
+from builders import alex_settings
 from fakes.google_api import Fault, GoogleState, event, fake_google
-from nurture_tui.config import Settings
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
 from nurture_tui.store.opening import open_store
@@ -36,13 +36,7 @@ def credentials(base: str, refresh_token: str = "rt-good") -> object:
 
 
 def make_session(tmp_path: Path) -> tuple[Session, str, str]:
-    settings = Settings(
-        rep_name="Alex Rivera",
-        rep_email="alex@homecare.example",
-        agency="Sunrise Home Care",
-        agency_domain="homecare.example",
-        timezone="America/Chicago",
-    )
+    settings = alex_settings()
     session = Session(open_store(tmp_path / "store"), settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])

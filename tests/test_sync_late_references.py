@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from builders import referral
+from builders import alex_settings, referral
 from fakes.google_api import event, fake_google
-from nurture_tui.config import Settings
 from nurture_tui.domain.repository import Repository
 from nurture_tui.services import records
 from nurture_tui.services.session import Session
@@ -42,13 +41,7 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
 
 
 def rep_session(repo: Repository) -> tuple[Session, str]:
-    settings = Settings(
-        rep_name="Alex Rivera",
-        rep_email="alex@homecare.example",
-        agency="Sunrise Home Care",
-        agency_domain="homecare.example",
-        timezone="America/Chicago",
-    )
+    settings = alex_settings()
     session = Session(repo, settings, lambda: NOW)
     mercy = records.add_partner(session, "Mercy General", "hospital", domains=["mercy.org"])
     records.add_contact(session, mercy.id, "Sam Ortiz", emails=["sam@mercy.org"])
