@@ -212,6 +212,26 @@ async def test_help_and_reports_open(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert exports and "P-" not in exports[0].read_text()
 
 
+async def test_help_opens_at_its_top_again_after_being_scrolled(tmp_path: Path) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        scroll = app.screen.query_one(VerticalScroll)
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.scroll_y > 0  # help is longer than 24 lines: it did scroll
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        assert app.screen.query_one(VerticalScroll).scroll_y == 0
+
+
 async def test_create_an_invite_from_the_agenda(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

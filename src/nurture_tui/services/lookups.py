@@ -26,6 +26,23 @@ def contacts_at(session: Session, partner_id: str) -> list[Contact]:
     return session.repo.contacts(partner_id)
 
 
+def partner_name(session: Session, partner_id: str) -> str:
+    """The partner's name, for the line under a form's title that says who it is about."""
+    return session.repo.partner(partner_id).name
+
+
+@dataclass(frozen=True)
+class PartnerContacts:
+    """A partner's name (the form's subtitle) and its contacts (the form's choice)."""
+
+    partner_name: str
+    contacts: list[Contact]
+
+
+def partner_contacts(session: Session, partner_id: str) -> PartnerContacts:
+    return PartnerContacts(partner_name(session, partner_id), contacts_at(session, partner_id))
+
+
 @dataclass(frozen=True)
 class ContactName:
     """A contact as the command palette finds it: by name, opening their partner."""
@@ -42,17 +59,19 @@ def contact_names(session: Session) -> list[ContactName]:
 
 @dataclass(frozen=True)
 class ReferralToEdit:
-    """A referral, and the contact it came from (the referral form's summary line)."""
+    """A referral, its partner's name and the contact it came from (the referral form's
+    subtitle and summary line)."""
 
     referral: Referral
     contact: Contact | None
+    partner_name: str
 
 
 def referral_to_edit(session: Session, referral_id: str) -> ReferralToEdit:
     repo = session.repo
     referral = repo.referral(referral_id)
     contact = repo.contact(referral.contact_id) if referral.contact_id else None
-    return ReferralToEdit(referral, contact)
+    return ReferralToEdit(referral, contact, repo.partner(referral.partner_id).name)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,18 @@ toward Stark's yearly limit, which the log form checks before the rep spends.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Select, Static
 from textual.worker import Worker
 
 from nurture_tui.domain.kinds import PHYSICIAN_CREDENTIALS, Credential
 from nurture_tui.domain.model import Contact, Partner
+from nurture_tui.services import lookups
 from nurture_tui.services.entries import ContactEntry, contact_entry
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.form import FormScreen, field_label
@@ -63,10 +69,32 @@ class ContactForm(FormScreen):
         ("npi", "contact-npi"),
     )
 
+    @dataclass
+    class PartnerNamed(Message):
+        """The partner's name, for the line under the title."""
+
+        name: str
+
     def __init__(self, partner_id: str, contact: Contact | None = None) -> None:
         super().__init__()
         self.partner_id = partner_id
         self.contact = contact
+
+    def header(self) -> ComposeResult:
+        yield Static("", id="contact-partner", classes="form-subtitle")  # at which partner
+
+    def on_mount(self) -> None:
+        pid = self.partner_id
+        nurture(self).load_into(
+            self,
+            lambda session: lookups.partner_name(session, pid),
+            self.PartnerNamed,
+            purpose="contact-partner",
+        )
+
+    @on(PartnerNamed)
+    def _partner_named(self, message: PartnerNamed) -> None:
+        self.query_one("#contact-partner", Static).update(Text(message.name))
 
     @property
     def form_title(self) -> str:

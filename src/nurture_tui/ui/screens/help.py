@@ -76,3 +76,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form help"):
             yield Markdown(HELP)
+
+    def on_screen_suspend(self) -> None:
+        # Built once and shown again: back to the top as it closes, so it opens there.
+        self.query_one(VerticalScroll).scroll_home(animate=False, immediate=True)

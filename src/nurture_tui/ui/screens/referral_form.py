@@ -16,10 +16,10 @@ from textual.worker import Worker
 from nurture_tui.domain.dates import describe_day
 from nurture_tui.domain.errors import ValidationError
 from nurture_tui.domain.kinds import ReferralService, ReferralStatus
-from nurture_tui.domain.model import Contact, Referral
+from nurture_tui.domain.model import Referral
 from nurture_tui.services import lookups
 from nurture_tui.services.entries import ReferralEntry
-from nurture_tui.services.lookups import ReferralToEdit
+from nurture_tui.services.lookups import PartnerContacts, ReferralToEdit
 from nurture_tui.ui.base import nurture
 from nurture_tui.ui.screens.form import FormScreen, field_label
 
@@ -31,9 +31,9 @@ class ReferralForm(FormScreen):
 
     @dataclass
     class ContactsLoaded(Message):
-        """The partner's contacts (the "From" choice)."""
+        """The partner's name and contacts (the "From" choice)."""
 
-        contacts: list[Contact]
+        loaded: PartnerContacts
 
     @dataclass
     class ReferralLoaded(Message):
@@ -73,6 +73,7 @@ class ReferralForm(FormScreen):
         return "Change a referral" if self.editing else self.TITLE
 
     def header(self) -> ComposeResult:
+        yield Static("", id="ref-partner", classes="form-subtitle")  # who it is about
         if self.editing:
             yield Static("Loading…", id="ref-summary", classes="form-subtitle")
 
@@ -133,21 +134,23 @@ class ReferralForm(FormScreen):
         else:
             app.load_into(
                 self,
-                lambda session: lookups.contacts_at(session, pid),
+                lambda session: lookups.partner_contacts(session, pid),
                 self.ContactsLoaded,
                 purpose="referral-contacts",
             )
 
     @on(ContactsLoaded)
     def _contacts_loaded(self, message: ContactsLoaded) -> None:
+        self.query_one("#ref-partner", Static).update(Text(message.loaded.partner_name))
         self.query_one("#ref-contact", Select).set_options(
-            [(f"{c.name} — {c.role}", c.id) for c in message.contacts]
+            [(f"{c.name} — {c.role}", c.id) for c in message.loaded.contacts]
         )
 
     @on(ReferralLoaded)
     def _referral_loaded(self, message: ReferralLoaded) -> None:
         referral, contact = message.loaded.referral, message.loaded.contact
         self.referral = referral
+        self.query_one("#ref-partner", Static).update(Text(message.loaded.partner_name))
         source = f" from {contact.name}" if contact else ""
         self.query_one("#ref-summary", Static).update(
             Text(f"{referral.participant_ref} · received {describe_day(referral.received)}{source}")
