@@ -486,9 +486,12 @@ class SqlRepository:
         self._refs = (identity, revision, refs)
         return refs
 
-    def _carry_refs(self, revision: int, *, wrote_referrals: bool) -> None:
+    def _carry_refs(
+        self, written_to: tuple[int, int] | None, revision: int, *, wrote_referrals: bool
+    ) -> None:
         """Keep the cached references current across this store's own write at
-        ``revision`` when it wrote no referral and the cache was current just before it.
+        ``revision`` to the file ``written_to`` (its identity) when it wrote no referral
+        and the cache was of that file, current just before the write.
 
         Why it is safe: every write that commits takes the next revision, in the order of
         the commits, so a cache at ``revision - 1`` saw everything but this write, and this
@@ -496,9 +499,8 @@ class SqlRepository:
         re-reading 8,000 references after each of its own pages was a tenth of its time.
         """
         cached = self._refs
-        identity = self._identity  # the file this write went to (a restore swaps it)
-        if cached is not None and not wrote_referrals and cached[:2] == (identity, revision - 1):
-            self._refs = (identity, revision, cached[2])
+        if cached is not None and not wrote_referrals and cached[:2] == (written_to, revision - 1):
+            self._refs = (written_to, revision, cached[2])
 
     def dismissals(self) -> list[Dismissal]:
         with self._read() as c:
@@ -668,6 +670,7 @@ class SqlRepository:
                 pass
         touched: set[str] = set()
         with self._lock, self._write() as c:
+            written_to = self._identity  # the file this write goes to (a restore swaps it)
             # The audit rows first: they depend on no stored row, so they are written
             # before the revision row is taken, and every other writer waits for one
             # statement less (nothing is visible to anyone until the commit anyway).
@@ -713,7 +716,7 @@ class SqlRepository:
             self._log_change(c, action, summary, entries, undoable=undoable)
             self._mark_histories(c, touched - {""}, revision)
         self._patch_snapshot(revision, touched - {""})
-        self._carry_refs(revision, wrote_referrals=s.referrals in grouped)
+        self._carry_refs(written_to, revision, wrote_referrals=s.referrals in grouped)
 
     def _only_new_touches(
         self,
@@ -758,6 +761,7 @@ class SqlRepository:
             entries.append(("touchpoints", touch.id, None, images.encode("touchpoints", touch)))
         partner_ids = {touch.partner_id for touch in touches}
         with self._lock, self._write() as c:
+            written_to = self._identity  # the file this write goes to (a restore swaps it)
             if c.dialect.name == "postgresql":
                 self._append_in_one(c, rows, entries, action, summary, undoable=undoable)
             else:
@@ -768,7 +772,7 @@ class SqlRepository:
                 self._log_change(c, action, summary, entries, undoable=undoable)
             revision = self._take_turn(c, partner_ids)
         self._patch_snapshot(revision, partner_ids)
-        self._carry_refs(revision, wrote_referrals=False)
+        self._carry_refs(written_to, revision, wrote_referrals=False)
 
     def _append_in_one(
         self,
